@@ -1,0 +1,119 @@
+"""The wiring, without click: load, run the rules, render, decide the exit code."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import config as config_module
+from .engine import Selection, run
+from .errors import UsageError
+from .findings import Result, Severity
+from .loading.inputs import load_model
+from .loading.limits import Limits
+from .reporters import render
+
+DEFAULT_FAIL_ON = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Options:
+    paths: tuple[str, ...] = ()
+    config: str | None = None
+    no_config: bool = False
+    format: str = "text"
+    output: str | None = None
+    fail_on: Severity | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    today: date | None = None
+    color: bool = False
+    max_file_size: int | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    stdout: str
+
+
+def check(options: Options) -> tuple[Result, Severity]:
+    """Load and check; the result and the fail level in force."""
+    cfg = _config(options)
+    paths = options.paths or cfg.paths
+    if not paths:
+        where = f" in {cfg.source}" if cfg.source else ""
+        raise UsageError(f"nothing to check: give PATHS, or set paths{where} "
+                         f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)")
+    limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
+    model = load_model(paths, limits)
+    if not model.operations and not model.bindings:
+        raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
+    if not model.has_export:
+        raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in "
+                         f"{', '.join(paths)}")
+    if not model.bindings:
+        raise UsageError("nothing to check: the policies bind no application to any operation "
+                         "(add bindings)")
+    selection = Selection(options.select or cfg.select, options.ignore or cfg.ignore,
+                          {**cfg.severity, **options.severity})
+    result = run(model, selection, options.today or date.today())
+    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
+
+
+def run_check(options: Options) -> Outcome:
+    result, fail_on = check(options)
+    text = render(options.format, result, color=options.color and options.output is None)
+    code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    if options.output:
+        write_atomic(options.output, text)
+        return Outcome(code, "")
+    return Outcome(code, text)
+
+
+def _config(options: Options) -> config_module.Config:
+    if options.no_config:
+        return config_module.Config()
+    path = options.config or config_module.find()
+    return config_module.load(path) if path else config_module.Config()
+
+
+def write_atomic(path: str, text: str) -> None:
+    """A report is complete or absent, never half written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def rules_listing(fmt: str = "text") -> str:
+    from .rules import REGISTRY, summary
+
+    rows = [(r.ID, r.NAME, r.DEFAULT_SEVERITY.label, summary(r)) for r in REGISTRY.values()]
+    width = max(len(r[1]) for r in rows)
+    return "".join(f"{rid}  {name:<{width}}  {sev:<7}  {text}\n" for rid, name, sev, text in rows)
+
+
+def rule_doc(name: str) -> str:
+    from .engine import rule_ids
+    from .rules import REGISTRY
+
+    rule = REGISTRY[rule_ids([name])[0]]
+    return (rule.__doc__ or "").strip() + "\n"
+
+
+def schema(name: str) -> str:
+    from .loading.schemas import NAMES, schema_text
+
+    if name not in NAMES:
+        raise UsageError(f"unknown schema {name!r} (expected one of {', '.join(NAMES)})")
+    return schema_text(name)

@@ -1,0 +1,130 @@
+"""The command line: click options -> app.Options -> exit code. The one place that prints."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+
+import click
+
+from ._version import __version__
+from .errors import PolicycheckError
+from .findings import Severity
+
+SEVERITIES = click.Choice([s.label for s in Severity])
+
+
+def _version_text() -> str:
+    from .loading.source import LOADER_NAME
+
+    return f"policycheck {__version__} (Python {sys.version.split()[0]}, YAML loader {LOADER_NAME})"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="%(version)s", prog_name="policycheck")
+@click.option("--traceback", is_flag=True, help="Show the traceback of an internal error.")
+def cli(traceback: bool) -> None:
+    """Check API gateway permission exports and access tokens against YAML policies.
+
+    Exit codes: 0 clean, 1 findings at or above the fail level, 2 could not run.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--fail-on", type=SEVERITIES, help="Exit 1 on findings at or above this severity "
+              "[default: warning].")
+@click.option("--select", multiple=True, help="Run only these rules (id or name; repeatable, "
+              "or comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rules (id or name).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file "
+              "[default: .policycheck.yaml or pyproject.toml, found upwards].")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate expiry dates as of "
+              "this day (YYYY-MM-DD) [default: today].")
+@click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes "
+              "[default: 64 MiB].")
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None,
+          select: tuple[str, ...], ignore: tuple[str, ...], config: str | None, no_config: bool,
+          today: object, max_file_size: int | None, color: bool | None) -> int:
+    """Check gateway exports against policies (files or directories in PATHS).
+
+    Without PATHS, the paths come from the configuration file.
+    """
+    from .app import Options, run_check
+
+    options = Options(
+        paths=paths, config=config, no_config=no_config, format=fmt, output=output,
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        select=_split(select), ignore=_split(ignore),
+        today=today.date() if today is not None else None,  # type: ignore[attr-defined]
+        color=sys.stdout.isatty() if color is None else color,
+        max_file_size=max_file_size,
+    )
+    outcome = run_check(options)
+    if outcome.stdout:
+        click.echo(outcome.stdout, nl=False)
+    return outcome.exit_code
+
+
+@cli.command()
+@click.argument("rule", required=False)
+def rules(rule: str | None) -> int:
+    """List the rules, or show the documentation of one (by id or name)."""
+    from .app import rule_doc, rules_listing
+
+    click.echo(rule_doc(rule) if rule else rules_listing(), nl=False)
+    return 0
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["policy", "export", "report"]))
+def schema(name: str) -> int:
+    """Print a JSON Schema (policy, export or report), for editors and other tools."""
+    from .app import schema as schema_text
+
+    click.echo(schema_text(name), nl=False)
+    return 0
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every failure to run is exit 2 with one line on stderr, never a traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--version"]:
+        click.echo(_version_text())
+        return 0
+    try:
+        code = cli.main(args=args, prog_name="policycheck", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except PolicycheckError as e:
+        click.echo(f"policycheck: {e}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        click.echo("policycheck: input too complex (nested too deeply)", err=True)
+        return 2
+    except Exception as e:  # the boundary: a bug must not read as "findings" (exit 1)
+        if "--traceback" in args:
+            traceback.print_exc()
+        click.echo(f"policycheck: internal error: {type(e).__name__} (a bug; rerun with "
+                   "--traceback and report it)", err=True)
+        return 2
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,130 @@
+"""Tool configuration: `.policycheck.yaml`, or `[tool.policycheck]` in pyproject.toml.
+
+Found in the working directory or the nearest parent that has one. Paths in it
+are relative to the file. Command-line options override it.
+
+    paths: [policies/, exports/]      # what `policycheck check` reads without PATHS
+    fail-on: warning                  # error | warning | note
+    select: [PC101, pending-approval] # only these rules
+    ignore: [PC105]                   # not these
+    severity: {PC104: warning}        # per-rule severity
+    max-file-size: 67108864           # bytes
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+from .findings import Severity
+
+CONFIG_FILE = ".policycheck.yaml"
+KEYS = ("paths", "fail-on", "select", "ignore", "severity", "max-file-size")
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None
+    paths: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    max_file_size: int | None = None
+
+
+def find(start: str = ".") -> str | None:
+    here = os.path.abspath(start)
+    while True:
+        for name in (CONFIG_FILE, "pyproject.toml"):
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate) and (name == CONFIG_FILE or _has_tool_table(candidate)):
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _has_tool_table(path: str) -> bool:
+    with open(path, "rb") as f:
+        return b"[tool.policycheck]" in f.read()
+
+
+def load(path: str) -> Config:
+    from .loading.inputs import display_path
+
+    shown = display_path(path)
+    if path.endswith(".toml"):
+        data = _toml(path, shown).get("tool", {}).get("policycheck", {})
+    else:
+        from .loading.limits import Limits
+        from .loading.source import load as load_source
+        from .loading.source import read_bytes
+
+        data = load_source(shown, read_bytes(path, Limits()), Limits()).data
+    if not isinstance(data, dict):
+        raise InputError(shown, "expected a mapping of policycheck settings")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise InputError(shown, f"unknown setting {unknown[0]!r} (expected one of {', '.join(KEYS)})")
+    base = os.path.dirname(path)
+    return Config(
+        source=shown,
+        paths=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "paths", shown)),
+        fail_on=_severity(data.get("fail-on"), shown, "fail-on"),
+        select=_strings(data, "select", shown),
+        ignore=_strings(data, "ignore", shown),
+        severity={k: _severity(v, shown, f"severity.{k}") or Severity.ERROR
+                  for k, v in _mapping(data, "severity", shown).items()},
+        max_file_size=_int(data.get("max-file-size"), shown),
+    )
+
+
+def _toml(path: str, shown: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            parsed: dict[str, Any] = tomllib.load(f)
+            return parsed
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        raise InputError(shown, "invalid TOML") from None
+
+
+def _strings(data: dict[str, Any], key: str, shown: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(shown, f"{key}: expected a list of strings")
+    return tuple(value)
+
+
+def _mapping(data: dict[str, Any], key: str, shown: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise InputError(shown, f"{key}: expected a mapping of rule to severity")
+    return value
+
+
+def _severity(value: Any, shown: str, key: str) -> Severity | None:
+    if value is None:
+        return None
+    try:
+        return Severity.parse(str(value))
+    except ValueError:
+        raise InputError(shown, f"{key}: expected error, warning or note") from None
+
+
+def _int(value: Any, shown: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InputError(shown, "max-file-size: expected a positive number of bytes")
+    return value

@@ -1,0 +1,48 @@
+"""The errors policycheck raises. The library raises; only the CLI prints and exits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class PolicycheckError(Exception):
+    """Policycheck could not do its job (bad input, bad usage): exit code 2."""
+
+
+class InputError(PolicycheckError):
+    """A problem in one input file, at a line and column when known.
+
+    The message is built from structured facts (what was expected, which key),
+    never from an input value or a library's exception text, so that no secret
+    from an export or a token can reach the output.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class InputErrors(PolicycheckError):
+    """Several input errors, one line each."""
+
+    def __init__(self, errors: Iterable[InputError]):
+        self.errors = tuple(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class UsageError(PolicycheckError):
+    """A bad option, a missing file, a configuration that cannot be used."""

@@ -1,0 +1,1 @@
+"""Loading: text -> data with positions -> schema validation -> model objects."""

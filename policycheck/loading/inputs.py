@@ -1,0 +1,135 @@
+"""Find input files, load each by its kind, and assemble one Model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..errors import InputError, InputErrors
+from ..model import DuplicateKey, Model, Origin, Reference
+from .export import SECRET_KEYS, ExportPart, read_export
+from .limits import Limits
+from .policy import PolicyPart, read_policy
+from .source import Document, load, read_bytes
+from .validate import validate
+
+API_VERSION = "policycheck/v1"
+KINDS = {"Policy": "policy", "GatewayExport": "export"}
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
+    """(file, named explicitly) for every input; directories are walked for YAML and JSON."""
+    found: list[tuple[str, bool]] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend((os.path.join(root, f), False) for f in sorted(files)
+                             if f.endswith(SUFFIXES) and not f.startswith("."))
+        elif os.path.exists(p):
+            found.append((p, True))
+        else:
+            raise InputError(p, "no such file or directory")
+    return found
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when inside it, with forward slashes."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute)
+    except ValueError:
+        return absolute.replace(os.sep, "/")
+    return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def load_model(paths: Sequence[str], limits: Limits | None = None) -> Model:
+    limits = limits or Limits()
+    errors: list[InputError] = []
+    policies: list[PolicyPart] = []
+    exports: list[ExportPart] = []
+    documents: list[Document] = []
+    for path, explicit in discover(paths):
+        try:
+            doc = _load_document(path, explicit, limits)
+            if doc is None:
+                continue
+            kind = KINDS[doc.data["kind"]]
+            validate(doc, kind)
+            if kind == "policy":
+                policies.append(read_policy(doc))
+            else:
+                exports.append(read_export(doc))
+            documents.append(doc)
+        except InputErrors as e:
+            errors.extend(e.errors)
+        except InputError as e:
+            errors.append(e)
+    if errors:
+        raise InputErrors(errors)
+    return assemble(policies, exports, documents)
+
+
+def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None:
+    shown = display_path(path)
+    raw = read_bytes(shown, limits)
+    if not explicit and b"policycheck/" not in raw[:65536] and b"kind" not in raw[:65536]:
+        return None
+    doc = load(shown, raw, limits, SECRET_KEYS)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(shown, "expected a mapping at the top level", 1, 1)
+    ours = data.get("apiVersion")
+    if not explicit and not (isinstance(ours, str) and ours.startswith("policycheck/")):
+        return None
+    if ours != API_VERSION:
+        line, column = doc.locate(["apiVersion"])
+        got = "no apiVersion" if ours is None else "another apiVersion"
+        raise InputError(shown, f"expected apiVersion: {API_VERSION} ({got})", line, column)
+    if data.get("kind") not in KINDS:
+        line, column = doc.locate(["kind"])
+        raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", line, column)
+    return doc
+
+
+def assemble(policies: Iterable[PolicyPart], exports: Iterable[ExportPart],
+             documents: Sequence[Document] = ()) -> Model:
+    """Merge the parts of every file; a name defined twice is kept once and reported."""
+    duplicates: list[DuplicateKey] = []
+    references: list[Reference] = []
+
+    def merge(kind: str, items: Iterable[Any], key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item in items:
+            name = getattr(item, key)
+            if name in out:
+                first = out[name].source.location()
+                duplicates.append(DuplicateKey(f"{kind} {name!r}", item.source,
+                                               first.line, first.path))
+                continue
+            out[name] = item
+        return out
+
+    policies, exports = list(policies), list(exports)
+    for part in (*policies, *exports):
+        references.extend(part.references)
+    for doc in documents:
+        for d in doc.duplicates:
+            duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
+    return Model(
+        permissions=merge("permission", (p for part in policies for p in part.permissions), "name"),
+        operations=merge("operation", (o for part in policies for o in part.operations), "id"),
+        policy_environments=merge("environment",
+                                  (e for part in policies for e in part.environments), "name"),
+        bindings=tuple(b for part in policies for b in part.bindings),
+        permission_sets=merge("permission set",
+                              (s for part in exports for s in part.permission_sets), "name"),
+        environments=merge("environment", (e for part in exports for e in part.environments), "name"),
+        applications=merge("application", (a for part in exports for a in part.applications), "id"),
+        references=tuple(references),
+        duplicates=tuple(duplicates),
+        files=tuple(doc.path for doc in documents),
+        has_export=bool(exports),
+    )

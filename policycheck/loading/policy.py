@@ -1,0 +1,131 @@
+"""Policy documents (kind: Policy, already schema-valid) -> model values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..errors import InputError
+from ..model import (
+    AllOf,
+    Allowance,
+    AnyOf,
+    Binding,
+    Expression,
+    Operation,
+    Origin,
+    Override,
+    Permission,
+    PermissionRef,
+    PolicyEnvironment,
+    Reference,
+    Requirement,
+)
+from .source import Document
+
+
+@dataclass
+class PolicyPart:
+    permissions: list[Permission] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
+    environments: list[PolicyEnvironment] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+def read_policy(doc: Document) -> PolicyPart:
+    return _PolicyReader(doc).read()
+
+
+class _PolicyReader:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.part = PolicyPart()
+
+    def origin(self, *keys: str | int) -> Origin:
+        return Origin(self.doc, keys)
+
+    def ref(self, kind: str, name: str, where: str, *keys: str | int) -> None:
+        self.part.references.append(Reference(kind, name, self.origin(*keys), where))
+
+    def read(self) -> PolicyPart:
+        data = self.doc.data
+        for i, p in enumerate(data.get("permissions", ())):
+            self.part.permissions.append(
+                Permission(p["name"], p.get("description"), tuple(p.get("claims", ())),
+                           self.origin("permissions", i))
+            )
+        for i, op in enumerate(data.get("operations", ())):
+            self.part.operations.append(self.operation(op, i))
+        for i, env in enumerate(data.get("environments", ())):
+            self.part.environments.append(self.environment(env, i))
+        for i, b in enumerate(data.get("bindings", ())):
+            keys = ("bindings", i)
+            self.ref("application", b["application"], "binding", *keys, "application")
+            for j, e in enumerate(b["environments"]):
+                self.ref("environment", e, "binding", *keys, "environments", j)
+            for j, o in enumerate(b["operations"]):
+                self.ref("operation", o, "binding", *keys, "operations", j)
+            self.part.bindings.append(
+                Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]),
+                        self.origin(*keys))
+            )
+        return self.part
+
+    def operation(self, op: dict[str, Any], i: int) -> Operation:
+        keys: tuple[str | int, ...] = ("operations", i)
+        method, _, path = op["request"].partition(" ")
+        overrides = {}
+        for env, o in op.get("environments", {}).items():
+            self.ref("environment", env, "operation", *keys, "environments", env)
+            req = self.requirement(o, (*keys, "environments", env))
+            overrides[env] = Override(req, bool(o.get("replace", False)))
+        return Operation(op["id"], method, path, op.get("api"),
+                         self.requirement(op["requires"], (*keys, "requires")), overrides,
+                         self.origin(*keys))
+
+    def requirement(self, data: dict[str, Any], keys: tuple[str | int, ...]) -> Requirement:
+        expr = None
+        if "permissions" in data:
+            expr = self.expression(data["permissions"], (*keys, "permissions"))
+        return Requirement(expr, tuple(data.get("scopes", ())), tuple(data.get("claims", ())))
+
+    def expression(self, data: Any, keys: tuple[str | int, ...]) -> Expression:
+        if isinstance(data, str):
+            self.ref("permission", data, "requirement", *keys)
+            return PermissionRef(data)
+        if isinstance(data, list):
+            return AllOf(tuple(self.expression(x, (*keys, j)) for j, x in enumerate(data)))
+        if "all_of" in data:
+            items = data["all_of"]
+            return AllOf(tuple(self.expression(x, (*keys, "all_of", j)) for j, x in enumerate(items)))
+        items = data["any_of"]
+        return AnyOf(tuple(self.expression(x, (*keys, "any_of", j)) for j, x in enumerate(items)))
+
+    def environment(self, env: dict[str, Any], i: int) -> PolicyEnvironment:
+        keys: tuple[str | int, ...] = ("environments", i)
+        for field_name in ("inherits", "parity"):
+            for j, name in enumerate(env.get(field_name, ())):
+                self.ref("environment", name, f"environment {env['name']!r}", *keys, field_name, j)
+        allowances = []
+        for j, a in enumerate(env.get("allowed_differences", ())):
+            akeys = (*keys, "allowed_differences", j)
+            self.ref("permission", a["permission"], "allowed difference", *akeys, "permission")
+            if "application" in a:
+                self.ref("application", a["application"], "allowed difference", *akeys, "application")
+            allowances.append(
+                Allowance(a["permission"], a.get("application"), a["reason"], a["owner"],
+                          self.date(a.get("expires"), (*akeys, "expires")), self.origin(*akeys))
+            )
+        return PolicyEnvironment(env["name"], tuple(env.get("inherits", ())),
+                                 tuple(env.get("parity", ())), tuple(allowances), self.origin(*keys))
+
+    def date(self, text: str | None, keys: tuple[str | int, ...]) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            line, column = self.doc.locate(keys)
+            raise InputError(self.doc.path, "expected a real date (YYYY-MM-DD)", line, column) from None

@@ -1,0 +1,23 @@
+"""The JSON Schemas shipped with policycheck, by short name."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+NAMES = {
+    "policy": "policy-v1.schema.json",
+    "export": "export-v1.schema.json",
+    "report": "report-v1.schema.json",
+}
+
+
+def schema_text(name: str) -> str:
+    return resources.files("policycheck.schemas").joinpath(NAMES[name]).read_text(encoding="utf-8")
+
+
+@cache
+def schema(name: str) -> Any:
+    return json.loads(schema_text(name))

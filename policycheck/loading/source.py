@@ -1,0 +1,475 @@
+"""Input files as plain data that remembers where every key and item came from.
+
+YAML is composed into nodes (the libyaml C loader when present), the node graph
+is checked for alias bombs, recursive aliases and depth before anything is
+built, and then it is constructed here with JSON types only: string keys, no
+duplicate keys, no dates (they stay strings), no tags other than the core ones,
+and no YAML 1.1 booleans spelled yes/no/on/off. JSON goes through `json` with
+duplicate keys and NaN refused; its line numbers are found by a scanner only
+when somebody asks for one.
+
+Keys named in `drop_keys` (client secrets, keys) are skipped wherever they
+appear: their values are never constructed, so they cannot reach any output.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+from .limits import Limits
+
+PathKey = str | int
+Position = tuple[int, int]
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LOADER_NAME = _Base.__name__
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """The safe loader without the timestamp resolver: dates stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    keys: tuple[PathKey, ...]
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass
+class Document:
+    """Parsed data of one file with the positions of its keys and items."""
+
+    path: str
+    data: Any
+    format: str
+    duplicates: tuple[Duplicate, ...] = ()
+    _children: dict[int, Any] | None = field(default=None, repr=False)
+    _text: str | None = field(default=None, repr=False)
+
+    def locate(self, keys: Sequence[PathKey]) -> Position:
+        """Line and column (1-based) of the deepest known point along `keys`."""
+        if self._children is None:
+            self._children = _scan_json(self._text or "", self.data)[0]
+        node, pos = self.data, (1, 1)
+        for key in keys:
+            children = self._children.get(id(node))
+            if children is None:
+                break
+            try:
+                pos = children[key]
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        return pos
+
+
+def read_bytes(path: str, limits: Limits) -> bytes:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror}") from None
+    if not os.path.isfile(path):
+        raise InputError(path, "not a regular file")
+    if st.st_size > limits.max_file_bytes:
+        raise InputError(
+            path,
+            f"file is {st.st_size} bytes, over the limit of {limits.max_file_bytes} "
+            "(raise it with --max-file-size)",
+        )
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limits.max_file_bytes + 1)
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror}") from None
+    if len(raw) > limits.max_file_bytes:
+        raise InputError(path, f"file is over the limit of {limits.max_file_bytes} bytes")
+    return raw
+
+
+def load(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str] = frozenset()) -> Document:
+    """Parse `raw` as JSON when the name ends in .json, else as YAML."""
+    if path.endswith(".json"):
+        return _load_json(path, raw, limits, drop_keys)
+    return _load_yaml(path, raw, limits, drop_keys)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsed trees have no cycles: the collector only slows a large load down (2x measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# --- YAML -----------------------------------------------------------------
+
+
+def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str]) -> Document:
+    with _gc_paused():
+        loader = _Loader(raw)
+        try:
+            try:
+                root = loader.get_single_node()
+            except yaml.MarkedYAMLError as e:
+                mark = e.problem_mark or e.context_mark
+                what = e.problem or e.context or "invalid YAML"
+                if "expected a single document" in (e.context or ""):
+                    what = "several YAML documents in one file; put one document in each file"
+                raise InputError(path, f"invalid YAML: {what}", *_mark(mark)) from None
+            except yaml.reader.ReaderError as e:
+                line = raw[: max(e.position, 0)].count(b"\n") + 1
+                raise InputError(path, f"invalid YAML: {e.reason} (not UTF-8/UTF-16 text?)", line) from None
+            except yaml.YAMLError:
+                raise InputError(path, "invalid YAML") from None
+        finally:
+            loader.dispose()
+        if root is None:
+            raise InputError(path, "the file is empty; expected a mapping", 1, 1)
+        if b"&" in raw:  # anchors exist, so aliases may share or loop: check before building
+            _check_graph(path, root, limits)
+        builder = _YamlBuilder(path, loader, limits, drop_keys)
+        data = builder.build(root, 0)
+    return Document(path, data, "yaml", tuple(builder.duplicates), builder.children)
+
+
+def _mark(mark: Any) -> tuple[int | None, int | None]:
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def _check_graph(path: str, root: yaml.Node, limits: Limits) -> None:
+    """Iterative: depth, recursive aliases and expanded size over the shared node graph."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    unique = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = _kids(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
+            continue
+        if key in on_path:
+            raise InputError(path, "recursive alias: a node contains itself", *_mark(node.start_mark))
+        if key in size:
+            if depth - 1 + height[key] > limits.max_depth:
+                raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *_mark(node.start_mark))
+            continue
+        if depth > limits.max_depth:
+            raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *_mark(node.start_mark))
+        unique += 1
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for kid in _kids(node):
+            stack.append((kid, depth + 1, False))
+    expanded = size[id(root)]
+    if expanded - unique > limits.max_alias_nodes:
+        raise InputError(
+            path,
+            f"aliases expand to {expanded} nodes from {unique}; over the budget of "
+            f"{limits.max_alias_nodes} (an alias bomb?)",
+            *_mark(root.start_mark),
+        )
+
+
+def _kids(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _YamlBuilder:
+    def __init__(self, path: str, loader: Any, limits: Limits, drop_keys: frozenset[str]):
+        self.path = path
+        self.loader = loader
+        self.limits = limits
+        self.drop_keys = drop_keys
+        self.children: dict[int, Any] = {}
+        self.duplicates: list[Duplicate] = []
+        self.keys: list[PathKey] = []
+
+    def fail(self, node: yaml.Node, message: str) -> InputError:
+        return InputError(self.path, message, *_mark(node.start_mark))
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        if depth >= self.limits.max_depth:
+            raise self.fail(node, f"nesting deeper than {self.limits.max_depth} levels")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise self.fail(node, f"unsupported tag {_short(node.tag)}; only plain YAML values are allowed")
+            items: list[Any] = []
+            marks: list[Position] = []
+            for i, item in enumerate(node.value):
+                self.keys.append(i)
+                items.append(self.build(item, depth + 1))
+                self.keys.pop()
+                marks.append((item.start_mark.line + 1, item.start_mark.column + 1))
+            self.children[id(items)] = marks
+            return items
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth)
+        raise self.fail(node, "unsupported YAML node")
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+        if node.tag != _MAP:
+            raise self.fail(node, f"unsupported tag {_short(node.tag)}; only plain YAML values are allowed")
+        out: dict[str, Any] = {}
+        marks: dict[str, Position] = {}
+        merged: list[tuple[str, Any, Position]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(self.merge_sources(value_node, depth))
+                continue
+            key = self.key(key_node)
+            pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in marks:
+                self.duplicates.append(Duplicate((*self.keys, key), pos[0], pos[1], marks[key][0]))
+            marks[key] = pos
+            if key in self.drop_keys:
+                out.pop(key, None)
+                continue
+            self.keys.append(key)
+            out[key] = self.build(value_node, depth + 1)
+            self.keys.pop()
+        for key, value, pos in merged:
+            if key not in marks:
+                out[key] = value
+                marks[key] = pos
+        self.children[id(out)] = marks
+        return out
+
+    def merge_sources(self, node: yaml.Node, depth: int) -> list[tuple[str, Any, Position]]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        found: list[tuple[str, Any, Position]] = []
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise self.fail(source, "a merge key (<<) needs a mapping or a list of mappings")
+            built = self.mapping(source, depth)
+            pos = (source.start_mark.line + 1, source.start_mark.column + 1)
+            found.extend((k, v, pos) for k, v in built.items())
+        return found
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "keys must be strings, not lists or mappings")
+        if node.tag == _STR:
+            return str(node.value)
+        if node.tag == _BOOL and _YAML11_BOOL.match(node.value):
+            raise self.fail(
+                node, f"key {node.value!r} is read as a boolean by YAML 1.1; quote it: '{node.value}'"
+            )
+        raise self.fail(node, f"keys must be strings; quote {_short(node.value)!r}")
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _BOOL:
+            if _YAML11_BOOL.match(node.value):
+                raise self.fail(
+                    node,
+                    f"{node.value!r} is read as a boolean by YAML 1.1; write true/false, "
+                    f"or quote it for the text '{node.value}'",
+                )
+            return self.loader.construct_yaml_bool(node)
+        if tag == _INT:
+            if ":" in node.value:
+                raise self.fail(node, f"{node.value!r} is read as a base-60 number by YAML 1.1; quote it")
+            return self.loader.construct_yaml_int(node)
+        if tag == _FLOAT:
+            value = self.loader.construct_yaml_float(node)
+            if not math.isfinite(value):
+                raise self.fail(node, "NaN and infinity are not valid values")
+            return value
+        if tag == _NULL:
+            return None
+        raise self.fail(node, f"unsupported tag {_short(tag)}; only plain YAML values are allowed")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- JSON -----------------------------------------------------------------
+
+
+def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str]) -> Document:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 text (byte {e.start})", line) from None
+    saw_duplicate = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal saw_duplicate
+        out: dict[str, Any] = {}
+        seen: set[str] = set()
+        for k, v in items:
+            if k in seen:
+                saw_duplicate = True
+            seen.add(k)
+            if k not in drop_keys:
+                out[k] = v
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not valid JSON")
+
+    with _gc_paused():
+        try:
+            data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        except json.JSONDecodeError as e:
+            raise InputError(path, f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
+        except RecursionError:
+            raise InputError(path, "JSON nested too deeply") from None
+        except ValueError as e:
+            raise InputError(path, f"invalid JSON: {_short(str(e), 80)}") from None
+    _check_json_depth(path, data, limits)
+    doc = Document(path, data, "json", _text=text)
+    if saw_duplicate:
+        doc._children, duplicates = _scan_json(text, data)
+        doc.duplicates = tuple(duplicates)
+    return doc
+
+
+def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise InputError(path, f"nesting deeper than {limits.max_depth} levels")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def _scan_json(text: str, data: Any) -> tuple[dict[int, Any], list[Duplicate]]:
+    """Positions of every key and item of a JSON text already parsed into `data`."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    children: dict[int, Any] = {}
+    duplicates: list[Duplicate] = []
+    # stack entries: [container or None, children, keys path, current key, expecting a key]
+    stack: list[list[Any]] = []
+
+    def position(offset: int) -> Position:
+        line = bisect_right(newlines, offset - 1)
+        start = newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
+
+    def value_start(offset: int) -> tuple[Any, Position] | None:
+        if not stack:
+            return data, (1, 1)
+        top = stack[-1]
+        container, kids = top[0], top[1]
+        if isinstance(kids, dict):
+            key = top[3]
+            pos = kids.get(key) if key is not None else None
+            child = container.get(key) if isinstance(container, dict) else None
+            return child, pos or position(offset)
+        pos = position(offset)
+        kids.append(pos)
+        index = len(kids) - 1
+        child = container[index] if isinstance(container, list) and index < len(container) else None
+        return child, pos
+
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if stack and isinstance(stack[-1][1], dict) and stack[-1][4]:
+            top = stack[-1]
+            if tok == "}":
+                stack.pop()
+                continue
+            if tok == ",":
+                continue
+            if tok.startswith('"'):
+                try:
+                    key = json.loads(tok)
+                except ValueError:
+                    key = tok
+                pos = position(m.start())
+                if key in top[1]:
+                    duplicates.append(Duplicate((*top[2], key), pos[0], pos[1], top[1][key][0]))
+                top[1][key] = pos
+                top[3], top[4] = key, False
+            continue
+        if tok == ":":
+            continue
+        if tok == ",":
+            if stack and isinstance(stack[-1][1], dict):
+                stack[-1][4] = True
+            continue
+        if tok in ("}", "]"):
+            if stack:
+                stack.pop()
+            continue
+        found = value_start(m.start())
+        child = found[0] if found else None
+        parent_keys = stack[-1][2] if stack else ()
+        if stack:
+            top = stack[-1]
+            here = (*parent_keys, top[3]) if isinstance(top[1], dict) else (*parent_keys, len(top[1]) - 1)
+        else:
+            here = ()
+        if tok == "{":
+            kids: dict[str, Position] = {}
+            if isinstance(child, dict):
+                children[id(child)] = kids
+            stack.append([child, kids, here, None, True])
+        elif tok == "[":
+            items: list[Position] = []
+            if isinstance(child, list):
+                children[id(child)] = items
+            stack.append([child, items, here, None, False])
+    return children, duplicates

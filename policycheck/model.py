@@ -1,0 +1,243 @@
+"""The model: what the policies require and what the gateway export has.
+
+Frozen values that remember where they came from (`source`). Loading builds them;
+everything after loading only reads them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from .findings import Location
+
+ALL_ENVIRONMENTS = "*"
+
+
+class Locator(Protocol):
+    path: str
+
+    def locate(self, keys: Sequence[str | int]) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """Where a model value was written: resolved to a line only when a finding needs it."""
+
+    document: Locator
+    keys: tuple[str | int, ...]
+
+    def location(self) -> Location:
+        line, column = self.document.locate(self.keys)
+        return Location(self.document.path, line, column)
+
+
+class Status(enum.Enum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    REVOKED = "revoked"
+
+
+# --- requirements ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PermissionRef:
+    name: str
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Expression, ...]
+
+
+Expression = PermissionRef | AllOf | AnyOf
+
+
+@dataclass(frozen=True)
+class Requirement:
+    permissions: Expression | None = None
+    scopes: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Override:
+    """A per-environment change to an operation's requirement."""
+
+    requirement: Requirement
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    api: str | None
+    requirement: Requirement
+    overrides: Mapping[str, Override]
+    source: Origin
+
+    def requirement_in(self, environment: str) -> Requirement:
+        """The requirement in force in `environment`: the base, tightened or replaced there."""
+        override = self.overrides.get(environment)
+        if override is None:
+            return self.requirement
+        if override.replace:
+            return override.requirement
+        base, extra = self.requirement, override.requirement
+        if base.permissions is None or extra.permissions is None:
+            permissions = base.permissions or extra.permissions
+        else:
+            permissions = AllOf((base.permissions, extra.permissions))
+        return Requirement(
+            permissions,
+            tuple(dict.fromkeys(base.scopes + extra.scopes)),
+            tuple(dict.fromkeys(base.claims + extra.claims)),
+        )
+
+
+# --- policy ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    description: str | None
+    claims: tuple[str, ...]
+    source: Origin
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A declared, justified difference between parity partners."""
+
+    permission: str
+    application: str | None
+    reason: str
+    owner: str
+    expires: date | None
+    source: Origin
+
+    def covers(self, application: str, permission: str) -> bool:
+        return self.permission == permission and self.application in (None, application)
+
+
+@dataclass(frozen=True)
+class PolicyEnvironment:
+    name: str
+    inherits: tuple[str, ...]
+    """Inheritance that the export is expected to have."""
+    parity: tuple[str, ...]
+    allowances: tuple[Allowance, ...]
+    source: Origin
+
+
+@dataclass(frozen=True)
+class Binding:
+    application: str
+    environments: tuple[str, ...]
+    operations: tuple[str, ...]
+    source: Origin
+
+
+# --- export ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PermissionSet:
+    name: str
+    permissions: tuple[str, ...]
+    includes: tuple[str, ...]
+    source: Origin
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    inherits: tuple[str, ...]
+    permission_sets: tuple[str, ...]
+    """Permission sets mapped to (activated in) this environment."""
+    source: Origin
+
+
+@dataclass(frozen=True)
+class Grant:
+    permission: str | None
+    permission_set: str | None
+    status: Status
+    environments: tuple[str, ...] | None
+    """Where the grant applies; None: every environment of the application."""
+    source: Origin
+
+    @property
+    def target(self) -> str:
+        """What is granted, for messages: 'X', or permission set 'Y'."""
+        if self.permission is not None:
+            return f"'{self.permission}'"
+        return f"permission set '{self.permission_set}'"
+
+    def applies_in(self, environment: str) -> bool:
+        return self.environments is None or environment in self.environments
+
+
+@dataclass(frozen=True)
+class Application:
+    id: str
+    name: str | None
+    clients: Mapping[str, str]
+    """Client id per environment: the application is assigned to exactly these."""
+    scopes: Mapping[str, tuple[str, ...]]
+    """Requested scopes per environment ('*' for all)."""
+    grants: tuple[Grant, ...]
+    source: Origin
+
+    def assigned_to(self, environment: str) -> bool:
+        return environment in self.clients
+
+
+# --- the whole ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name used somewhere, to be checked against what is defined."""
+
+    kind: str  # operation | permission | permission set | environment | application
+    name: str
+    source: Origin
+    where: str  # what refers, for the message: "binding", "grant", ...
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key written twice in one mapping, or a name defined twice across files."""
+
+    key: str
+    source: Origin
+    first_line: int
+    first_path: str
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    permissions: Mapping[str, Permission] = field(default_factory=dict)
+    operations: Mapping[str, Operation] = field(default_factory=dict)
+    policy_environments: Mapping[str, PolicyEnvironment] = field(default_factory=dict)
+    bindings: tuple[Binding, ...] = ()
+    permission_sets: Mapping[str, PermissionSet] = field(default_factory=dict)
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    applications: Mapping[str, Application] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+    duplicates: tuple[DuplicateKey, ...] = ()
+    files: tuple[str, ...] = ()
+    has_export: bool = False

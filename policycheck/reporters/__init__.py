@@ -1,0 +1,18 @@
+"""Reporters: one module per output format, imported only when asked for."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..findings import Result
+
+FORMATS = {
+    "text": "text",
+    "json": "json_report",
+}
+
+
+def render(fmt: str, result: Result, *, color: bool = False) -> str:
+    module = importlib.import_module(f"{__name__}.{FORMATS[fmt]}")
+    text: str = module.render(result, color=color)
+    return text

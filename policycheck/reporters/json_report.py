@@ -1,0 +1,55 @@
+"""The JSON report, version 1 (schemas/report-v1.schema.json): sorted, no timestamps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._version import __version__
+from ..findings import Finding, Result, Severity
+
+VERSION = "1"
+
+
+def _s(text: str | None) -> str | None:
+    """Lone surrogates (valid in JSON escapes, invalid in UTF-8) are replaced."""
+    return None if text is None else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.label,
+        "application": _s(f.application),
+        "environment": _s(f.environment),
+        "operation": _s(f.operation),
+        "subject": _s(f.subject),
+        "message": _s(f.message),
+        "fix": _s(f.fix),
+        "location": {"path": _s(f.location.path), "line": f.location.line,
+                     "column": f.location.column},
+    }
+
+
+def report(result: Result) -> dict[str, Any]:
+    c = result.checked
+    return {
+        "version": VERSION,
+        "tool": {"name": "policycheck", "version": __version__},
+        "summary": {
+            "errors": result.count(Severity.ERROR),
+            "warnings": result.count(Severity.WARNING),
+            "notes": result.count(Severity.NOTE),
+            "files": c.files,
+            "applications": c.applications,
+            "environments": c.environments,
+            "operations": c.operations,
+            "bindings": c.bindings,
+        },
+        "findings": [finding(f) for f in result.findings],
+    }
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    return json.dumps(report(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,45 @@
+"""Human text: `path:line:col: severity ID [app env op] message`, the fix beneath, a summary."""
+
+from __future__ import annotations
+
+from ..findings import Checked, Finding, Result, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+
+
+def clean(text: str) -> str:
+    """Untrusted text cannot move the cursor or forge lines (CWE-150)."""
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def render_finding(f: Finding, color: bool = False) -> str:
+    context = " ".join(clean(x) for x in (f.application, f.environment, f.operation) if x)
+    head = (
+        f"{clean(str(f.location))}: {_paint(f.severity.label, _COLORS[f.severity], color)} "
+        f"{_paint(f.rule, '1', color)} " + (f"[{context}] " if context else "") + clean(f.message)
+    )
+    return f"{head}\n    {_paint('fix:', '2', color)} {clean(f.fix)}"
+
+
+def summary(result: Result) -> str:
+    counts = [(result.count(s), s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
+    parts = [f"{n} {label}{'s' if n != 1 else ''}" for n, label in counts if n]
+    return f"{', '.join(parts) or 'no findings'}; {scope(result.checked)}"
+
+
+def scope(c: Checked) -> str:
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'s' if count != 1 else ''}"
+
+    return (f"{n(c.applications, 'application')} x {n(c.environments, 'environment')} x "
+            f"{n(c.operations, 'operation')} checked ({n(c.bindings, 'binding')}, "
+            f"{n(c.files, 'file')})")
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    blocks = [render_finding(f, color) for f in result.findings]
+    return "\n".join([*blocks, summary(result)]) + "\n"

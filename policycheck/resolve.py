@@ -1,0 +1,306 @@
+"""Effective permissions: the one definition (documented in docs/resolution.md).
+
+The effective permissions of application A in environment E are the union, over
+every grant G of A, of the permissions G delivers, where G counts only if
+
+1. A is assigned to E (the export names a client of A in E);
+2. G is approved;
+3. G applies to E or to an environment that E inherits from, directly or
+   transitively (a grant without `environments` applies everywhere A is assigned);
+4. G is a permission, or G is a permission set that is available in E: mapped to
+   E or to an environment E inherits from, or included (transitively) by a set
+   mapped there.
+
+A permission set delivers its own permissions and those of every set it
+includes, transitively. Inheritance and inclusion are walked breadth-first with
+a visited set, so cycles end the walk (and are reported by their own rule); the
+path recorded for each permission is a shortest one.
+
+`Resolver.effective` is that definition. `Resolver.blocked` says, for a
+permission that is not effective, which grants would have delivered it and the
+hop where each one stops (pending, revoked, other environment, set not mapped,
+application not assigned).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .model import AllOf, AnyOf, Expression, Grant, Model, PermissionRef, Status
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How one permission reached an application in an environment."""
+
+    permission: str
+    grant: Grant
+    environment_path: Path
+    """E -> ... -> the environment whose grant it is (just (E,) when the grant applies to E)."""
+    sets: Path
+    """The granted set -> included set -> ... -> the set that lists the permission; () if direct."""
+    set_environment_path: Path | None
+    """E -> ... -> the environment the granted set is mapped to; None for a direct grant."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    grant: Grant
+    environment_path: Path
+    set_environment_path: Path | None
+    delivers: Mapping[str, Path]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    application: str
+    environment: str
+    permissions: frozenset[str]
+    contributions: tuple[Contribution, ...]
+
+    def derivations(self, permission: str) -> tuple[Derivation, ...]:
+        return tuple(
+            Derivation(permission, c.grant, c.environment_path, c.delivers[permission],
+                       c.set_environment_path)
+            for c in self.contributions
+            if permission in c.delivers
+        )
+
+
+class Block(enum.Enum):
+    NOT_ASSIGNED = "not-assigned"
+    PENDING = "pending"
+    REVOKED = "revoked"
+    OTHER_ENVIRONMENT = "other-environment"
+    SET_NOT_MAPPED = "set-not-mapped"
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A grant that would deliver `permission` in the environment, and why it does not."""
+
+    permission: str
+    grant: Grant | None
+    reasons: tuple[Block, ...]
+    sets: Path
+    environments: tuple[str, ...]
+    """OTHER_ENVIRONMENT: where the grant applies. SET_NOT_MAPPED: where the set is available."""
+
+
+class Resolver:
+    """Effective permissions over one model, with the walks cached."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self._chains: dict[str, dict[str, Path]] = {}
+        self._closures: dict[str, dict[str, Path]] = {}
+        self._set_closures: dict[str, dict[str, Path]] = {}
+        self._available: dict[str, dict[str, Path]] = {}
+        self._empty: frozenset[str] = frozenset()
+
+    # --- walks -------------------------------------------------------------
+
+    def chain(self, environment: str) -> dict[str, Path]:
+        """E and every environment it inherits from, each with a shortest path from E."""
+        found = self._chains.get(environment)
+        if found is None:
+            envs = self.model.environments
+            found = _walk(environment, lambda e: envs[e].inherits if e in envs else ())
+            self._chains[environment] = found
+        return found
+
+    def set_closure(self, name: str) -> dict[str, Path]:
+        """Set name -> path from `name`, for `name` and every set it includes."""
+        found = self._set_closures.get(name)
+        if found is None:
+            sets = self.model.permission_sets
+            found = _walk(name, lambda s: sets[s].includes if s in sets else ())
+            self._set_closures[name] = found
+        return found
+
+    def closure(self, name: str) -> dict[str, Path]:
+        """Permission -> the set path that delivers it, for permission set `name`."""
+        found = self._closures.get(name)
+        if found is None:
+            sets = self.model.permission_sets
+            found = {}
+            for set_name, path in self.set_closure(name).items():
+                for permission in sets[set_name].permissions if set_name in sets else ():
+                    found.setdefault(permission, path)
+            self._closures[name] = found
+        return found
+
+    def available_sets(self, environment: str) -> dict[str, Path]:
+        """Set name -> environment path to where it is mapped, for every set usable in E."""
+        found = self._available.get(environment)
+        if found is None:
+            envs = self.model.environments
+            found = {}
+            for env, env_path in self.chain(environment).items():
+                for mapped in envs[env].permission_sets if env in envs else ():
+                    for name in self.set_closure(mapped):
+                        found.setdefault(name, env_path)
+            self._available[environment] = found
+        return found
+
+    def delivers(self, grant: Grant) -> Mapping[str, Path]:
+        if grant.permission is not None:
+            return {grant.permission: ()}
+        assert grant.permission_set is not None
+        return self.closure(grant.permission_set)
+
+    def grant_path(self, grant: Grant, environment: str) -> Path | None:
+        """Environment path through which `grant` applies to E, or None."""
+        if grant.environments is None:
+            return (environment,)
+        for env, path in self.chain(environment).items():
+            if env in grant.environments:
+                return path
+        return None
+
+    # --- the definition ----------------------------------------------------
+
+    def effective(self, application: str, environment: str) -> Resolution:
+        app = self.model.applications.get(application)
+        if app is None or not app.assigned_to(environment):
+            return Resolution(application, environment, self._empty, ())
+        contributions = []
+        permissions: set[str] = set()
+        for grant in app.grants:
+            if grant.status is not Status.APPROVED:
+                continue
+            env_path = self.grant_path(grant, environment)
+            if env_path is None:
+                continue
+            set_path = None
+            if grant.permission_set is not None:
+                set_path = self.available_sets(environment).get(grant.permission_set)
+                if set_path is None:
+                    continue
+            delivers = self.delivers(grant)
+            contributions.append(Contribution(grant, env_path, set_path, delivers))
+            permissions.update(delivers)
+        return Resolution(application, environment, frozenset(permissions), tuple(contributions))
+
+    def blocked(self, application: str, environment: str, permission: str) -> list[Blocked]:
+        """Every grant of the application that would deliver `permission` but does not in E."""
+        app = self.model.applications.get(application)
+        if app is None:
+            return []
+        if not app.assigned_to(environment):
+            return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
+        out = []
+        for grant in app.grants:
+            delivers = self.delivers(grant)
+            if permission not in delivers:
+                continue
+            reasons: list[Block] = []
+            environments: tuple[str, ...] = ()
+            if grant.status is Status.PENDING:
+                reasons.append(Block.PENDING)
+            elif grant.status is Status.REVOKED:
+                reasons.append(Block.REVOKED)
+            if self.grant_path(grant, environment) is None:
+                reasons.append(Block.OTHER_ENVIRONMENT)
+                environments = grant.environments or ()
+            if grant.permission_set is not None and grant.permission_set not in self.available_sets(environment):
+                reasons.append(Block.SET_NOT_MAPPED)
+                environments = self.mapped_in(grant.permission_set)
+            if reasons:
+                out.append(Blocked(permission, grant, tuple(reasons), delivers[permission], environments))
+        return out
+
+    def mapped_in(self, set_name: str) -> tuple[str, ...]:
+        """Environments of the export that map the set themselves (or a set that includes it)."""
+        return tuple(
+            name for name, env in sorted(self.model.environments.items())
+            if any(set_name in self.set_closure(mapped) for mapped in env.permission_sets)
+        )
+
+
+def _walk(start: str, next_of: Callable[[str], Iterable[str]]) -> dict[str, Path]:
+    """Breadth-first from `start`; each node once, with a shortest path. Cycles end the walk."""
+    paths: dict[str, Path] = {start: (start,)}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in next_of(node):
+            if nxt not in paths:
+                paths[nxt] = (*paths[node], nxt)
+                queue.append(nxt)
+    return paths
+
+
+def missing(expression: Expression | None, have: frozenset[str] | set[str]) -> list[str]:
+    """Permissions to add so that `expression` holds; for any_of, the smallest alternative."""
+    if expression is None:
+        return []
+    if isinstance(expression, PermissionRef):
+        return [] if expression.name in have else [expression.name]
+    if isinstance(expression, AllOf):
+        out: list[str] = []
+        for item in expression.items:
+            out.extend(p for p in missing(item, have) if p not in out)
+        return out
+    options = [missing(item, have) for item in expression.items]
+    return min(options, key=len) if all(options) else []
+
+
+def satisfied(expression: Expression | None, have: frozenset[str] | set[str]) -> bool:
+    if expression is None:
+        return True
+    if isinstance(expression, PermissionRef):
+        return expression.name in have
+    if isinstance(expression, AllOf):
+        return all(satisfied(item, have) for item in expression.items)
+    assert isinstance(expression, AnyOf)
+    return any(satisfied(item, have) for item in expression.items)
+
+
+def names(expression: Expression | None) -> set[str]:
+    """Every permission an expression mentions."""
+    if expression is None:
+        return set()
+    if isinstance(expression, PermissionRef):
+        return {expression.name}
+    return set().union(*(names(i) for i in expression.items))
+
+
+def cycles(graph: Mapping[str, Sequence[str]]) -> list[Path]:
+    """Each cycle of a name graph once, as a path that starts and ends at its smallest node."""
+    seen: set[frozenset[str]] = set()
+    found: list[Path] = []
+    done: set[str] = set()
+    for root in sorted(graph):
+        if root in done:
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(root, iter(graph.get(root, ())))]
+        on_stack = {root: 0}
+        path = [root]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                del on_stack[node]
+                done.add(node)
+                continue
+            if nxt in on_stack:
+                loop = path[on_stack[nxt]:]
+                key = frozenset(loop)
+                if key not in seen:
+                    seen.add(key)
+                    i = loop.index(min(loop))
+                    rotated = loop[i:] + loop[:i]
+                    found.append((*rotated, rotated[0]))
+            elif nxt not in done and nxt in graph:
+                on_stack[nxt] = len(path)
+                path.append(nxt)
+                stack.append((nxt, iter(graph.get(nxt, ()))))
+    return found

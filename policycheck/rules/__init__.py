@@ -1,0 +1,54 @@
+"""The rules: one module per rule, registered here by id. Ids are never reused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from ..findings import Finding, Severity
+from ..model import Model
+
+if TYPE_CHECKING:
+    from ..engine import RuleContext
+
+
+class Rule(Protocol):
+    """A rule module: its docstring is the rule's user documentation."""
+
+    __doc__: str | None
+    ID: str
+    NAME: str
+    DEFAULT_SEVERITY: Severity
+
+    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]: ...
+
+
+from . import (  # noqa: E402  (the Protocol above must exist first)
+    cycle,
+    duplicate,
+    environment_parity,
+    expired_allowance,
+    inheritance_gap,
+    missing_grant,
+    pending_approval,
+    unknown_reference,
+)
+
+_MODULES: tuple[Rule, ...] = (
+    missing_grant,
+    pending_approval,
+    inheritance_gap,
+    environment_parity,
+    expired_allowance,
+    unknown_reference,
+    cycle,
+    duplicate,
+)
+
+REGISTRY: dict[str, Rule] = {m.ID: m for m in _MODULES}
+
+
+def summary(rule: Rule) -> str:
+    """First line of the rule's documentation, without the id and name."""
+    first = (rule.__doc__ or "").strip().splitlines()[0]
+    return first.split(":", 1)[1].strip() if ":" in first else first

@@ -1,0 +1,55 @@
+"""PC901 unknown-reference: a name is used that nothing defines.
+
+What it means: a binding, requirement, grant, set or environment refers to an
+operation, permission, permission set, environment or application that is not
+defined in the policies or the export. Usually a typo or a rename that was not
+carried through; the finding suggests the closest defined name.
+
+Failing example: a binding lists operation `gl.journal-entry.create` and the
+policy defines `gl.journal-entries.create`.
+
+Passing example: every name used is defined. Permissions are checked only when
+the policy has a permission catalogue, applications only when an export is loaded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from ..findings import Finding, Severity
+from ..model import Model
+
+if TYPE_CHECKING:
+    from ..engine import RuleContext
+
+ID = "PC901"
+NAME = "unknown-reference"
+DEFAULT_SEVERITY = Severity.ERROR
+
+
+def _known(model: Model) -> dict[str, Mapping[str, object] | set[str] | None]:
+    environments = set(model.policy_environments) | set(model.environments)
+    return {
+        "operation": model.operations,
+        "permission": model.permissions or None,
+        "permission set": model.permission_sets,
+        "environment": environments or None,
+        "application": model.applications if model.has_export else None,
+    }
+
+
+def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+    known = _known(model)
+    for ref in model.references:
+        names = known.get(ref.kind)
+        if names is None or ref.name in names:
+            continue
+        close = difflib.get_close_matches(ref.name, list(names), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        yield ctx.finding(
+            ref.source, subject=ref.name,
+            message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}'{hint}",
+            fix=f"define {ref.kind} '{ref.name}' or correct the name{hint}",
+        )

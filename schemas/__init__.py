@@ -1,0 +1,1 @@
+"""The JSON Schemas of policycheck's public formats (shipped inside the wheel)."""
