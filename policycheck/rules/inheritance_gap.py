@@ -51,8 +51,10 @@ def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     for gap in gaps(model, ctx):
         for permission in gap.missing:
             for b in blockers(model, ctx, gap, permission):
+                if Block.REVOKED in b.reasons or b.reasons[:2] == (Block.PENDING, Block.OTHER_ENVIRONMENT):
+                    continue  # not granted for this environment at all: a missing grant (PC101)
                 for reason in b.reasons:
-                    if reason in (Block.PENDING, Block.REVOKED):
+                    if reason is Block.PENDING:
                         continue
                     key = (gap.binding.application, gap.environment, id(b.grant), reason)
                     seen.setdefault(key, (b.grant, {}, b.environments))[1][permission] = None

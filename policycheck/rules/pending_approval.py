@@ -34,7 +34,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     for gap in gaps(model, ctx):
         for permission in gap.missing:
             for b in blockers(model, ctx, gap, permission):
-                if Block.PENDING in b.reasons and b.grant is not None:
+                if (Block.PENDING in b.reasons and Block.OTHER_ENVIRONMENT not in b.reasons
+                        and b.grant is not None):
                     key = (gap.binding.application, gap.environment, id(b.grant))
                     _, perms, ops = needed.setdefault(key, (b.grant, {}, {}))
                     perms[permission] = None

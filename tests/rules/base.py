@@ -1,0 +1,53 @@
+"""A small policy and export that the rule tests vary: line numbers are part of the tests."""
+
+POLICY = """\
+permissions:
+  - name: Read
+    claims: [x:read]
+  - name: Write
+    claims: [x:write]
+operations:
+  - id: items.list
+    request: GET /items
+    requires:
+      permissions: Read
+  - id: items.create
+    request: POST /items
+    requires:
+      permissions: [Read, Write]
+environments:
+  - name: base
+  - name: test
+    inherits: [base]
+    parity: [prod]
+  - name: prod
+    inherits: [base]
+bindings:
+  - application: app
+    environments: [test, prod]
+    operations: [items.list, items.create]
+"""
+# policy.yaml lines: the header adds 2, so 'permissions:' is line 3, the binding is line 26.
+
+EXPORT = """\
+permission_sets:
+  - name: Readers
+    permissions: [Read]
+  - name: Writers
+    permissions: [Write]
+    includes: [Readers]
+environments:
+  - name: base
+    permission_sets: [Readers, Writers]
+  - name: test
+    inherits: [base]
+  - name: prod
+    inherits: [base]
+applications:
+  - id: app
+    clients: {test: app-tst, prod: app-prd}
+    grants:
+      - permission_set: Writers
+        status: approved
+"""
+# export.yaml lines: 'applications:' is line 16, '- id: app' line 17, the grant line 20.
