@@ -69,7 +69,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | N
     )
     outcome = run_check(options)
     if outcome.stdout:
-        click.echo(outcome.stdout, nl=False)
+        click.echo(outcome.stdout, nl=False, color=True)  # colour was decided above, not by click
     return outcome.exit_code
 
 

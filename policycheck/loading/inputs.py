@@ -36,13 +36,12 @@ def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
 
 
 def display_path(path: str) -> str:
-    """Relative to the working directory when inside it, with forward slashes."""
+    """Relative to the working directory (absolute only across drives), with forward slashes."""
     absolute = os.path.abspath(path)
     try:
-        rel = os.path.relpath(absolute)
+        return os.path.relpath(absolute).replace(os.sep, "/")
     except ValueError:
         return absolute.replace(os.sep, "/")
-    return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
 
 
 def load_model(paths: Sequence[str], limits: Limits | None = None) -> Model:

@@ -17,6 +17,8 @@ from .schemas import schema
 from .source import Document
 
 MAX_ERRORS = 10
+_SCHEMA_TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "a boolean",
+                 "integer": "an integer", "number": "a number", "null": "null"}
 _JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
                int: "a number", float: "a number", type(None): "null"}
 
@@ -62,7 +64,8 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
         known = ", ".join(sorted(allowed))
         return f"unknown key {_names(unknown)} (expected one of {known})", [*path, *unknown[:1]]
     if kind == "type":
-        want = expected if isinstance(expected, str) else " or ".join(expected)
+        wants = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_SCHEMA_TYPES.get(w, w) for w in wants)
         return f"expected {want}, got {_json_type(instance)}", path
     if kind == "enum":
         return f"expected one of {', '.join(map(str, expected))}", path
