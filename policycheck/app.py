@@ -46,20 +46,21 @@ def check(options: Options) -> tuple[Result, Severity]:
     paths = options.paths or cfg.paths
     if not paths:
         where = f" in {cfg.source}" if cfg.source else ""
-        raise UsageError(f"nothing to check: give PATHS, or set paths{where} "
-                         f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)")
+        raise UsageError(
+            f"nothing to check: give PATHS, or set paths{where} "
+            f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
+        )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
     model = load_model(paths, limits)
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
     if not model.has_export:
-        raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in "
-                         f"{', '.join(paths)}")
+        raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in {', '.join(paths)}")
     if not model.bindings:
-        raise UsageError("nothing to check: the policies bind no application to any operation "
-                         "(add bindings)")
-    selection = Selection(options.select or cfg.select, options.ignore or cfg.ignore,
-                          {**cfg.severity, **options.severity})
+        raise UsageError("nothing to check: the policies bind no application to any operation (add bindings)")
+    selection = Selection(
+        options.select or cfg.select, options.ignore or cfg.ignore, {**cfg.severity, **options.severity}
+    )
     result = run(model, selection, options.today or date.today())
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
 

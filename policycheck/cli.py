@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import date
 
 import click
 
@@ -34,25 +33,39 @@ def cli(traceback: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--fail-on", type=SEVERITIES, help="Exit 1 on findings at or above this severity "
-              "[default: warning].")
-@click.option("--select", multiple=True, help="Run only these rules (id or name; repeatable, "
-              "or comma-separated).")
+@click.option("--fail-on", type=SEVERITIES, help="Exit 1 on findings at or above this severity [default: warning].")
+@click.option("--select", multiple=True, help="Run only these rules (id or name; repeatable, or comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (id or name).")
-@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file "
-              "[default: .policycheck.yaml or pyproject.toml, found upwards].")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="Configuration file [default: .policycheck.yaml or pyproject.toml, found upwards].",
+)
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate expiry dates as of "
-              "this day (YYYY-MM-DD) [default: today].")
-@click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes "
-              "[default: 64 MiB].")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Evaluate expiry dates as of this day (YYYY-MM-DD) [default: today].",
+)
+@click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes [default: 64 MiB].")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
-def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None,
-          select: tuple[str, ...], ignore: tuple[str, ...], config: str | None, no_config: bool,
-          today: object, max_file_size: int | None, color: bool | None) -> int:
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config: str | None,
+    no_config: bool,
+    today: object,
+    max_file_size: int | None,
+    color: bool | None,
+) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
     Without PATHS, the paths come from the configuration file.
@@ -60,9 +73,14 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | N
     from .app import Options, run_check
 
     options = Options(
-        paths=paths, config=config, no_config=no_config, format=fmt, output=output,
+        paths=paths,
+        config=config,
+        no_config=no_config,
+        format=fmt,
+        output=output,
         fail_on=Severity.parse(fail_on) if fail_on else None,
-        select=_split(select), ignore=_split(ignore),
+        select=_split(select),
+        ignore=_split(ignore),
         today=today.date() if today is not None else None,  # type: ignore[attr-defined]
         color=sys.stdout.isatty() if color is None else color,
         max_file_size=max_file_size,
@@ -124,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # the boundary: a bug must not read as "findings" (exit 1)
         if "--traceback" in args:
             traceback.print_exc()
-        click.echo(f"policycheck: internal error: {type(e).__name__} (a bug; rerun with "
-                   "--traceback and report it)", err=True)
+        click.echo(
+            f"policycheck: internal error: {type(e).__name__} (a bug; rerun with --traceback and report it)", err=True
+        )
         return 2
     return code if isinstance(code, int) else 0

@@ -14,6 +14,7 @@ are relative to the file. Command-line options override it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,16 +79,18 @@ def load(path: str) -> Config:
         fail_on=_severity(data.get("fail-on"), shown, "fail-on"),
         select=_strings(data, "select", shown),
         ignore=_strings(data, "ignore", shown),
-        severity={k: _severity(v, shown, f"severity.{k}") or Severity.ERROR
-                  for k, v in _mapping(data, "severity", shown).items()},
+        severity={
+            k: _severity(v, shown, f"severity.{k}") or Severity.ERROR
+            for k, v in _mapping(data, "severity", shown).items()
+        },
         max_file_size=_int(data.get("max-file-size"), shown),
     )
 
 
 def _toml(path: str, shown: str) -> dict[str, Any]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
         with open(path, "rb") as f:

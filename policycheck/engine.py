@@ -26,10 +26,20 @@ class RuleContext:
     today: date
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def finding(self, source: Origin, *, message: str, fix: str, app: str | None = None,
-                env: str | None = None, op: str | None = None, subject: str | None = None) -> Finding:
-        return Finding(self.rule.ID, self.rule.NAME, self.severity, source.location(), message, fix,
-                       app, env, op, subject)
+    def finding(
+        self,
+        source: Origin,
+        *,
+        message: str,
+        fix: str,
+        app: str | None = None,
+        env: str | None = None,
+        op: str | None = None,
+        subject: str | None = None,
+    ) -> Finding:
+        return Finding(
+            self.rule.ID, self.rule.NAME, self.severity, source.location(), message, fix, app, env, op, subject
+        )
 
     def shared(self, key: str, compute: Callable[[], T]) -> T:
         """Work several rules need (the unmet bound operations) is done once per run."""
@@ -67,8 +77,9 @@ def enabled_rules(selection: Selection) -> list[str]:
 def run(model: Model, selection: Selection, today: date) -> Result:
     resolver = Resolver(model)
     shared: dict[str, Any] = {}
-    severities = {rid: sev for rid, sev in zip(rule_ids(selection.severities),
-                                               selection.severities.values(), strict=True)}
+    severities = {
+        rid: sev for rid, sev in zip(rule_ids(selection.severities), selection.severities.values(), strict=True)
+    }
     findings: list[Finding] = []
     ids = enabled_rules(selection)
     for rid in ids:

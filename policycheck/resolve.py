@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import AllOf, AnyOf, Expression, Grant, Model, PermissionRef, Status
@@ -65,8 +65,7 @@ class Resolution:
 
     def derivations(self, permission: str) -> tuple[Derivation, ...]:
         return tuple(
-            Derivation(permission, c.grant, c.environment_path, c.delivers[permission],
-                       c.set_environment_path)
+            Derivation(permission, c.grant, c.environment_path, c.delivers[permission], c.set_environment_path)
             for c in self.contributions
             if permission in c.delivers
         )
@@ -218,7 +217,8 @@ class Resolver:
     def mapped_in(self, set_name: str) -> tuple[str, ...]:
         """Environments of the export that map the set themselves (or a set that includes it)."""
         return tuple(
-            name for name, env in sorted(self.model.environments.items())
+            name
+            for name, env in sorted(self.model.environments.items())
             if any(set_name in self.set_closure(mapped) for mapped in env.permission_sets)
         )
 
@@ -279,7 +279,7 @@ def cycles(graph: Mapping[str, Sequence[str]]) -> list[Path]:
     for root in sorted(graph):
         if root in done:
             continue
-        stack: list[tuple[str, Iterable[str]]] = [(root, iter(graph.get(root, ())))]
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph.get(root, ())))]
         on_stack = {root: 0}
         path = [root]
         while stack:
@@ -292,7 +292,7 @@ def cycles(graph: Mapping[str, Sequence[str]]) -> list[Path]:
                 done.add(node)
                 continue
             if nxt in on_stack:
-                loop = path[on_stack[nxt]:]
+                loop = path[on_stack[nxt] :]
                 key = frozenset(loop)
                 if key not in seen:
                     seen.add(key)

@@ -46,8 +46,7 @@ def test_every_kind_has_cases() -> None:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_the_bundled_story(fmt: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE.parent)
-    code = main(["check", "policies/examples/cloudsuite", "--no-config", "--format", fmt,
-                 "--today", "2026-11-29"])
+    code = main(["check", "policies/examples/cloudsuite", "--no-config", "--format", fmt, "--today", "2026-11-29"])
     out, err = capsys.readouterr()
     assert (code, err) == (1, "")
     suffix = "txt" if fmt == "text" else "json"

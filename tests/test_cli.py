@@ -39,8 +39,10 @@ def test_version(capsys):
 
 
 def test_python_dash_m_and_the_console_script_agree():
-    for cmd in ([sys.executable, "-m", "policycheck", "--version"],
-                [str(Path(sys.executable).parent / "policycheck"), "--version"]):
+    for cmd in (
+        [sys.executable, "-m", "policycheck", "--version"],
+        [str(Path(sys.executable).parent / "policycheck"), "--version"],
+    ):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         assert done.returncode == 0 and done.stdout.startswith("policycheck 0.1.0"), cmd
 
@@ -49,7 +51,15 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
     code, out, _ = run(capsys, "rules")
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [
-        "PC101", "PC102", "PC103", "PC104", "PC105", "PC901", "PC902", "PC903"]
+        "PC101",
+        "PC102",
+        "PC103",
+        "PC104",
+        "PC105",
+        "PC901",
+        "PC902",
+        "PC903",
+    ]
     code, out, _ = run(capsys, "rules", "inheritance-gap")
     assert code == 0 and out.startswith("PC103 inheritance-gap:") and "Failing example" in out
 
@@ -70,8 +80,7 @@ def test_json_report_is_valid_against_its_schema(story, capsys):
 def test_select_ignore_and_fail_on(story, capsys):
     code, out, _ = run(capsys, "check", "gw", "--select", "PC102,PC104", "--format", "json")
     assert {f["rule"] for f in json.loads(out)["findings"]} == {"PC102", "PC104"}
-    code, out, _ = run(capsys, "check", "gw", "--ignore", "missing-grant", "--ignore", "PC103",
-                       "--format", "json")
+    code, out, _ = run(capsys, "check", "gw", "--ignore", "missing-grant", "--ignore", "PC103", "--format", "json")
     assert {f["rule"] for f in json.loads(out)["findings"]} == {"PC102", "PC104"}
     code, _, err = run(capsys, "check", "gw", "--select", "PC999")
     assert code == 2 and err == "policycheck: unknown rule 'PC999' (see 'policycheck rules')\n"
@@ -80,10 +89,13 @@ def test_select_ignore_and_fail_on(story, capsys):
 def test_fail_on_error_ignores_warnings(story, capsys):
     # only a warning-level rule selected: fails at the default level, passes at --fail-on error
     policy = story / "gw" / "policy.yaml"
-    policy.write_text(policy.read_text().replace(
-        "    parity: [prod]\n",
-        "    parity: [prod]\n    allowed_differences:\n      - permission: General Ledger - Read\n"
-        "        reason: r\n        owner: o\n        expires: 2020-01-01\n"))
+    policy.write_text(
+        policy.read_text().replace(
+            "    parity: [prod]\n",
+            "    parity: [prod]\n    allowed_differences:\n      - permission: General Ledger - Read\n"
+            "        reason: r\n        owner: o\n        expires: 2020-01-01\n",
+        )
+    )
     assert run(capsys, "check", "gw", "--select", "PC105")[0] == 1
     assert run(capsys, "check", "gw", "--select", "PC105", "--fail-on", "error")[0] == 0
 
@@ -98,13 +110,14 @@ def test_configuration_file_is_found_from_a_subdirectory(story, capsys, monkeypa
 
 
 def test_pyproject_table(story, capsys):
-    (story / "pyproject.toml").write_text('[tool.policycheck]\npaths = ["gw"]\nfail-on = "error"\n'
-                                          'severity = {PC101 = "warning", PC102 = "warning", '
-                                          'PC103 = "warning", PC104 = "warning"}\n')
+    (story / "pyproject.toml").write_text(
+        '[tool.policycheck]\npaths = ["gw"]\nfail-on = "error"\n'
+        'severity = {PC101 = "warning", PC102 = "warning", '
+        'PC103 = "warning", PC104 = "warning"}\n'
+    )
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert out.endswith("7 warnings; 1 application x 2 environments x 3 operations checked "
-                        "(6 bindings, 2 files)\n")
+    assert out.endswith("7 warnings; 1 application x 2 environments x 3 operations checked (6 bindings, 2 files)\n")
 
 
 def test_bad_configuration_is_exit_2(story, capsys):
@@ -134,10 +147,9 @@ def test_internal_error_is_exit_2_with_a_hint(story, capsys, monkeypatch):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(app, "run_check", boom)
-    code, out, err = run(capsys, "check", "gw")
+    code, _, err = run(capsys, "check", "gw")
     assert code == 2
-    assert err == ("policycheck: internal error: ZeroDivisionError (a bug; rerun with --traceback "
-                   "and report it)\n")
+    assert err == ("policycheck: internal error: ZeroDivisionError (a bug; rerun with --traceback and report it)\n")
     code, _, err = run(capsys, "--traceback", "check", "gw")
     assert code == 2 and "Traceback" in err
 

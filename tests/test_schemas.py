@@ -54,8 +54,9 @@ def test_the_wheel_copy_is_the_repository_copy() -> None:
 
 
 def test_generated_validators_are_fresh() -> None:
-    result = subprocess.run([sys.executable, "scripts/generate_validators.py", "--check"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/generate_validators.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

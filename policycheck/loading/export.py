@@ -17,10 +17,21 @@ from ..model import (
 )
 from .source import Document
 
-SECRET_KEYS = frozenset({
-    "client_secret", "clientSecret", "secret", "secrets", "password", "private_key",
-    "privateKey", "cs", "saak", "sask", "credentials",
-})
+SECRET_KEYS = frozenset(
+    {
+        "client_secret",
+        "clientSecret",
+        "secret",
+        "secrets",
+        "password",
+        "private_key",
+        "privateKey",
+        "cs",
+        "saak",
+        "sask",
+        "credentials",
+    }
+)
 """Keys dropped at load wherever they appear, before their values are even built."""
 
 
@@ -47,8 +58,7 @@ def read_export(doc: Document) -> ExportPart:
         for j, inc in enumerate(s.get("includes", ())):
             ref("included set", inc, where, *keys, "includes", j)
         part.permission_sets.append(
-            PermissionSet(s["name"], tuple(s.get("permissions", ())), tuple(s.get("includes", ())),
-                          Origin(doc, keys))
+            PermissionSet(s["name"], tuple(s.get("permissions", ())), tuple(s.get("includes", ())), Origin(doc, keys))
         )
     for i, e in enumerate(data.get("environments", ())):
         keys = ("environments", i)
@@ -58,8 +68,7 @@ def read_export(doc: Document) -> ExportPart:
         for j, s in enumerate(e.get("permission_sets", ())):
             ref("permission set", s, where, *keys, "permission_sets", j)
         part.environments.append(
-            Environment(e["name"], tuple(e.get("inherits", ())), tuple(e.get("permission_sets", ())),
-                        Origin(doc, keys))
+            Environment(e["name"], tuple(e.get("inherits", ())), tuple(e.get("permission_sets", ())), Origin(doc, keys))
         )
     for i, a in enumerate(data.get("applications", ())):
         keys = ("applications", i)
@@ -77,12 +86,23 @@ def read_export(doc: Document) -> ExportPart:
             for k, env in enumerate(envs or ()):
                 ref("environment", env, where, *gkeys, "environments", k)
             grants.append(
-                Grant(g.get("permission"), g.get("permission_set"), Status(g["status"]),
-                      None if envs is None else tuple(envs), Origin(doc, gkeys))
+                Grant(
+                    g.get("permission"),
+                    g.get("permission_set"),
+                    Status(g["status"]),
+                    None if envs is None else tuple(envs),
+                    Origin(doc, gkeys),
+                )
             )
         part.applications.append(
-            Application(a["id"], a.get("name"), dict(a.get("clients", {})),
-                        _scopes(a.get("scopes")), tuple(grants), Origin(doc, keys))
+            Application(
+                a["id"],
+                a.get("name"),
+                dict(a.get("clients", {})),
+                _scopes(a.get("scopes")),
+                tuple(grants),
+                Origin(doc, keys),
+            )
         )
     return part
 

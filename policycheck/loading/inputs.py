@@ -26,8 +26,11 @@ def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend((os.path.join(root, f), False) for f in sorted(files)
-                             if f.endswith(SUFFIXES) and not f.startswith("."))
+                found.extend(
+                    (os.path.join(root, f), False)
+                    for f in sorted(files)
+                    if f.endswith(SUFFIXES) and not f.startswith(".")
+                )
         elif os.path.exists(p):
             found.append((p, True))
         else:
@@ -93,8 +96,9 @@ def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None
     return doc
 
 
-def assemble(policies: Iterable[PolicyPart], exports: Iterable[ExportPart],
-             documents: Sequence[Document] = ()) -> Model:
+def assemble(
+    policies: Iterable[PolicyPart], exports: Iterable[ExportPart], documents: Sequence[Document] = ()
+) -> Model:
     """Merge the parts of every file; a name defined twice is kept once and reported."""
     duplicates: list[DuplicateKey] = []
     references: list[Reference] = []
@@ -105,26 +109,25 @@ def assemble(policies: Iterable[PolicyPart], exports: Iterable[ExportPart],
             name = getattr(item, key)
             if name in out:
                 first = out[name].source.location()
-                duplicates.append(DuplicateKey(f"{kind} {name!r}", item.source,
-                                               first.line, first.path))
+                duplicates.append(DuplicateKey(f"{kind} {name!r}", item.source, first.line, first.path))
                 continue
             out[name] = item
         return out
 
     policies, exports = list(policies), list(exports)
-    for part in (*policies, *exports):
-        references.extend(part.references)
+    for policy in policies:
+        references.extend(policy.references)
+    for export in exports:
+        references.extend(export.references)
     for doc in documents:
         for d in doc.duplicates:
             duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
     return Model(
         permissions=merge("permission", (p for part in policies for p in part.permissions), "name"),
         operations=merge("operation", (o for part in policies for o in part.operations), "id"),
-        policy_environments=merge("environment",
-                                  (e for part in policies for e in part.environments), "name"),
+        policy_environments=merge("environment", (e for part in policies for e in part.environments), "name"),
         bindings=tuple(b for part in policies for b in part.bindings),
-        permission_sets=merge("permission set",
-                              (s for part in exports for s in part.permission_sets), "name"),
+        permission_sets=merge("permission set", (s for part in exports for s in part.permission_sets), "name"),
         environments=merge("environment", (e for part in exports for e in part.environments), "name"),
         applications=merge("application", (a for part in exports for a in part.applications), "id"),
         references=tuple(references),

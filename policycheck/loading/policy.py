@@ -53,8 +53,7 @@ class _PolicyReader:
         data = self.doc.data
         for i, p in enumerate(data.get("permissions", ())):
             self.part.permissions.append(
-                Permission(p["name"], p.get("description"), tuple(p.get("claims", ())),
-                           self.origin("permissions", i))
+                Permission(p["name"], p.get("description"), tuple(p.get("claims", ())), self.origin("permissions", i))
             )
         for i, op in enumerate(data.get("operations", ())):
             self.part.operations.append(self.operation(op, i))
@@ -68,8 +67,7 @@ class _PolicyReader:
             for j, o in enumerate(b["operations"]):
                 self.ref("operation", o, "binding", *keys, "operations", j)
             self.part.bindings.append(
-                Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]),
-                        self.origin(*keys))
+                Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]), self.origin(*keys))
             )
         return self.part
 
@@ -81,9 +79,15 @@ class _PolicyReader:
             self.ref("environment", env, "operation", *keys, "environments", env)
             req = self.requirement(o, (*keys, "environments", env))
             overrides[env] = Override(req, bool(o.get("replace", False)))
-        return Operation(op["id"], method, path, op.get("api"),
-                         self.requirement(op["requires"], (*keys, "requires")), overrides,
-                         self.origin(*keys))
+        return Operation(
+            op["id"],
+            method,
+            path,
+            op.get("api"),
+            self.requirement(op["requires"], (*keys, "requires")),
+            overrides,
+            self.origin(*keys),
+        )
 
     def requirement(self, data: dict[str, Any], keys: tuple[str | int, ...]) -> Requirement:
         expr = None
@@ -115,11 +119,22 @@ class _PolicyReader:
             if "application" in a:
                 self.ref("application", a["application"], "allowed difference", *akeys, "application")
             allowances.append(
-                Allowance(a["permission"], a.get("application"), a["reason"], a["owner"],
-                          self.date(a.get("expires"), (*akeys, "expires")), self.origin(*akeys))
+                Allowance(
+                    a["permission"],
+                    a.get("application"),
+                    a["reason"],
+                    a["owner"],
+                    self.date(a.get("expires"), (*akeys, "expires")),
+                    self.origin(*akeys),
+                )
             )
-        return PolicyEnvironment(env["name"], tuple(env.get("inherits", ())),
-                                 tuple(env.get("parity", ())), tuple(allowances), self.origin(*keys))
+        return PolicyEnvironment(
+            env["name"],
+            tuple(env.get("inherits", ())),
+            tuple(env.get("parity", ())),
+            tuple(allowances),
+            self.origin(*keys),
+        )
 
     def date(self, text: str | None, keys: tuple[str | int, ...]) -> date | None:
         if text is None:

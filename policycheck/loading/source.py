@@ -106,8 +106,7 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     if st.st_size > limits.max_file_bytes:
         raise InputError(
             path,
-            f"file is {st.st_size} bytes, over the limit of {limits.max_file_bytes} "
-            "(raise it with --max-file-size)",
+            f"file is {st.st_size} bytes, over the limit of {limits.max_file_bytes} (raise it with --max-file-size)",
         )
     try:
         with open(path, "rb") as f:
@@ -301,9 +300,7 @@ class _YamlBuilder:
         if node.tag == _STR:
             return str(node.value)
         if node.tag == _BOOL and _YAML11_BOOL.match(node.value):
-            raise self.fail(
-                node, f"key {node.value!r} is read as a boolean by YAML 1.1; quote it: '{node.value}'"
-            )
+            raise self.fail(node, f"key {node.value!r} is read as a boolean by YAML 1.1; quote it: '{node.value}'")
         raise self.fail(node, f"keys must be strings; quote {_short(node.value)!r}")
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

@@ -17,10 +17,24 @@ from .schemas import schema
 from .source import Document
 
 MAX_ERRORS = 10
-_SCHEMA_TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "a boolean",
-                 "integer": "an integer", "number": "a number", "null": "null"}
-_JSON_TYPES = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-               int: "a number", float: "a number", type(None): "null"}
+_SCHEMA_TYPES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
+_JSON_TYPES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
 
 
 def validate(doc: Document, name: str) -> None:
@@ -72,8 +86,9 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
     if kind == "const":
         return f"expected {expected}", path
     if kind == "pattern":
-        hint = sub.get("description") or ("a name without control characters" if "u0000" in expected
-                                          else f"text matching {expected}")
+        hint = sub.get("description") or (
+            "a name without control characters" if "u0000" in expected else f"text matching {expected}"
+        )
         return f"expected {hint}", path
     if kind in ("minItems", "minLength"):
         return ("must not be empty" if expected == 1 else f"needs at least {expected} items"), path

@@ -27,8 +27,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "subject": _s(f.subject),
         "message": _s(f.message),
         "fix": _s(f.fix),
-        "location": {"path": _s(f.location.path), "line": f.location.line,
-                     "column": f.location.column},
+        "location": {"path": _s(f.location.path), "line": f.location.line, "column": f.location.column},
     }
 
 

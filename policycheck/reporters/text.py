@@ -35,9 +35,11 @@ def scope(c: Checked) -> str:
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'s' if count != 1 else ''}"
 
-    return (f"{n(c.applications, 'application')} x {n(c.environments, 'environment')} x "
-            f"{n(c.operations, 'operation')} checked ({n(c.bindings, 'binding')}, "
-            f"{n(c.files, 'file')})")
+    return (
+        f"{n(c.applications, 'application')} x {n(c.environments, 'environment')} x "
+        f"{n(c.operations, 'operation')} checked ({n(c.bindings, 'binding')}, "
+        f"{n(c.files, 'file')})"
+    )
 
 
 def render(result: Result, *, color: bool = False) -> str:

@@ -30,14 +30,17 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     envs = {name: e.inherits for name, e in model.environments.items()}
     for loop in cycles(envs):
         yield ctx.finding(
-            model.environments[loop[0]].source, env=loop[0], subject=" -> ".join(loop),
+            model.environments[loop[0]].source,
+            env=loop[0],
+            subject=" -> ".join(loop),
             message=f"environments inherit from each other in a cycle: {' -> '.join(loop)}",
             fix=f"remove the inheritance of {loop[-2]} from {loop[-1]} (or another link of the loop)",
         )
     sets = {name: s.includes for name, s in model.permission_sets.items()}
     for loop in cycles(sets):
         yield ctx.finding(
-            model.permission_sets[loop[0]].source, subject=" -> ".join(loop),
+            model.permission_sets[loop[0]].source,
+            subject=" -> ".join(loop),
             message=f"permission sets include each other in a cycle: {' -> '.join(loop)}",
             fix=f"remove the include of '{loop[-1]}' from '{loop[-2]}' (or another link of the loop)",
         )

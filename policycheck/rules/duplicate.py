@@ -32,7 +32,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         here = d.source.location()
         first = f"line {d.first_line}" if d.first_path == here.path else f"{d.first_path}:{d.first_line}"
         yield ctx.finding(
-            d.source, subject=d.key,
+            d.source,
+            subject=d.key,
             message=f"{d.key} is defined twice (first at {first})",
             fix="remove one of them, or merge them into one",
         )

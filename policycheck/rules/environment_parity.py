@@ -31,29 +31,39 @@ DEFAULT_SEVERITY = Severity.ERROR
 
 
 def parity_pairs(model: Model) -> list[tuple[str, str]]:
-    pairs = {tuple(sorted((env.name, other))) for env in model.policy_environments.values()
-             for other in env.parity if other != env.name}
+    pairs = {
+        tuple(sorted((env.name, other)))
+        for env in model.policy_environments.values()
+        for other in env.parity
+        if other != env.name
+    }
     return sorted((a, b) for a, b in pairs)
 
 
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     for left, right in parity_pairs(model):
-        allowances = [a for name in (left, right) if name in model.policy_environments
-                      for a in model.policy_environments[name].allowances
-                      if a.expires is None or a.expires >= ctx.today]
+        allowances = [
+            a
+            for name in (left, right)
+            if name in model.policy_environments
+            for a in model.policy_environments[name].allowances
+            if a.expires is None or a.expires >= ctx.today
+        ]
         for app_id in sorted(model.applications):
             app = model.applications[app_id]
             if not (app.assigned_to(left) and app.assigned_to(right)):
                 continue
             have = {env: ctx.resolver.effective(app_id, env).permissions for env in (left, right)}
             for has, lacks in ((left, right), (right, left)):
-                diff = sorted(p for p in have[has] - have[lacks]
-                              if not any(a.covers(app_id, p) for a in allowances))
+                diff = sorted(p for p in have[has] - have[lacks] if not any(a.covers(app_id, p) for a in allowances))
                 if diff:
                     yield ctx.finding(
-                        app.source, app=app_id, env=lacks, subject=f"{has}>{lacks}",
+                        app.source,
+                        app=app_id,
+                        env=lacks,
+                        subject=f"{has}>{lacks}",
                         message=f"{lacks} is not in parity with {has}: {app_id} has "
-                                f"{listing(diff)} in {has} but not in {lacks}",
+                        f"{listing(diff)} in {has} but not in {lacks}",
                         fix=f"grant the same in {lacks} as in {has}, or declare each as an "
-                            f"allowed difference (reason, owner, expiry) in the policy",
+                        f"allowed difference (reason, owner, expiry) in the policy",
                     )

@@ -32,9 +32,12 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             if a.expires is not None and a.expires < ctx.today:
                 who = a.application or "every application"
                 yield ctx.finding(
-                    a.source, app=a.application, env=env.name, subject=a.permission,
+                    a.source,
+                    app=a.application,
+                    env=env.name,
+                    subject=a.permission,
                     message=f"the allowed difference for '{a.permission}' ({who}) in {env.name} "
-                            f"expired on {a.expires.isoformat()} (owner: {a.owner})",
+                    f"expired on {a.expires.isoformat()} (owner: {a.owner})",
                     fix="remove the difference between the environments, or renew the allowance "
-                        "with a new reason and expiry date",
+                    "with a new reason and expiry date",
                 )

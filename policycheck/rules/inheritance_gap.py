@@ -40,7 +40,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     for ref in model.references:
         if ref.kind == "included set" and ref.name not in model.permission_sets:
             yield ctx.finding(
-                ref.source, subject=ref.name,
+                ref.source,
+                subject=ref.name,
                 message=f"set chain broken: {ref.where} includes '{ref.name}', which is not defined",
                 fix=f"define permission set '{ref.name}' in the export, or remove the include",
             )
@@ -63,34 +64,41 @@ def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         elsewhere = ", ".join(where) or "no environment"
         if reason is Block.NOT_ASSIGNED or grant is None:
             yield ctx.finding(
-                application.source, app=app, env=env, subject=env,
-                message=f"{app} is bound to {env} but not assigned to it (it has clients in "
-                        f"{elsewhere})",
+                application.source,
+                app=app,
+                env=env,
+                subject=env,
+                message=f"{app} is bound to {env} but not assigned to it (it has clients in {elsewhere})",
                 fix=f"register {app} in {env}: add a client for {env} to the application",
             )
         elif reason is Block.OTHER_ENVIRONMENT:
             yield ctx.finding(
-                grant.source, app=app, env=env, subject=grant.target,
+                grant.source,
+                app=app,
+                env=env,
+                subject=grant.target,
                 message=f"{app} is granted {listing(list(perms))} in {elsewhere} but not in {env}, "
-                        f"and {env} does not inherit from {elsewhere}",
+                f"and {env} does not inherit from {elsewhere}",
                 fix=f"add {env} to the environments of this grant",
             )
         else:
             set_name = grant.permission_set
             parents = _inherit_hint(model, ctx, env, where)
             yield ctx.finding(
-                grant.source, app=app, env=env, subject=grant.target,
+                grant.source,
+                app=app,
+                env=env,
+                subject=grant.target,
                 message=f"permission set '{set_name}' is granted to {app} for {env} but is not "
-                        f"mapped to {env} or to any environment it inherits (it is mapped in "
-                        f"{elsewhere}), so {listing(list(perms))} do not reach {env}",
+                f"mapped to {env} or to any environment it inherits (it is mapped in "
+                f"{elsewhere}), so {listing(list(perms))} do not reach {env}",
                 fix=f"map permission set '{set_name}' to {env}{parents}",
             )
 
 
 def _inherit_hint(model: Model, ctx: RuleContext, env: str, where: tuple[str, ...]) -> str:
     """Suggest inheriting a parent that other environments inherit and that maps the set."""
-    parents = [e for e in where if any(e in model.environments[o].inherits
-                                       for o in model.environments if o != e)]
+    parents = [e for e in where if any(e in model.environments[o].inherits for o in model.environments if o != e)]
     return f", or make {env} inherit {parents[0]}" if parents else ""
 
 
@@ -103,20 +111,23 @@ def _expected_inheritance(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         actual = model.environments.get(name)
         if actual is None:
             yield ctx.finding(
-                expected.source, env=name, subject=name,
+                expected.source,
+                env=name,
+                subject=name,
                 message=f"the policy requires {name} to inherit {listing(list(expected.inherits))}, "
-                        f"but the export has no environment {name}",
-                fix=f"add environment {name} to the export with inherits: "
-                    f"[{', '.join(expected.inherits)}]",
+                f"but the export has no environment {name}",
+                fix=f"add environment {name} to the export with inherits: [{', '.join(expected.inherits)}]",
             )
             continue
         chain = ctx.resolver.chain(name)
         absent = [p for p in expected.inherits if p not in chain]
         if absent:
             yield ctx.finding(
-                actual.source, env=name, subject=",".join(absent),
+                actual.source,
+                env=name,
+                subject=",".join(absent),
                 message=f"{name} does not inherit {listing(absent)}, as the policy requires; "
-                        f"what is mapped or granted there does not reach {name}",
+                f"what is mapped or granted there does not reach {name}",
                 fix=f"make {name} inherit {listing(absent)} in the gateway's environment "
-                    f"configuration (export: inherits: [{', '.join(actual.inherits + tuple(absent))}])",
+                f"configuration (export: inherits: [{', '.join(actual.inherits + tuple(absent))}])",
             )

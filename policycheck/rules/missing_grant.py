@@ -52,9 +52,10 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             steps.insert(0, f"grant {listing(to_grant)} to {app} in {env}")
         yield ctx.finding(
             model.applications[app].source,
-            app=app, env=env, op=op.id,
-            message=f"{app} cannot call {op.method} {op.path} in {env}: "
-                    f"missing {listing(gap.missing)}",
+            app=app,
+            env=env,
+            op=op.id,
+            message=f"{app} cannot call {op.method} {op.path} in {env}: missing {listing(gap.missing)}",
             fix="; ".join(dict.fromkeys(steps)),
         )
 

@@ -34,8 +34,7 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     for gap in gaps(model, ctx):
         for permission in gap.missing:
             for b in blockers(model, ctx, gap, permission):
-                if (Block.PENDING in b.reasons and Block.OTHER_ENVIRONMENT not in b.reasons
-                        and b.grant is not None):
+                if Block.PENDING in b.reasons and Block.OTHER_ENVIRONMENT not in b.reasons and b.grant is not None:
                     key = (gap.binding.application, gap.environment, id(b.grant))
                     _, perms, ops = needed.setdefault(key, (b.grant, {}, {}))
                     perms[permission] = None
@@ -44,10 +43,13 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         op_ids = list(ops)
         yield ctx.finding(
             grant.source,
-            app=app, env=env, op=op_ids[0] if len(op_ids) == 1 else None, subject=grant.target,
+            app=app,
+            env=env,
+            op=op_ids[0] if len(op_ids) == 1 else None,
+            subject=grant.target,
             message=f"the grant of {grant.target} to {app} is pending approval; "
-                    f"{listing(op_ids)} need{'s' if len(op_ids) == 1 else ''} "
-                    f"{listing(list(perms))} in {env}",
+            f"{listing(op_ids)} need{'s' if len(op_ids) == 1 else ''} "
+            f"{listing(list(perms))} in {env}",
             fix=f"approve the pending grant of {grant.target} for {app} in {env} "
-                "(Pending Approvals), then request a new token",
+            "(Pending Approvals), then request a new token",
         )

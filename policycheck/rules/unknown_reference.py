@@ -49,7 +49,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         close = difflib.get_close_matches(ref.name, list(names), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         yield ctx.finding(
-            ref.source, subject=ref.name,
+            ref.source,
+            subject=ref.name,
             message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}'{hint}",
             fix=f"define {ref.kind} '{ref.name}' or correct the name{hint}",
         )

@@ -10,13 +10,17 @@ def test_duplicate_key_in_a_grant(check):
 
 
 def test_operation_defined_twice(check):
-    policy = POLICY.replace("environments:\n  - name: base\n", """\
+    policy = POLICY.replace(
+        "environments:\n  - name: base\n",
+        """\
   - id: items.list
     request: GET /things
     requires: {permissions: Read}
 environments:
   - name: base
-""", 1)
+""",
+        1,
+    )
     found = check(policy, EXPORT, "PC903")
     assert [f.message for f in found] == ["operation 'items.list' is defined twice (first at line 9)"]
 

@@ -27,7 +27,8 @@ def test_fails_naming_what_one_partner_has_and_the_other_lacks(check):
 
 def test_parity_is_symmetric_whichever_side_declares_it(check):
     moved = POLICY.replace("    parity: [prod]\n", "").replace(
-        "  - name: prod\n    inherits: [base]\n", "  - name: prod\n    inherits: [base]\n    parity: [test]\n")
+        "  - name: prod\n    inherits: [base]\n", "  - name: prod\n    inherits: [base]\n    parity: [test]\n"
+    )
     assert [brief(f) for f in check(moved, DRIFT, "PC104")] == [("PC104", "export.yaml", 17, "app", "prod", None)]
 
 

@@ -3,7 +3,9 @@ from datetime import date
 from .base import EXPORT, POLICY
 from .conftest import brief
 
-ALLOWED = POLICY.replace("    parity: [prod]\n", """\
+ALLOWED = POLICY.replace(
+    "    parity: [prod]\n",
+    """\
     parity: [prod]
     allowed_differences:
       - permission: Write
@@ -11,7 +13,8 @@ ALLOWED = POLICY.replace("    parity: [prod]\n", """\
         reason: prod writes go through the batch importer
         owner: finance-platform
         expires: 2026-01-31
-""")
+""",
+)
 
 
 def test_fails_the_day_after_expiry(check):

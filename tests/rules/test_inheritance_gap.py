@@ -4,8 +4,10 @@ from .conftest import brief
 
 def test_set_not_mapped_in_the_environment_nor_its_parents(check):
     export = EXPORT.replace("    permission_sets: [Readers, Writers]\n", "    permission_sets: [Readers]\n")
-    export = export.replace("  - name: test\n    inherits: [base]\n",
-                            "  - name: test\n    inherits: [base]\n    permission_sets: [Writers]\n")
+    export = export.replace(
+        "  - name: test\n    inherits: [base]\n",
+        "  - name: test\n    inherits: [base]\n    permission_sets: [Writers]\n",
+    )
     found = check(POLICY, export, "PC103")
     assert [brief(f) for f in found] == [("PC103", "export.yaml", 21, "app", "prod", None)]
     assert "permission set 'Writers' is granted to app for prod but is not mapped to prod" in found[0].message
@@ -18,10 +20,10 @@ def test_environment_no_longer_inherits_what_the_policy_requires(check):
     found = check(POLICY, export, "PC103")
     briefs = [brief(f) for f in found]
     assert ("PC103", "export.yaml", 14, None, "prod", None) in briefs
-    expected = [f for f in found if f.location.line == 14][0]
+    expected = next(f for f in found if f.location.line == 14)
     assert expected.message.startswith("prod does not inherit 'base', as the policy requires")
     # and the grant that no longer reaches prod, with the hint to inherit base again
-    grant = [f for f in found if f.location.line == 19][0]
+    grant = next(f for f in found if f.location.line == 19)
     assert grant.fix == "map permission set 'Writers' to prod, or make prod inherit base"
 
 

@@ -11,7 +11,8 @@ def test_fails_at_the_reference_with_the_closest_name(check):
 
 def test_unknown_permission_in_a_grant_and_unknown_environment(check):
     export = EXPORT.replace("permissions: [Write]", "permissions: [Wirte]").replace(
-        "clients: {test: app-tst, prod: app-prd}", "clients: {test: app-tst, prod: app-prd, qa: app-qa}")
+        "clients: {test: app-tst, prod: app-prd}", "clients: {test: app-tst, prod: app-prd, qa: app-qa}"
+    )
     found = check(POLICY, export, "PC901")
     assert {(f.location.line, f.message) for f in found} == {
         (7, "permission set 'Writers' refers to unknown permission 'Wirte' (did you mean 'Write'?)"),
