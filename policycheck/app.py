@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import baseline as baseline_module
 from . import config as config_module
 from .engine import Selection, run
 from .errors import UsageError
@@ -23,8 +24,8 @@ class Options:
     paths: tuple[str, ...] = ()
     config: str | None = None
     no_config: bool = False
-    format: str = "text"
-    output: str | None = None
+    formats: tuple[tuple[str, str | None], ...] = (("text", None),)
+    """(format, file) pairs; at most one without a file, which goes to stdout."""
     fail_on: Severity | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -32,6 +33,9 @@ class Options:
     color: bool = False
     max_file_size: int | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
+    waivers: tuple[str, ...] = ()
+    baseline: str | None = None
+    write_baseline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def check(options: Options) -> tuple[Result, Severity]:
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
-    model = load_model(paths, limits)
+    model = load_model(paths, limits, options.waivers or cfg.waivers)
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
     if not model.has_export:
@@ -59,20 +63,33 @@ def check(options: Options) -> tuple[Result, Severity]:
     if not model.bindings:
         raise UsageError("nothing to check: the policies bind no application to any operation (add bindings)")
     selection = Selection(
-        options.select or cfg.select, options.ignore or cfg.ignore, {**cfg.severity, **options.severity}
+        options.select or cfg.select,
+        options.ignore or cfg.ignore,
+        {**cfg.severity, **options.severity},
+        baseline_module.read(options.baseline) if options.baseline else None,
     )
     result = run(model, selection, options.today or date.today())
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
 
 
 def run_check(options: Options) -> Outcome:
+    to_stdout = [fmt for fmt, path in options.formats if path is None]
+    if len(to_stdout) > 1:
+        raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
     result, fail_on = check(options)
-    text = render(options.format, result, color=options.color and options.output is None)
+    if options.write_baseline:
+        write_atomic(options.write_baseline, baseline_module.render(result))
+        n = len(result.findings)
+        return Outcome(0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n")
+    stdout = ""
+    for fmt, path in options.formats:
+        text = render(fmt, result, color=options.color and path is None)
+        if path is None:
+            stdout = text
+        else:
+            write_atomic(path, text)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
-    if options.output:
-        write_atomic(options.output, text)
-        return Outcome(code, "")
-    return Outcome(code, text)
+    return Outcome(code, stdout)
 
 
 def _config(options: Options) -> config_module.Config:
@@ -89,6 +106,9 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

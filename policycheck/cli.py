@@ -34,9 +34,24 @@ def cli(traceback: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format."
+    "--format",
+    "fmts",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="Report format: text, json, sarif, junit, github, markdown; with =FILE it goes to FILE. "
+    "Repeatable, e.g. --format text --format sarif=policycheck.sarif [default: text].",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report to FILE.")
+@click.option(
+    "--waivers",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Waiver file (repeatable; adds to the configuration's waivers:).",
+)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
+@click.option(
+    "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
+)
 @click.option("--fail-on", type=SEVERITIES, help="Exit 1 on findings at or above this severity [default: warning].")
 @click.option("--select", multiple=True, help="Run only these rules (id or name; repeatable, or comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (id or name).")
@@ -55,8 +70,11 @@ def cli(traceback: bool) -> None:
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
 def check(
     paths: tuple[str, ...],
-    fmt: str,
+    fmts: tuple[str, ...],
     output: str | None,
+    waivers: tuple[str, ...],
+    baseline: str | None,
+    write_baseline: str | None,
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -76,8 +94,10 @@ def check(
         paths=paths,
         config=config,
         no_config=no_config,
-        format=fmt,
-        output=output,
+        formats=_formats(fmts, output),
+        waivers=waivers,
+        baseline=baseline,
+        write_baseline=write_baseline,
         fail_on=Severity.parse(fail_on) if fail_on else None,
         select=_split(select),
         ignore=_split(ignore),
@@ -109,6 +129,25 @@ def schema(name: str) -> int:
 
     click.echo(schema_text(name), nl=False)
     return 0
+
+
+def _formats(values: tuple[str, ...], output: str | None) -> tuple[tuple[str, str | None], ...]:
+    from .reporters import FORMATS
+
+    pairs: list[tuple[str, str | None]] = []
+    for value in values or ("text",):
+        fmt, sep, path = value.partition("=")
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'")
+        if sep and not path:
+            raise click.BadParameter(f"{value!r} names no file", param_hint="'--format'")
+        pairs.append((fmt, path or None))
+    if output is not None:
+        to_stdout = [i for i, (_, path) in enumerate(pairs) if path is None]
+        if len(to_stdout) != 1:
+            raise click.BadParameter("--output needs exactly one --format without =FILE", param_hint="'--output'")
+        pairs[to_stdout[0]] = (pairs[to_stdout[0]][0], output)
+    return tuple(pairs)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ Found in the working directory or the nearest parent that has one. Paths in it
 are relative to the file. Command-line options override it.
 
     paths: [policies/, exports/]      # what `policycheck check` reads without PATHS
+    waivers: [policies/waivers.yaml]  # the only files waivers are read from
     fail-on: warning                  # error | warning | note
     select: [PC101, pending-approval] # only these rules
     ignore: [PC105]                   # not these
@@ -23,13 +24,14 @@ from .errors import InputError
 from .findings import Severity
 
 CONFIG_FILE = ".policycheck.yaml"
-KEYS = ("paths", "fail-on", "select", "ignore", "severity", "max-file-size")
+KEYS = ("paths", "waivers", "fail-on", "select", "ignore", "severity", "max-file-size")
 
 
 @dataclass(frozen=True)
 class Config:
     source: str | None = None
     paths: tuple[str, ...] = ()
+    waivers: tuple[str, ...] = ()
     fail_on: Severity | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -76,6 +78,7 @@ def load(path: str) -> Config:
     return Config(
         source=shown,
         paths=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "paths", shown)),
+        waivers=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "waivers", shown)),
         fail_on=_severity(data.get("fail-on"), shown, "fail-on"),
         select=_strings(data, "select", shown),
         ignore=_strings(data, "ignore", shown),

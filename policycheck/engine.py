@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
 from .errors import UsageError
-from .findings import Checked, Finding, Result, Severity
-from .model import Model, Origin
+from .findings import Checked, Finding, Result, Severity, Waived
+from .model import Model, Origin, Waiver
 from .resolve import Resolver
 from .rules import REGISTRY, Rule
 
@@ -54,6 +56,8 @@ class Selection:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severities: Mapping[str, Severity] = field(default_factory=dict)
+    baseline: Counter[str] | None = None
+    """Fingerprints (with counts) of findings to leave out: each entry absorbs one finding."""
 
 
 def rule_ids(names: Iterable[str]) -> list[str]:
@@ -75,19 +79,72 @@ def enabled_rules(selection: Selection) -> list[str]:
 
 
 def run(model: Model, selection: Selection, today: date) -> Result:
+    """Rules, then waivers (and the rules about waivers), then the baseline; sorted."""
     resolver = Resolver(model)
     shared: dict[str, Any] = {}
     severities = {
         rid: sev for rid, sev in zip(rule_ids(selection.severities), selection.severities.values(), strict=True)
     }
-    findings: list[Finding] = []
     ids = enabled_rules(selection)
-    for rid in ids:
-        rule = REGISTRY[rid]
-        ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, shared)
-        findings.extend(_unique(rule.check(model, ctx)))
+
+    def findings_of(rule_ids: Iterable[str]) -> Iterator[Finding]:
+        for rid in rule_ids:
+            rule = REGISTRY[rid]
+            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, shared)
+            yield from _unique(rule.check(model, ctx))
+
+    first = [rid for rid in ids if not getattr(REGISTRY[rid], "AFTER_WAIVERS", False)]
+    findings, waived, used = apply_waivers(list(findings_of(first)), model.waivers, today)
+    shared["waivers.used"] = used
+    findings.extend(findings_of(rid for rid in ids if rid not in first))
+    baselined = fixed = 0
+    if selection.baseline is not None:
+        findings, baselined, fixed = apply_baseline(findings, selection.baseline)
     findings.sort(key=Finding.sort_key)
-    return Result(tuple(findings), checked(model), tuple(ids))
+    waived.sort(key=lambda w: w.finding.sort_key())
+    return Result(tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed)
+
+
+def apply_waivers(
+    findings: list[Finding], waivers: Iterable[Waiver], today: date
+) -> tuple[list[Finding], list[Waived], set[int]]:
+    """Move findings that an unexpired waiver matches to the waived list; note which waivers matched."""
+    active = [w for w in waivers if w.expires is None or w.expires >= today]
+    kept: list[Finding] = []
+    waived: list[Waived] = []
+    used: set[int] = set()
+    for f in findings:
+        match = next((w for w in active if waiver_matches(w, f)), None)
+        if match is None:
+            kept.append(f)
+            continue
+        used.add(id(match))
+        expires = match.expires.isoformat() if match.expires else None
+        waived.append(Waived(f, match.reason, match.owner, expires, match.source.location()))
+    return kept, waived, used
+
+
+def waiver_matches(w: Waiver, f: Finding) -> bool:
+    rule = {r.NAME: rid for rid, r in REGISTRY.items()}.get(w.rule, w.rule)
+    return (
+        fnmatchcase(f.rule, rule.upper())
+        and fnmatchcase(f.application or "", w.application)
+        and fnmatchcase(f.environment or "", w.environment)
+        and fnmatchcase(f.operation or "", w.operation)
+    )
+
+
+def apply_baseline(findings: list[Finding], baseline: Counter[str]) -> tuple[list[Finding], int, int]:
+    """Leave out findings the baseline records, one entry per finding, exactly by fingerprint."""
+    left = Counter(baseline)
+    kept = []
+    for f in findings:
+        fp = f.fingerprint()
+        if left[fp] > 0:
+            left[fp] -= 1
+        else:
+            kept.append(f)
+    return kept, len(findings) - len(kept), sum(left.values())
 
 
 def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
@@ -108,4 +165,6 @@ def checked(model: Model) -> Checked:
         environments=len(bound_envs),
         operations=len(bound_ops),
         bindings=sum(len(b.environments) * len(b.operations) for b in model.bindings),
+        paths=model.files,
+        bound=tuple((b.application, b.environments, b.operations) for b in model.bindings),
     )

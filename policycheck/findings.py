@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -52,6 +54,12 @@ class Finding:
     subject: str | None = None
     """What the finding is about beyond app/env/op (a permission, a set): keeps fingerprints exact."""
 
+    def fingerprint(self) -> str:
+        """Identity across runs: the same problem keeps it when lines move; another never shares it."""
+        parts = (self.rule, self.location.path, self.application, self.environment, self.operation, self.subject)
+        text = "\x1f".join("" if p is None else p for p in parts)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
     def sort_key(self) -> tuple[str, int, int, str, str, str, str, str]:
         return (
             self.location.path,
@@ -74,6 +82,30 @@ class Checked:
     environments: int = 0
     operations: int = 0
     bindings: int = 0
+    paths: tuple[str, ...] = ()
+    bound: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    """(application, environments, operations) of every binding, as written."""
+
+    def cases(self) -> Iterator[tuple[str, str, str]]:
+        """Every bound (application, environment, operation), once."""
+        seen: set[tuple[str, str, str]] = set()
+        for app, envs, ops in self.bound:
+            for env in envs:
+                for op in ops:
+                    if (app, env, op) not in seen:
+                        seen.add((app, env, op))
+                        yield app, env, op
+
+
+@dataclass(frozen=True)
+class Waived:
+    """A finding that a waiver covers: counted and listed, not hidden."""
+
+    finding: Finding
+    reason: str
+    owner: str
+    expires: str | None
+    waiver: Location
 
 
 @dataclass(frozen=True)
@@ -82,6 +114,11 @@ class Result:
     checked: Checked
     rules: tuple[str, ...] = field(default=())
     """Ids of the rules that ran."""
+    waived: tuple[Waived, ...] = ()
+    baselined: int = 0
+    """Findings left out because the baseline records them."""
+    fixed: int = 0
+    """Baseline entries that no finding matches any more."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -205,6 +205,23 @@ class Application:
         return environment in self.clients
 
 
+# --- waivers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A central, justified exception: findings it matches are listed as waived."""
+
+    rule: str
+    application: str
+    environment: str
+    operation: str
+    reason: str
+    owner: str
+    expires: date | None
+    source: Origin
+
+
 # --- the whole ------------------------------------------------------------
 
 
@@ -239,5 +256,6 @@ class Model:
     applications: Mapping[str, Application] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     duplicates: tuple[DuplicateKey, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False

@@ -59,6 +59,8 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
         "PC901",
         "PC902",
         "PC903",
+        "PC904",
+        "PC905",
     ]
     code, out, _ = run(capsys, "rules", "inheritance-gap")
     assert code == 0 and out.startswith("PC103 inheritance-gap:") and "Failing example" in out

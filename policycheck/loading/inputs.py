@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError, InputErrors
-from ..model import DuplicateKey, Model, Origin, Reference
+from ..model import DuplicateKey, Model, Origin, Reference, Waiver
 from .export import SECRET_KEYS, ExportPart, read_export
 from .limits import Limits
 from .policy import PolicyPart, read_policy
 from .source import Document, load, read_bytes
 from .validate import validate
+from .waivers import read_waivers
 
 API_VERSION = "policycheck/v1"
-KINDS = {"Policy": "policy", "GatewayExport": "export"}
+KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers"}
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -47,23 +49,40 @@ def display_path(path: str) -> str:
         return absolute.replace(os.sep, "/")
 
 
-def load_model(paths: Sequence[str], limits: Limits | None = None) -> Model:
+def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files: Sequence[str] = ()) -> Model:
+    """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones)."""
     limits = limits or Limits()
     errors: list[InputError] = []
     policies: list[PolicyPart] = []
     exports: list[ExportPart] = []
+    waivers: list[Waiver] = []
     documents: list[Document] = []
-    for path, explicit in discover(paths):
+    inputs = [(p, explicit, False) for p, explicit in discover(paths)]
+    inputs += [(p, True, True) for p in waiver_files]
+    for path, explicit, is_waiver_file in inputs:
         try:
             doc = _load_document(path, explicit, limits)
             if doc is None:
                 continue
             kind = KINDS[doc.data["kind"]]
+            if (kind == "waivers") != is_waiver_file:
+                line, column = doc.locate(["kind"])
+                raise InputError(
+                    doc.path,
+                    "waivers are read only from the waiver files named in the configuration "
+                    "(waivers:) or with --waivers"
+                    if kind == "waivers"
+                    else "expected kind: Waivers in a waiver file",
+                    line,
+                    column,
+                )
             validate(doc, kind)
             if kind == "policy":
                 policies.append(read_policy(doc))
-            else:
+            elif kind == "export":
                 exports.append(read_export(doc))
+            else:
+                waivers.extend(read_waivers(doc))
             documents.append(doc)
         except InputErrors as e:
             errors.extend(e.errors)
@@ -71,7 +90,7 @@ def load_model(paths: Sequence[str], limits: Limits | None = None) -> Model:
             errors.append(e)
     if errors:
         raise InputErrors(errors)
-    return assemble(policies, exports, documents)
+    return replace(assemble(policies, exports, documents), waivers=tuple(waivers))
 
 
 def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None:

@@ -10,6 +10,7 @@ from typing import Any
 NAMES = {
     "policy": "policy-v1.schema.json",
     "export": "export-v1.schema.json",
+    "waivers": "waivers-v1.schema.json",
     "report": "report-v1.schema.json",
 }
 

@@ -9,6 +9,10 @@ from ..findings import Result
 FORMATS = {
     "text": "text",
     "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
 }
 
 

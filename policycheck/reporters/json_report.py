@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .._version import __version__
-from ..findings import Finding, Result, Severity
+from ..findings import Finding, Location, Result, Severity
 
 VERSION = "1"
 
@@ -14,6 +14,10 @@ VERSION = "1"
 def _s(text: str | None) -> str | None:
     """Lone surrogates (valid in JSON escapes, invalid in UTF-8) are replaced."""
     return None if text is None else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def location(loc: Location) -> dict[str, Any]:
+    return {"path": _s(loc.path), "line": loc.line, "column": loc.column}
 
 
 def finding(f: Finding) -> dict[str, Any]:
@@ -27,7 +31,8 @@ def finding(f: Finding) -> dict[str, Any]:
         "subject": _s(f.subject),
         "message": _s(f.message),
         "fix": _s(f.fix),
-        "location": {"path": _s(f.location.path), "line": f.location.line, "column": f.location.column},
+        "location": location(f.location),
+        "fingerprint": f.fingerprint(),
     }
 
 
@@ -40,6 +45,9 @@ def report(result: Result) -> dict[str, Any]:
             "errors": result.count(Severity.ERROR),
             "warnings": result.count(Severity.WARNING),
             "notes": result.count(Severity.NOTE),
+            "waived": len(result.waived),
+            "baselined": result.baselined,
+            "fixed": result.fixed,
             "files": c.files,
             "applications": c.applications,
             "environments": c.environments,
@@ -47,6 +55,16 @@ def report(result: Result) -> dict[str, Any]:
             "bindings": c.bindings,
         },
         "findings": [finding(f) for f in result.findings],
+        "waived": [
+            {
+                "finding": finding(w.finding),
+                "reason": _s(w.reason),
+                "owner": _s(w.owner),
+                "expires": w.expires,
+                "waiver": location(w.waiver),
+            }
+            for w in result.waived
+        ],
     }
 
 

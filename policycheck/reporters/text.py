@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Checked, Finding, Result, Severity
+from ..findings import Checked, Finding, Result, Severity, Waived
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
@@ -26,8 +26,13 @@ def render_finding(f: Finding, color: bool = False) -> str:
 
 
 def summary(result: Result) -> str:
+    """'3 errors, 1 warning, 2 waived; 12 applications x 2 environments x 40 operations checked ...'"""
     counts = [(result.count(s), s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)]
     parts = [f"{n} {label}{'s' if n != 1 else ''}" for n, label in counts if n]
+    if result.waived:
+        parts.append(f"{len(result.waived)} waived")
+    if result.baselined or result.fixed:
+        parts.append(f"{result.baselined} in the baseline ({result.fixed} baseline entries fixed)")
     return f"{', '.join(parts) or 'no findings'}; {scope(result.checked)}"
 
 
@@ -42,6 +47,19 @@ def scope(c: Checked) -> str:
     )
 
 
+def render_waived(w: Waived) -> str:
+    f = w.finding
+    context = " ".join(clean(x) for x in (f.application, f.environment, f.operation) if x)
+    until = f", until {w.expires}" if w.expires else ""
+    return (
+        f"{clean(str(f.location))}: waived {f.rule} "
+        + (f"[{context}] " if context else "")
+        + clean(f.message)
+        + f"\n    waiver: {clean(w.reason)} (owner {clean(w.owner)}{until}; {clean(str(w.waiver))})"
+    )
+
+
 def render(result: Result, *, color: bool = False) -> str:
     blocks = [render_finding(f, color) for f in result.findings]
+    blocks += [render_waived(w) for w in result.waived]
     return "\n".join([*blocks, summary(result)]) + "\n"

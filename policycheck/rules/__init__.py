@@ -28,10 +28,12 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     duplicate,
     environment_parity,
     expired_allowance,
+    expired_waiver,
     inheritance_gap,
     missing_grant,
     pending_approval,
     unknown_reference,
+    unused_waiver,
 )
 
 _MODULES: tuple[Rule, ...] = (
@@ -43,6 +45,8 @@ _MODULES: tuple[Rule, ...] = (
     unknown_reference,
     cycle,
     duplicate,
+    expired_waiver,
+    unused_waiver,
 )
 
 REGISTRY: dict[str, Rule] = {m.ID: m for m in _MODULES}

@@ -1,0 +1,26 @@
+"""GitHub Actions workflow commands: one `::error file=...,line=...::` annotation per finding."""
+
+from __future__ import annotations
+
+from ..findings import Result, Severity
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def _data(text: str) -> str:
+    """Escaped as actions/toolkit does, so no value can start a workflow command of its own."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    lines = []
+    for f in result.findings:
+        loc = f.location
+        title = f"{f.rule} {f.name}"
+        props = f"file={_prop(loc.path)},line={loc.line},col={loc.column},title={_prop(title)}"
+        lines.append(f"::{COMMANDS[f.severity]} {props}::{_data(f.message)}%0A%0Afix: {_data(f.fix)}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,110 @@
+"""SARIF 2.1.0 for code scanning: one run, every rule, stable fingerprints, no snippets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from .._version import __version__
+from ..findings import Finding, Result, Severity
+from ..rules import REGISTRY, Rule, summary
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS_URL = "https://github.com/policycheck/policycheck/blob/main/docs/rules.md"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.NOTE: "2.0"}
+
+
+def anchor(rule: Rule) -> str:
+    return f"{DOCS_URL}#{rule.ID.lower()}-{rule.NAME}"
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    doc = (rule.__doc__ or "").strip()
+    body = doc.split("\n", 1)[1].strip() if "\n" in doc else doc
+    return {
+        "id": rule.ID,
+        "name": rule.NAME,
+        "shortDescription": {"text": summary(rule)},
+        "fullDescription": {"text": body.split("\n\n", 1)[0].replace("\n", " ")[:1024]},
+        "help": {"text": body, "markdown": body},
+        "helpUri": anchor(rule),
+        "defaultConfiguration": {"level": LEVELS[rule.DEFAULT_SEVERITY]},
+        "properties": {
+            "tags": ["security", "access-control", "policycheck"],
+            "precision": "very-high",
+            "security-severity": SECURITY_SEVERITY[rule.DEFAULT_SEVERITY],
+        },
+    }
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": LEVELS[f.severity],
+        "message": {"text": f"{f.message}. Fix: {f.fix}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(f.location.path)},
+                    "region": {
+                        "startLine": f.location.line,
+                        "startColumn": f.location.column,
+                        "endLine": f.location.line,
+                        "endColumn": f.location.column + 1,
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {"policycheck/v1": f.fingerprint()},
+        "properties": {
+            "fix": f.fix,
+            "application": f.application,
+            "environment": f.environment,
+            "operation": f.operation,
+        },
+    }
+    if suppression is not None:
+        out["suppressions"] = [suppression]
+    return out
+
+
+def report(result: Result) -> dict[str, Any]:
+    rules = list(REGISTRY.values())
+    index = {r.ID: i for i, r in enumerate(rules)}
+    results = [_result(f, index) for f in result.findings]
+    for w in result.waived:
+        justification = f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")")
+        results.append(
+            _result(w.finding, index, {"kind": "external", "status": "accepted", "justification": justification})
+        )
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "policycheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://github.com/policycheck/policycheck",
+                        "rules": [_rule(r) for r in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "invocations": [{"executionSuccessful": True}],
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
