@@ -112,6 +112,21 @@ def check(
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+def validate(paths: tuple[str, ...]) -> int:
+    """Validate policy, export and waiver files against their schemas, each on its own.
+
+    Files that are not policycheck files (no apiVersion: policycheck/v1) are skipped.
+    Exit 1 when any file is invalid.
+    """
+    from .app import run_validate
+
+    outcome = run_validate(paths)
+    click.echo(outcome.stdout, nl=False)
+    return outcome.exit_code
+
+
+@cli.command()
 @click.argument("rule", required=False)
 def rules(rule: str | None) -> int:
     """List the rules, or show the documentation of one (by id or name)."""

@@ -93,6 +93,24 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
     return replace(assemble(policies, exports, documents), waivers=tuple(waivers))
 
 
+def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[int, list[InputError]]:
+    """Schema validation of each policycheck file on its own: (files validated, errors)."""
+    limits = limits or Limits()
+    errors: list[InputError] = []
+    validated = 0
+    for path, _ in discover(paths):
+        try:
+            doc = _load_document(path, False, limits)
+            if doc is not None:
+                validated += 1
+                validate(doc, KINDS[doc.data["kind"]])
+        except InputErrors as e:
+            errors.extend(e.errors)
+        except InputError as e:
+            errors.append(e)
+    return validated, errors
+
+
 def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None:
     shown = display_path(path)
     raw = read_bytes(shown, limits)
