@@ -95,3 +95,9 @@ def test_fast_and_reference_validators_agree(kind: str, data: Any) -> None:
         assert not reference.is_valid(broken)
         with pytest.raises(ValueError):
             fast(broken)
+
+
+def test_rules_doc_is_fresh() -> None:
+    result = subprocess.run([sys.executable, "scripts/generate_rules_doc.py", "--check"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

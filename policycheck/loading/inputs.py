@@ -57,7 +57,8 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
     exports: list[ExportPart] = []
     waivers: list[Waiver] = []
     documents: list[Document] = []
-    inputs = [(p, explicit, False) for p, explicit in discover(paths)]
+    configured = {os.path.realpath(p) for p in waiver_files}
+    inputs = [(p, explicit, False) for p, explicit in discover(paths) if os.path.realpath(p) not in configured]
     inputs += [(p, True, True) for p in waiver_files]
     for path, explicit, is_waiver_file in inputs:
         try:

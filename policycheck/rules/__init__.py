@@ -55,4 +55,5 @@ REGISTRY: dict[str, Rule] = {m.ID: m for m in _MODULES}
 def summary(rule: Rule) -> str:
     """First line of the rule's documentation, without the id and name."""
     first = (rule.__doc__ or "").strip().splitlines()[0]
-    return first.split(":", 1)[1].strip() if ":" in first else first
+    text = first.split(":", 1)[1].strip() if ":" in first else first
+    return text.rstrip(".")
