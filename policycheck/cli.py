@@ -137,9 +137,9 @@ def rules(rule: str | None) -> int:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["policy", "export", "report"]))
+@click.argument("name", type=click.Choice(["policy", "export", "waivers", "report"]))
 def schema(name: str) -> int:
-    """Print a JSON Schema (policy, export or report), for editors and other tools."""
+    """Print a JSON Schema (policy, export, waivers or report), for editors and other tools."""
     from .app import schema as schema_text
 
     click.echo(schema_text(name), nl=False)
