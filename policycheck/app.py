@@ -42,6 +42,7 @@ class Options:
 class Outcome:
     exit_code: int
     stdout: str
+    stderr: str = ""
 
 
 def check(options: Options) -> tuple[Result, Severity]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -109,6 +110,130 @@ def check(
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=True)  # colour was decided above, not by click
     return outcome.exit_code
+
+
+class _TokenGroup(click.Group):
+    """`policycheck token TOKEN...` checks tokens; `policycheck token diff A B` compares two."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not any(a in self.commands for a in args[:1]) and args[:1] not in (["-h"], ["--help"]):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _token_options(f: Any) -> Any:
+    options = [
+        click.option("--env", "environment", help="The token's environment [default: from its issuer or audience]."),
+        click.option("--app", "application", help="The token's application [default: from its client claim]."),
+        click.option(
+            "--profile",
+            help="Token profile: rfc9068, keycloak, entra, okta, auth0, cognito, generic, "
+            "or one defined in the policies [default: the policies' only profile, else generic].",
+        ),
+        click.option(
+            "--policies",
+            "paths",
+            multiple=True,
+            type=click.Path(),
+            help="Policy and export paths [default: from the configuration].",
+        ),
+        click.option("--key", type=click.Path(dir_okay=False), help="Verify with this PEM public key or certificate."),
+        click.option("--jwks", type=click.Path(dir_okay=False), help="Verify with the keys of this JWKS file."),
+        click.option(
+            "--issuer",
+            help="Verify with the keys of this issuer (discovery + JWKS over HTTPS; "
+            "the only time policycheck uses the network).",
+        ),
+        click.option("--no-verify", is_flag=True, help="Decode without verifying: every report says UNVERIFIED."),
+        click.option(
+            "--algorithm",
+            "algorithms",
+            multiple=True,
+            help="Allowed algorithm (repeatable) [default: RS*, PS*, ES*, EdDSA; never none].",
+        ),
+        click.option("--hmac-secret-env", metavar="NAME", help="Environment variable holding the HS* secret."),
+        click.option(
+            "--leeway",
+            type=click.IntRange(0, 300),
+            default=60,
+            show_default=True,
+            help="Clock leeway for exp, nbf and iat, in seconds.",
+        ),
+        click.option("--max-token-bytes", type=click.IntRange(min=64), default=16 * 1024, show_default=True),
+        click.option("--now", help="Judge expiry at this time (ISO 8601) [default: now]."),
+        click.option("--config", type=click.Path(dir_okay=False), help="Configuration file."),
+        click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _make_token_options(tokens: tuple[str, ...], kw: dict[str, Any]) -> Any:
+    from .token_app import TokenOptions, parse_now
+
+    now = kw.pop("now")
+    return TokenOptions(
+        tokens=tokens,
+        now=parse_now(now) if now else None,
+        algorithms=tuple(kw.pop("algorithms")),
+        paths=tuple(kw.pop("paths")),
+        **kw,
+    )
+
+
+@cli.group(cls=_TokenGroup)
+def token() -> None:
+    """Check access tokens against the policies: `token TOKEN...`, or compare two: `token diff A B`.
+
+    A TOKEN is a file (a JWT, decoded claims JSON, a token response or an introspection
+    response), '-' for stdin, or env:NAME for an environment variable. Verification is
+    offline (--key, --jwks) unless --issuer names an issuer; --no-verify labels every
+    report UNVERIFIED. The token itself and its signature are never printed.
+    """
+
+
+@token.command("check")
+@click.argument("tokens", nargs=-1, required=True)
+@_token_options
+@click.option("--format", "fmts", multiple=True, metavar="FORMAT[=FILE]", help="As for `policycheck check`.")
+@click.option("--fail-on", type=SEVERITIES, help="Exit 1 on findings at or above this severity [default: warning].")
+@click.option("--color/--no-color", default=None)
+def token_check(
+    tokens: tuple[str, ...], fmts: tuple[str, ...], fail_on: str | None, color: bool | None, **kw: Any
+) -> int:
+    """Check tokens: what each lacks for its application's bound operations, drift from the export, health."""
+    from .token_app import run_token
+
+    options = _make_token_options(tokens, kw)
+    from dataclasses import replace
+
+    options = replace(
+        options,
+        formats=_formats(fmts, None),
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        color=sys.stdout.isatty() if color is None else color,
+    )
+    return _emit(run_token(options))
+
+
+@token.command("diff")
+@click.argument("a")
+@click.argument("b")
+@_token_options
+def token_diff(a: str, b: str, **kw: Any) -> int:
+    """Compare the permission claims of two tokens (A: e.g. test, B: e.g. prod); exit 1 when they differ."""
+    from .token_app import run_token_diff
+
+    return _emit(run_token_diff(_make_token_options((a, b), kw)))
+
+
+def _emit(outcome: Any) -> int:
+    if outcome.stderr:
+        click.echo(outcome.stderr, nl=False, err=True)
+    if outcome.stdout:
+        click.echo(outcome.stdout, nl=False, color=True)
+    return int(outcome.exit_code)
 
 
 @cli.command()

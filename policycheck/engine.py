@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
 from .errors import UsageError
-from .findings import Checked, Finding, Result, Severity, Waived
-from .model import Model, Origin, Waiver
+from .findings import Checked, Finding, Result, Severity, TokenSummary, Waived
+from .model import Model, Origin, Token, Waiver
 from .resolve import Resolver
 from .rules import REGISTRY, Rule
+from .tokens.profiles import audiences, client_of
 
 T = TypeVar("T")
 
@@ -26,6 +27,8 @@ class RuleContext:
     severity: Severity
     resolver: Resolver
     today: date
+    now: float
+    """Seconds since the epoch: token expiry is judged against it (rules read no clock)."""
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def finding(
@@ -78,10 +81,11 @@ def enabled_rules(selection: Selection) -> list[str]:
     return [rid for rid in chosen if rid not in ignored]
 
 
-def run(model: Model, selection: Selection, today: date) -> Result:
+def run(model: Model, selection: Selection, today: date, now: float | None = None) -> Result:
     """Rules, then waivers (and the rules about waivers), then the baseline; sorted."""
     resolver = Resolver(model)
     shared: dict[str, Any] = {}
+    moment = now if now is not None else datetime.combine(today, time(), timezone.utc).timestamp()
     severities = {
         rid: sev for rid, sev in zip(rule_ids(selection.severities), selection.severities.values(), strict=True)
     }
@@ -90,7 +94,7 @@ def run(model: Model, selection: Selection, today: date) -> Result:
     def findings_of(rule_ids: Iterable[str]) -> Iterator[Finding]:
         for rid in rule_ids:
             rule = REGISTRY[rid]
-            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, shared)
+            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, moment, shared)
             yield from _unique(rule.check(model, ctx))
 
     first = [rid for rid in ids if not getattr(REGISTRY[rid], "AFTER_WAIVERS", False)]
@@ -102,7 +106,33 @@ def run(model: Model, selection: Selection, today: date) -> Result:
         findings, baselined, fixed = apply_baseline(findings, selection.baseline)
     findings.sort(key=Finding.sort_key)
     waived.sort(key=lambda w: w.finding.sort_key())
-    return Result(tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed)
+    tokens = tuple(summarize(t) for t in model.tokens)
+    return Result(tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed, tokens)
+
+
+def summarize(token: Token) -> TokenSummary:
+    c, h = token.claims, token.header
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) else None
+
+    exp = c.get("exp")
+    return TokenSummary(
+        token.label,
+        token.fingerprint,
+        token.verified,
+        token.problem,
+        text(h.get("alg")),
+        text(h.get("kid")),
+        text(c.get("iss")),
+        tuple(audiences(c)),
+        client_of(token.profile, c),
+        text(c.get("sub")),
+        float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None,
+        tuple(sorted(token.values)),
+        token.application,
+        token.environment,
+    )
 
 
 def apply_waivers(

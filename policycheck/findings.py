@@ -109,6 +109,26 @@ class Waived:
 
 
 @dataclass(frozen=True)
+class TokenSummary:
+    """What a report shows of a token: never the signature or the token itself."""
+
+    label: str
+    fingerprint: str
+    verified: bool
+    problem: str | None
+    alg: str | None
+    kid: str | None
+    issuer: str | None
+    audience: tuple[str, ...]
+    client: str | None
+    subject: str | None
+    expires: float | None
+    values: tuple[str, ...]
+    application: str | None
+    environment: str | None
+
+
+@dataclass(frozen=True)
 class Result:
     findings: tuple[Finding, ...]
     checked: Checked
@@ -119,6 +139,12 @@ class Result:
     """Findings left out because the baseline records them."""
     fixed: int = 0
     """Baseline entries that no finding matches any more."""
+    tokens: tuple[TokenSummary, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        """False when any token was read without verifying its signature."""
+        return all(t.verified for t in self.tokens)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

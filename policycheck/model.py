@@ -18,7 +18,8 @@ ALL_ENVIRONMENTS = "*"
 
 
 class Locator(Protocol):
-    path: str
+    @property
+    def path(self) -> str: ...
 
     def locate(self, keys: Sequence[str | int]) -> tuple[int, int]: ...
 
@@ -114,6 +115,9 @@ class Permission:
     name: str
     description: str | None
     claims: tuple[str, ...]
+    """Token claim values this permission shows up as (gl:journal:write)."""
+    scopes: tuple[str, ...]
+    """OAuth scopes that carry it into a token: when given, one must be requested."""
     source: Origin
 
 
@@ -200,9 +204,64 @@ class Application:
     """Requested scopes per environment ('*' for all)."""
     grants: tuple[Grant, ...]
     source: Origin
+    delivery: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per environment ('*' for all): the only permissions the gateway lets into this client's tokens."""
 
     def assigned_to(self, environment: str) -> bool:
         return environment in self.clients
+
+    def requested_scopes(self, environment: str) -> tuple[str, ...] | None:
+        """The scope request in `environment`; None when the export does not say."""
+        return self.scopes.get(environment, self.scopes.get(ALL_ENVIRONMENTS))
+
+    def allowed(self, environment: str) -> tuple[str, ...] | None:
+        return self.delivery.get(environment, self.delivery.get(ALL_ENVIRONMENTS))
+
+
+# --- tokens ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileEnvironment:
+    name: str
+    issuer: str | None
+    audience: str | None
+
+
+@dataclass(frozen=True)
+class TokenProfile:
+    """Where a vendor's tokens carry permissions, name the client, and say which environment."""
+
+    name: str
+    permission_claims: tuple[str, ...]
+    """Claim paths: scope, scp, roles, realm_access.roles, resource_access.*.roles, ..."""
+    client_claims: tuple[str, ...]
+    require_typ: bool
+    """RFC 9068: the header typ must be at+jwt."""
+    environments: tuple[ProfileEnvironment, ...] = ()
+    source: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Token:
+    """An access token under review, with what policycheck could establish about it."""
+
+    label: str
+    kind: str
+    header: Mapping[str, object]
+    claims: Mapping[str, object]
+    verified: bool
+    problem: str | None
+    """Why verification failed (then its claims are not trusted), or None."""
+    duplicates: tuple[str, ...]
+    fingerprint: str
+    profile: TokenProfile
+    values: frozenset[str]
+    """Permission values the token carries (scopes, roles, permissions), read by the profile."""
+    application: str | None
+    environment: str | None
+    source: Origin
+    response_scope: str | None = None
 
 
 # --- waivers --------------------------------------------------------------
@@ -257,5 +316,7 @@ class Model:
     references: tuple[Reference, ...] = ()
     duplicates: tuple[DuplicateKey, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    profiles: Mapping[str, TokenProfile] = field(default_factory=dict)
+    tokens: tuple[Token, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False

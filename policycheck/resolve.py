@@ -16,6 +16,12 @@ includes, transitively. Inheritance and inclusion are walked breadth-first with
 a visited set, so cycles end the walk (and are reported by their own rule); the
 path recorded for each permission is a shortest one.
 
+Deliverable permissions (`Resolver.deliverable`) are what can reach a token: the
+effective permissions, less those the gateway does not let into this client's
+tokens in E (the application's `delivery` allow-list, when it has one), and less
+those that travel in OAuth scopes (the catalogue's `scopes` of a permission) of
+which the application requests none in E (when the export states the request).
+
 `Resolver.effective` is that definition. `Resolver.blocked` says, for a
 permission that is not effective, which grants would have delivered it and the
 hop where each one stops (pending, revoked, other environment, set not mapped,
@@ -69,6 +75,13 @@ class Resolution:
             for c in self.contributions
             if permission in c.delivers
         )
+
+
+class Filter(enum.Enum):
+    """Why an effective permission does not reach the token."""
+
+    DELIVERY = "delivery"
+    SCOPE_REQUEST = "scope-request"
 
 
 class Block(enum.Enum):
@@ -185,6 +198,23 @@ class Resolver:
             contributions.append(Contribution(grant, env_path, set_path, delivers))
             permissions.update(delivers)
         return Resolution(application, environment, frozenset(permissions), tuple(contributions))
+
+    def deliverable(self, application: str, environment: str) -> tuple[frozenset[str], dict[str, Filter]]:
+        """Effective permissions that can reach a token, and why each of the others cannot."""
+        effective = self.effective(application, environment).permissions
+        app = self.model.applications.get(application)
+        if app is None or not effective:
+            return effective, {}
+        allowed = app.allowed(environment)
+        requested = app.requested_scopes(environment)
+        filtered: dict[str, Filter] = {}
+        for name in effective:
+            scopes = self.model.permissions[name].scopes if name in self.model.permissions else ()
+            if allowed is not None and name not in allowed:
+                filtered[name] = Filter.DELIVERY
+            elif scopes and requested is not None and not set(scopes) & set(requested):
+                filtered[name] = Filter.SCOPE_REQUEST
+        return effective - filtered.keys(), filtered
 
     def blocked(self, application: str, environment: str, permission: str) -> list[Blocked]:
         """Every grant of the application that would deliver `permission` but does not in E."""

@@ -1,7 +1,7 @@
 """Regenerate docs/rules.md from the rule modules' docstrings (their user documentation).
 
-    python scripts/generate_rules_doc.py          # rewrite
-    python scripts/generate_rules_doc.py --check  # exit 1 when stale
+python scripts/generate_rules_doc.py          # rewrite
+python scripts/generate_rules_doc.py --check  # exit 1 when stale
 """
 
 from __future__ import annotations
@@ -26,13 +26,21 @@ def generate() -> str:
         "| --- | --- | --- | --- |",
     ]
     for rule in REGISTRY.values():
-        out.append(f"| [{rule.ID}](#{rule.ID.lower()}-{rule.NAME}) | {rule.NAME} | "
-                   f"{rule.DEFAULT_SEVERITY.label} | {summary(rule)} |")
+        out.append(
+            f"| [{rule.ID}](#{rule.ID.lower()}-{rule.NAME}) | {rule.NAME} | "
+            f"{rule.DEFAULT_SEVERITY.label} | {summary(rule)} |"
+        )
     for rule in REGISTRY.values():
         doc = (rule.__doc__ or "").strip()
         body = doc.split("\n", 1)[1].strip() if "\n" in doc else ""
-        out += ["", f"## {rule.ID} {rule.NAME}", "", f"Default severity: {rule.DEFAULT_SEVERITY.label}. "
-                f"{summary(rule)[0].upper()}{summary(rule)[1:]}.", "", body]
+        out += [
+            "",
+            f"## {rule.ID} {rule.NAME}",
+            "",
+            f"Default severity: {rule.DEFAULT_SEVERITY.label}. {summary(rule)[0].upper()}{summary(rule)[1:]}.",
+            "",
+            body,
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import fastjsonschema
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = ("policy-v1", "export-v1", "waivers-v1")
+SCHEMAS = ("policy-v1", "export-v1", "waivers-v1", "token-profile-v1")
 
 
 def target(name: str) -> Path:

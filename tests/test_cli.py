@@ -56,6 +56,11 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
         "PC103",
         "PC104",
         "PC105",
+        "PC201",
+        "PC202",
+        "PC203",
+        "PC204",
+        "PC205",
         "PC901",
         "PC902",
         "PC903",
@@ -76,14 +81,14 @@ def test_json_report_is_valid_against_its_schema(story, capsys):
     assert code == 1
     report = json.loads(out)
     Draft202012Validator(schema("report"), registry=Registry()).validate(report)
-    assert report["summary"]["errors"] == len(report["findings"]) == 7
+    assert report["summary"]["errors"] == len(report["findings"]) == 8
 
 
 def test_select_ignore_and_fail_on(story, capsys):
     code, out, _ = run(capsys, "check", "gw", "--select", "PC102,PC104", "--format", "json")
     assert {f["rule"] for f in json.loads(out)["findings"]} == {"PC102", "PC104"}
     code, out, _ = run(capsys, "check", "gw", "--ignore", "missing-grant", "--ignore", "PC103", "--format", "json")
-    assert {f["rule"] for f in json.loads(out)["findings"]} == {"PC102", "PC104"}
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"PC102", "PC104", "PC203"}
     code, _, err = run(capsys, "check", "gw", "--select", "PC999")
     assert code == 2 and err == "policycheck: unknown rule 'PC999' (see 'policycheck rules')\n"
 
@@ -115,11 +120,11 @@ def test_pyproject_table(story, capsys):
     (story / "pyproject.toml").write_text(
         '[tool.policycheck]\npaths = ["gw"]\nfail-on = "error"\n'
         'severity = {PC101 = "warning", PC102 = "warning", '
-        'PC103 = "warning", PC104 = "warning"}\n'
+        'PC103 = "warning", PC104 = "warning", PC203 = "warning"}\n'
     )
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert out.endswith("7 warnings; 1 application x 2 environments x 3 operations checked (6 bindings, 2 files)\n")
+    assert out.endswith("8 warnings; 1 application x 2 environments x 3 operations checked (6 bindings, 3 files)\n")
 
 
 def test_bad_configuration_is_exit_2(story, capsys):
@@ -136,7 +141,7 @@ def test_no_paths_and_no_configuration(story, capsys):
 def test_output_file(story, capsys):
     code, out, _ = run(capsys, "check", "gw", "--format", "json", "--output", "report.json")
     assert code == 1 and out == ""
-    assert json.loads((story / "report.json").read_text())["summary"]["errors"] == 7
+    assert json.loads((story / "report.json").read_text())["summary"]["errors"] == 8
 
 
 def test_usage_error_is_exit_2_not_1(story, capsys):

@@ -35,7 +35,7 @@ def test_waived_findings_are_listed_and_counted_not_hidden(repo, capsys):
     (repo / "w.yaml").write_text(waiver(rule="PC10*", application="compliance-sync", environment="prod"))
     code, report, _ = check(capsys, "--waivers", "w.yaml")
     assert code == 1  # PC103 'prod does not inherit base' has no application: not matched
-    assert [f["rule"] for f in report["findings"]] == ["PC103"]
+    assert [f["rule"] for f in report["findings"]] == ["PC103", "PC203"]
     assert report["summary"]["waived"] == len(report["waived"]) == 6
 
 
@@ -72,9 +72,9 @@ def test_waivers_are_not_read_from_the_checked_paths(repo, capsys):
 def test_baseline_reports_only_new_findings_and_counts_fixed(repo, capsys):
     code = main(["check", "gw", "--no-config", "--write-baseline", "baseline.json"])
     out, _ = capsys.readouterr()
-    assert (code, out) == (0, "wrote 7 findings to the baseline baseline.json\n")
+    assert (code, out) == (0, "wrote 8 findings to the baseline baseline.json\n")
     code, report, _ = check(capsys, "--baseline", "baseline.json")
-    assert (code, report["findings"], report["summary"]["baselined"]) == (0, [], 7)
+    assert (code, report["findings"], report["summary"]["baselined"]) == (0, [], 8)
     # repair one thing: the pending grant is approved -> one baseline entry is now fixed
     export = repo / "gw" / "export.yaml"
     export.write_text(export.read_text().replace("status: pending", "status: approved"))
@@ -129,7 +129,7 @@ def test_several_formats_in_one_run(repo, capsys):
     )
     out, _ = capsys.readouterr()
     assert code == 1 and out.endswith(
-        "7 errors; 1 application x 2 environments x 3 operations checked (6 bindings, 2 files)\n"
+        "8 errors; 1 application x 2 environments x 3 operations checked (6 bindings, 3 files)\n"
     )
     assert json.loads((repo / "out" / "r.sarif").read_text())["version"] == "2.1.0"
     assert (repo / "r.xml").read_text().startswith("<?xml")
@@ -139,7 +139,7 @@ def test_several_formats_in_one_run(repo, capsys):
 
 def test_per_rule_severity_and_fail_on(repo, capsys):
     (repo / ".policycheck.yaml").write_text(
-        "paths: [gw]\nseverity: {PC101: note, PC102: note, PC103: note, PC104: note}\n"
+        "paths: [gw]\nseverity: {PC101: note, PC102: note, PC103: note, PC104: note, PC203: note}\n"
     )
     assert main(["check"]) == 0
     assert capsys.readouterr().out.startswith("gw/export.yaml:25:5: note PC103")

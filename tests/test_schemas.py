@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 
 from policycheck.loading.export import SECRET_KEYS
+from policycheck.loading.inputs import KINDS
 from policycheck.loading.limits import Limits
 from policycheck.loading.schemas import NAMES, schema
 from policycheck.loading.source import load
@@ -68,7 +69,7 @@ def _examples() -> list[tuple[str, Any]]:
         if path.suffix not in (".yaml", ".json"):
             continue
         data = load(str(path), path.read_bytes(), Limits(), SECRET_KEYS).data
-        out.append(("policy" if data["kind"] == "Policy" else "export", data))
+        out.append((KINDS[data["kind"]], data))
     return out
 
 
@@ -87,7 +88,7 @@ def _mutations(data: Any) -> list[Any]:
 
 @pytest.mark.parametrize("kind,data", _examples(), ids=lambda x: x if isinstance(x, str) else "")
 def test_fast_and_reference_validators_agree(kind: str, data: Any) -> None:
-    fast = importlib.import_module(f"policycheck.loading._validate_{kind}_v1").validate
+    fast = importlib.import_module(f"policycheck.loading._validate_{kind.replace('-', '_')}_v1").validate
     reference = Draft202012Validator(schema(kind), registry=Registry())
     fast(data)
     assert reference.is_valid(data)

@@ -75,6 +75,9 @@ def read_export(doc: Document) -> ExportPart:
         where = f"application {a['id']!r}"
         for env in a.get("clients", {}):
             ref("environment", env, where, *keys, "clients", env)
+        for env, allowed in (a.get("delivery") or {}).items():
+            for j, p in enumerate(allowed):
+                ref("permission", p, where, *keys, "delivery", env, j)
         grants = []
         for j, g in enumerate(a.get("grants", ())):
             gkeys = (*keys, "grants", j)
@@ -102,6 +105,7 @@ def read_export(doc: Document) -> ExportPart:
                 _scopes(a.get("scopes")),
                 tuple(grants),
                 Origin(doc, keys),
+                _scopes(a.get("delivery")),
             )
         )
     return part

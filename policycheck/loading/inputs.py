@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError, InputErrors
-from ..model import DuplicateKey, Model, Origin, Reference, Waiver
+from ..model import DuplicateKey, Model, Origin, Reference, TokenProfile, Waiver
+from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -17,7 +18,7 @@ from .validate import validate
 from .waivers import read_waivers
 
 API_VERSION = "policycheck/v1"
-KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers"}
+KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "TokenProfile": "token-profile"}
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -56,6 +57,7 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
     policies: list[PolicyPart] = []
     exports: list[ExportPart] = []
     waivers: list[Waiver] = []
+    profiles: list[TokenProfile] = []
     documents: list[Document] = []
     configured = {os.path.realpath(p) for p in waiver_files}
     inputs = [(p, explicit, False) for p, explicit in discover(paths) if os.path.realpath(p) not in configured]
@@ -82,6 +84,8 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
                 policies.append(read_policy(doc))
             elif kind == "export":
                 exports.append(read_export(doc))
+            elif kind == "token-profile":
+                profiles.append(read_profile(doc.data, Origin(doc, ())))
             else:
                 waivers.extend(read_waivers(doc))
             documents.append(doc)
@@ -91,7 +95,18 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
             errors.append(e)
     if errors:
         raise InputErrors(errors)
-    return replace(assemble(policies, exports, documents), waivers=tuple(waivers))
+    model = assemble(policies, exports, documents)
+    named: dict[str, TokenProfile] = {}
+    duplicates = list(model.duplicates)
+    for profile in profiles:
+        if profile.name in named:
+            first = named[profile.name].source
+            assert first is not None and profile.source is not None
+            where = first.location()
+            duplicates.append(DuplicateKey(f"token profile {profile.name!r}", profile.source, where.line, where.path))
+            continue
+        named[profile.name] = profile
+    return replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates))
 
 
 def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[int, list[InputError]]:
@@ -115,23 +130,31 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[
 def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None:
     shown = display_path(path)
     raw = read_bytes(shown, limits)
-    if not explicit and b"policycheck/" not in raw[:65536] and b"kind" not in raw[:65536]:
-        return None
+    if not explicit and not _mentions_policycheck(raw):
+        return None  # another tool's file in a searched directory
     doc = load(shown, raw, limits, SECRET_KEYS)
     data = doc.data
     if not isinstance(data, dict):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
     ours = data.get("apiVersion")
+    kind = data.get("kind")
     if not explicit and not (isinstance(ours, str) and ours.startswith("policycheck/")):
         return None
     if ours != API_VERSION:
         line, column = doc.locate(["apiVersion"])
         got = "no apiVersion" if ours is None else "another apiVersion"
         raise InputError(shown, f"expected apiVersion: {API_VERSION} ({got})", line, column)
-    if data.get("kind") not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         line, column = doc.locate(["kind"])
         raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", line, column)
     return doc
+
+
+def _mentions_policycheck(raw: bytes) -> bool:
+    head = raw[:65536]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    return b"policycheck/" in head
 
 
 def assemble(

@@ -53,7 +53,13 @@ class _PolicyReader:
         data = self.doc.data
         for i, p in enumerate(data.get("permissions", ())):
             self.part.permissions.append(
-                Permission(p["name"], p.get("description"), tuple(p.get("claims", ())), self.origin("permissions", i))
+                Permission(
+                    p["name"],
+                    p.get("description"),
+                    tuple(p.get("claims", ())),
+                    tuple(p.get("scopes", ())),
+                    self.origin("permissions", i),
+                )
             )
         for i, op in enumerate(data.get("operations", ())):
             self.part.operations.append(self.operation(op, i))

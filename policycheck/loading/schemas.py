@@ -11,6 +11,7 @@ NAMES = {
     "policy": "policy-v1.schema.json",
     "export": "export-v1.schema.json",
     "waivers": "waivers-v1.schema.json",
+    "token-profile": "token-profile-v1.schema.json",
     "report": "report-v1.schema.json",
 }
 

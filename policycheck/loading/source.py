@@ -42,7 +42,7 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_YAML11_BOOL = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LOADER_NAME = _Base.__name__
@@ -175,34 +175,27 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 
 
 def _check_graph(path: str, root: yaml.Node, limits: Limits) -> None:
-    """Iterative: depth, recursive aliases and expanded size over the shared node graph."""
+    """Iterative: recursive aliases and expanded size over the shared node graph (depth: the builder)."""
     size: dict[int, int] = {}
-    height: dict[int, int] = {}
     on_path: set[int] = set()
     unique = 0
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
-        node, depth, done = stack.pop()
+        node, done = stack.pop()
         key = id(node)
         if done:
             on_path.discard(key)
-            kids = _kids(node)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
+            size[key] = 1 + sum(size[id(k)] for k in _kids(node))
             continue
         if key in on_path:
             raise InputError(path, "recursive alias: a node contains itself", *_mark(node.start_mark))
         if key in size:
-            if depth - 1 + height[key] > limits.max_depth:
-                raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *_mark(node.start_mark))
             continue
-        if depth > limits.max_depth:
-            raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *_mark(node.start_mark))
         unique += 1
         on_path.add(key)
-        stack.append((node, depth, True))
+        stack.append((node, True))
         for kid in _kids(node):
-            stack.append((kid, depth + 1, False))
+            stack.append((kid, False))
     expanded = size[id(root)]
     if expanded - unique > limits.max_alias_nodes:
         raise InputError(
@@ -235,10 +228,11 @@ class _YamlBuilder:
         return InputError(self.path, message, *_mark(node.start_mark))
 
     def build(self, node: yaml.Node, depth: int) -> Any:
-        if depth >= self.limits.max_depth:
-            raise self.fail(node, f"nesting deeper than {self.limits.max_depth} levels")
+        """`depth`: containers around `node`; the limit counts containers, as for JSON."""
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
+        if depth >= self.limits.max_depth:
+            raise self.fail(node, f"nesting deeper than {self.limits.max_depth} levels")
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise self.fail(node, f"unsupported tag {_short(node.tag)}; only plain YAML values are allowed")
@@ -271,7 +265,7 @@ class _YamlBuilder:
                 self.duplicates.append(Duplicate((*self.keys, key), pos[0], pos[1], marks[key][0]))
             marks[key] = pos
             if key in self.drop_keys:
-                out.pop(key, None)
+                out.pop(key, None)  # the value is never built
                 continue
             self.keys.append(key)
             out[key] = self.build(value_node, depth + 1)
@@ -360,9 +354,15 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not valid JSON")
 
+    def number(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError("a number too large for a float is not valid here")
+        return value
+
     with _gc_paused():
         try:
-            data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+            data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number)
         except json.JSONDecodeError as e:
             raise InputError(path, f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
         except RecursionError:
@@ -378,6 +378,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
 
 
 def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
+    """Containers nested in containers, counted as for YAML."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()

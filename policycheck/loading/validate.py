@@ -39,7 +39,7 @@ _JSON_TYPES = {
 
 def validate(doc: Document, name: str) -> None:
     """Raise InputErrors naming every schema violation of `doc` against schema `name`."""
-    fast = importlib.import_module(f"{__package__}._validate_{name}_v1").validate
+    fast = importlib.import_module(f"{__package__}._validate_{name.replace('-', '_')}_v1").validate
     try:
         fast(doc.data)
         return
@@ -75,7 +75,7 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = set(sub.get("properties", {}))
         unknown = sorted(k for k in instance if k not in allowed and not k.startswith("x-"))
-        known = ", ".join(sorted(allowed))
+        known = ", ".join(sorted(k for k in allowed if not k.startswith("$")))
         return f"unknown key {_names(unknown)} (expected one of {known})", [*path, *unknown[:1]]
     if kind == "type":
         wants = [expected] if isinstance(expected, str) else list(expected)
@@ -98,6 +98,8 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
         return "has duplicate items", path
     if kind in ("oneOf", "anyOf"):
         return f"expected {sub.get('title', 'a different shape')}", path
+    if kind == "not" and "pattern" in expected:
+        return "expected a name without control characters (no tabs or line breaks)", path
     if kind == "propertyNames":
         return "has a key that is not a valid name", path
     return f"does not match the schema ({kind})", path

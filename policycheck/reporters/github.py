@@ -18,6 +18,10 @@ def _prop(text: str) -> str:
 
 def render(result: Result, *, color: bool = False) -> str:
     lines = []
+    if not result.verified:
+        lines.append(
+            "::warning title=UNVERIFIED::a token was decoded without checking its signature; its claims prove nothing"
+        )
     for f in result.findings:
         loc = f.location
         title = f"{f.rule} {f.name}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
-from ..findings import Finding, Location, Result, Severity
+from ..findings import Finding, Location, Result, Severity, TokenSummary
 
 VERSION = "1"
 
@@ -41,6 +42,7 @@ def report(result: Result) -> dict[str, Any]:
     return {
         "version": VERSION,
         "tool": {"name": "policycheck", "version": __version__},
+        "verified": result.verified,
         "summary": {
             "errors": result.count(Severity.ERROR),
             "warnings": result.count(Severity.WARNING),
@@ -65,6 +67,29 @@ def report(result: Result) -> dict[str, Any]:
             }
             for w in result.waived
         ],
+        "tokens": [token(t) for t in result.tokens],
+    }
+
+
+def token(t: TokenSummary) -> dict[str, Any]:
+    expires = None
+    if t.expires is not None:
+        expires = datetime.fromtimestamp(t.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "source": _s(t.label),
+        "fingerprint": t.fingerprint,
+        "verified": t.verified,
+        "problem": t.problem,
+        "alg": _s(t.alg),
+        "kid": _s(t.kid),
+        "issuer": _s(t.issuer),
+        "audience": [_s(a) for a in t.audience],
+        "client": _s(t.client),
+        "subject": _s(t.subject),
+        "expires": expires,
+        "permissions": [_s(v) for v in t.values],
+        "application": _s(t.application),
+        "environment": _s(t.environment),
     }
 
 

@@ -45,6 +45,8 @@ def render(result: Result, *, color: bool = False) -> str:
         suite = cases[family]
         failed = sum(1 for fs in suite.values() if fs)
         lines.append(f'  <testsuite name="{family}" tests="{len(suite)}" failures="{failed}" errors="0" skipped="0">')
+        if not result.verified:
+            lines.append('    <properties><property name="verified" value="false"/></properties>')
         for name in sorted(suite):
             found = suite[name]
             attrs = f"classname={quoteattr('policycheck.' + family)} name={quoteattr(_x(name))}"

@@ -31,6 +31,8 @@ def _row(f: Finding) -> str:
 
 def render(result: Result, *, color: bool = False) -> str:
     out = ["## policycheck", "", summary(result), ""]
+    if not result.verified:
+        out[1:1] = ["", "**UNVERIFIED**: a token was decoded without checking its signature; its claims prove nothing."]
     by_env: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         by_env[f.environment or "(all environments)"].append(f)

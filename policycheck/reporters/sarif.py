@@ -99,6 +99,7 @@ def report(result: Result) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                "properties": {"verified": result.verified},
                 "invocations": [{"executionSuccessful": True}],
                 "results": results,
             }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Checked, Finding, Result, Severity, Waived
+from datetime import datetime, timezone
+
+from ..findings import Checked, Finding, Result, Severity, TokenSummary, Waived
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
@@ -59,7 +61,38 @@ def render_waived(w: Waived) -> str:
     )
 
 
+def render_token(t: TokenSummary, color: bool = False) -> str:
+    state = "verified" if t.verified else ("REJECTED" if t.problem else "UNVERIFIED (signature not checked)")
+    head = f"token {t.fingerprint} ({clean(t.label)}): {_paint(state, '1', color)}"
+    if t.alg:
+        head += f", alg {clean(t.alg)}" + (f", kid {clean(t.kid)}" if t.kid else "")
+    who = clean(t.client or "?")
+    if t.application or t.environment:
+        who += f" -> {clean(t.application or '?')} in {clean(t.environment or '?')}"
+    lines = [
+        head,
+        f"  issuer:      {clean(t.issuer or '-')}",
+        f"  audience:    {clean(' '.join(t.audience) or '-')}",
+        f"  client:      {who}",
+        f"  subject:     {clean(t.subject or '-')}",
+        f"  expires:     {expiry(t.expires)}",
+        f"  permissions: {clean(' '.join(t.values) or '(none)')}",
+    ]
+    return "\n".join(lines)
+
+
+def expiry(ts: float | None) -> str:
+    if ts is None:
+        return "never (no exp)"
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def render(result: Result, *, color: bool = False) -> str:
-    blocks = [render_finding(f, color) for f in result.findings]
+    blocks = [render_token(t, color) for t in result.tokens]
+    if result.tokens and not result.verified:
+        blocks.insert(
+            0, "UNVERIFIED: at least one token was decoded without checking its signature; its claims prove nothing"
+        )
+    blocks += [render_finding(f, color) for f in result.findings]
     blocks += [render_waived(w) for w in result.waived]
     return "\n".join([*blocks, summary(result)]) + "\n"

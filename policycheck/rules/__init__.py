@@ -24,14 +24,19 @@ class Rule(Protocol):
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)
+    coarse_scope_request,
     cycle,
     duplicate,
     environment_parity,
     expired_allowance,
     expired_waiver,
+    granted_not_delivered,
     inheritance_gap,
     missing_grant,
     pending_approval,
+    token_drift,
+    token_health,
+    token_missing,
     unknown_reference,
     unused_waiver,
 )
@@ -42,6 +47,11 @@ _MODULES: tuple[Rule, ...] = (
     inheritance_gap,
     environment_parity,
     expired_allowance,
+    token_missing,
+    granted_not_delivered,
+    coarse_scope_request,
+    token_drift,
+    token_health,
     unknown_reference,
     cycle,
     duplicate,

@@ -1,0 +1,1 @@
+"""Access tokens: reading them, verifying them, and reading permissions out of their claims."""

@@ -1,0 +1,197 @@
+"""Verification keys: a PEM public key or certificate, a JWKS file, or an issuer's discovery and JWKS.
+
+Key material comes only from what the user names (never from a token's jku, x5u or
+jwk header). The network is used only for an issuer URL given on the command line:
+https only (plain http only for loopback addresses), no redirects, a total deadline
+and a size cap. Error messages never repeat key material.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError, UsageError
+
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
+MAX_RESPONSE_BYTES = 1024 * 1024
+
+
+@dataclass
+class KeySet:
+    """Keys by kid (None: the one key without a kid). Values: PyJWK or cryptography key objects."""
+
+    keys: dict[str | None, Any] = field(default_factory=dict)
+    source: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def pick(self, kid: Any) -> tuple[Any | None, str | None]:
+        """(key, problem): `kid` is only a lookup key, compared exactly."""
+        if kid is not None and not isinstance(kid, str):
+            return None, "the token's kid is not a string"
+        if kid is not None:
+            if kid in self.keys:
+                return self.keys[kid], None
+            return None, f"unknown key id (kid) {_short(kid)!r} in {self.source}"
+        if len(self.keys) == 1:
+            return next(iter(self.keys.values())), None
+        return None, f"the token names no key id (kid) and {self.source} has {len(self.keys)} keys"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_pem(path: str) -> KeySet:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_RESPONSE_BYTES + 1)
+    except OSError as e:
+        raise InputError(path, f"cannot read the key: {e.strerror}") from None
+    if data.count(b"-----BEGIN") != 1:
+        raise InputError(path, "expected exactly one PEM public key or certificate")
+    key: Any
+    try:
+        if b"CERTIFICATE" in data:
+            key = x509.load_pem_x509_certificate(data).public_key()
+        elif b"PRIVATE KEY" in data:
+            raise InputError(path, "this is a private key; give the public key (never hand policycheck a private key)")
+        else:
+            key = serialization.load_pem_public_key(data)
+    except InputError:
+        raise
+    except (ValueError, TypeError):
+        raise InputError(path, "not a usable PEM public key or certificate") from None
+    return KeySet({None: key}, path)
+
+
+def load_jwks(data: bytes, source: str) -> KeySet:
+    import jwt
+
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError(source, "expected a JWKS (JSON with keys)") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
+        raise InputError(source, "expected a JWKS: an object with a list of keys")
+    out = KeySet(source=source)
+    for i, jwk in enumerate(doc["keys"][:100]):
+        if not isinstance(jwk, dict):
+            out.warnings.append(f"{source}: key {i} is not an object; skipped")
+            continue
+        if PRIVATE_MEMBERS & set(jwk):
+            out.warnings.append(
+                f"{source}: key {i} holds private or symmetric key material; skipped "
+                "(a JWKS for verification must hold public keys only)"
+            )
+            continue
+        if jwk.get("use", "sig") != "sig":
+            continue
+        kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
+        if kid in out.keys:
+            out.warnings.append(f"{source}: key id {_short(str(kid))!r} appears twice; the first is used")
+            continue
+        try:
+            out.keys[kid] = jwt.PyJWK(jwk)
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+            out.warnings.append(f"{source}: key {i} is not a usable public key; skipped")
+    if not out.keys:
+        raise InputError(source, "the JWKS has no usable public signing key")
+    return out
+
+
+def load_jwks_file(path: str) -> KeySet:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_RESPONSE_BYTES + 1)
+    except OSError as e:
+        raise InputError(path, f"cannot read the JWKS: {e.strerror}") from None
+    if len(data) > MAX_RESPONSE_BYTES:
+        raise InputError(path, f"the JWKS is over {MAX_RESPONSE_BYTES} bytes")
+    return load_jwks(data, path)
+
+
+def _allowed_url(url: str, allow_http_loopback: bool) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return parts
+    if parts.scheme == "http" and parts.hostname and allow_http_loopback:
+        try:
+            if ipaddress.ip_address(parts.hostname).is_loopback:
+                return parts
+        except ValueError:
+            if parts.hostname == "localhost":
+                return parts
+    raise UsageError(f"refusing {url!r}: key material is fetched over https only (plain http only on loopback)")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(url: str, deadline: float, allow_http_loopback: bool) -> bytes:
+    """GET with no redirects, a total deadline and a size cap; any failure is a one-line UsageError."""
+    _allowed_url(url, allow_http_loopback)
+    opener = urllib.request.build_opener(_NoRedirect)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise UsageError(f"timed out fetching {url}")
+    try:
+        with opener.open(
+            urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=remaining
+        ) as response:
+            if response.status != 200:
+                raise UsageError(f"{url} answered HTTP {response.status}")
+            chunks, size = [], 0
+            while True:
+                if time.monotonic() > deadline:
+                    raise UsageError(f"timed out fetching {url}")
+                chunk = response.read(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise UsageError(f"{url} sent more than {MAX_RESPONSE_BYTES} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except UsageError:
+        raise
+    except urllib.error.HTTPError as e:
+        raise UsageError(
+            f"{url} answered HTTP {e.code}" + (" (redirects are not followed)" if 300 <= e.code < 400 else "")
+        ) from None
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot fetch {url}: {type(e).__name__}") from None
+
+
+def discover(issuer: str, timeout: float = 10.0, allow_http_loopback: bool = True) -> tuple[KeySet, dict[str, Any]]:
+    """The issuer's OpenID discovery document and its JWKS (issuer must match exactly)."""
+    deadline = time.monotonic() + timeout
+    base = issuer.rstrip("/")
+    url = f"{base}/.well-known/openid-configuration"
+    try:
+        doc = json.loads(fetch(url, deadline, allow_http_loopback))
+    except (ValueError, RecursionError):
+        raise UsageError(f"{url} did not return a JSON discovery document") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{url} did not return a JSON discovery document")
+    if str(doc.get("issuer", "")).rstrip("/") != base:
+        raise UsageError(f"the discovery document of {issuer} names another issuer; refusing its keys")
+    jwks_uri = doc.get("jwks_uri")
+    if not isinstance(jwks_uri, str):
+        raise UsageError(f"the discovery document of {issuer} has no jwks_uri")
+    issuer_host = urllib.parse.urlsplit(issuer).hostname
+    if urllib.parse.urlsplit(jwks_uri).hostname != issuer_host:
+        raise UsageError(f"the jwks_uri of {issuer} is on another host; refusing it")
+    keys = load_jwks(fetch(jwks_uri, deadline, allow_http_loopback), jwks_uri)
+    return keys, doc

@@ -1,0 +1,114 @@
+"""Where a token comes from, and what shape it has: JWT, claims, token response, introspection.
+
+A token is read from a file, from stdin (`-`) or from an environment variable
+(`env:NAME`); a token written on the command line itself is accepted with a
+warning, since it shows up in `ps` and CI logs. One `Bearer ` prefix and the
+surrounding whitespace are stripped. Input larger than the cap is refused before
+anything parses it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError
+
+DEFAULT_MAX_BYTES = 16 * 1024
+_COMPACT = re.compile(r"^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_=-]*$")
+
+
+@dataclass(frozen=True)
+class TokenInput:
+    label: str
+    """Where it came from, for messages: a path, 'stdin' or 'env:NAME' (never the token)."""
+    jwt: str | None
+    """The compact JWT, when there is one."""
+    claims: dict[str, Any] | None
+    """Claims given as JSON (decoded claims or an introspection response)."""
+    kind: str
+    """jwt | claims | token-response | introspection"""
+    response_scope: str | None = None
+    """The `scope` of a token response: what the server says it granted."""
+    warning: str | None = None
+
+
+def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None) -> TokenInput:
+    """Read the token named by `spec`: a path, '-', 'env:NAME', or the token itself (warned)."""
+    warning = None
+    if spec == "-":
+        label, raw = "stdin", (stdin or sys.stdin.buffer).read(max_bytes + 1)
+    elif spec.startswith("env:"):
+        label = spec
+        value = os.environ.get(spec[4:])
+        if value is None:
+            raise InputError(label, "the environment variable is not set")
+        raw = value.encode("utf-8", "replace")
+    elif os.path.isfile(spec):
+        label = spec
+        with open(spec, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    elif _COMPACT.match(_strip(spec)) or _strip(spec).startswith("{"):
+        label = "argument"
+        raw = spec.encode("utf-8", "replace")
+        warning = (
+            "a token given on the command line shows up in `ps` and CI logs; pass a file, "
+            "'-' (stdin) or env:NAME instead"
+        )
+    else:
+        raise InputError(spec, "no such file (a token is read from a file, '-' for stdin, or env:NAME)")
+    if len(raw) > max_bytes:
+        raise InputError(label, f"token input is over {max_bytes} bytes (raise it with --max-token-bytes)")
+    try:
+        text = _strip(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(label, "a token is text (UTF-8); this is not") from None
+    return _classify(label, text, warning)
+
+
+def _strip(text: str) -> str:
+    text = text.strip()
+    if text[:7].lower() == "bearer ":
+        text = text[7:].strip()
+    return text
+
+
+def _classify(label: str, text: str, warning: str | None) -> TokenInput:
+    if not text:
+        raise InputError(label, "empty token")
+    if not text.startswith("{"):
+        if not _COMPACT.match(text):
+            segments = text.count(".") + 1
+            what = f"{segments} segment{'s' if segments != 1 else ''}" if "." in text else "no dots"
+            raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
+        return TokenInput(label, text, None, "jwt", warning=warning)
+    try:
+        data = json.loads(text, parse_constant=_refuse)
+    except RecursionError:
+        raise InputError(label, "token JSON is nested too deeply") from None
+    except ValueError:
+        raise InputError(label, "not a JWT and not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InputError(label, "expected a JSON object (claims, a token response or an introspection response)")
+    if "access_token" in data:
+        inner = data["access_token"]
+        if not isinstance(inner, str):
+            raise InputError(label, "access_token: expected a string")
+        scope = data.get("scope") if isinstance(data.get("scope"), str) else None
+        if _COMPACT.match(_strip(inner)):
+            return TokenInput(label, _strip(inner), None, "token-response", scope, warning)
+        # an opaque token: only the response's scope says what it carries
+        return TokenInput(label, None, {"scope": scope or ""}, "token-response", scope, warning)
+    if "active" in data:
+        if data.get("active") is not True:
+            raise InputError(label, "the introspection response says the token is not active")
+        return TokenInput(label, None, data, "introspection", warning=warning)
+    return TokenInput(label, None, data, "claims", warning=warning)
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(name)
