@@ -143,8 +143,8 @@ class Result:
 
     @property
     def verified(self) -> bool:
-        """False when any token was read without verifying its signature."""
-        return all(t.verified for t in self.tokens)
+        """False when any token was read without checking its signature (--no-verify, claims JSON)."""
+        return all(t.verified or t.problem for t in self.tokens)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
