@@ -28,13 +28,14 @@ from policycheck.rules import REGISTRY
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
-PAGES = ("policy-format.md", "export-format.md", "resolution.md", "report-format.md")
+PAGES = ("policy-format.md", "export-format.md", "resolution.md", "report-format.md", "tokens.md", "ci.md", "rules.md")
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
 PAIRS = (
     ("policy-minimal.yaml", "export-minimal.yaml"),
     ("policy-full.yaml", "export-full.json"),
 )
 REPORT_EXAMPLE = "report-cloudsuite.json"
+OTHER_EXAMPLES = {"token-profile.yaml", "waivers.yaml"}
 TODAY = date(2026, 12, 1)
 
 
@@ -108,15 +109,17 @@ def _data(path: Path) -> Any:
 def _schema_name(data: Any) -> str:
     if "findings" in data:
         return "report"
-    return {"Policy": "policy", "GatewayExport": "export"}[data["kind"]]
+    return {"Policy": "policy", "GatewayExport": "export", "TokenProfile": "token-profile", "Waivers": "waivers"}[
+        data["kind"]
+    ]
 
 
 def test_the_pages_and_examples_exist() -> None:
     for page in PAGES:
         assert (DOCS / page).is_file(), page
     names = {p.name for p in EXAMPLE_FILES}
-    assert {n for pair in PAIRS for n in pair} | {REPORT_EXAMPLE} == names, (
-        "every example is in a policy/export pair (PAIRS) or is the report example"
+    assert {n for pair in PAIRS for n in pair} | {REPORT_EXAMPLE} | OTHER_EXAMPLES == names, (
+        "every example is in a policy/export pair (PAIRS), the report example or OTHER_EXAMPLES"
     )
 
 

@@ -20,9 +20,13 @@ OIDC = Path(__file__).resolve().parent / "oidc"
 NODE = shutil.which("node")
 
 pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed: the OpenID provider for this test is an npm package"),
-    pytest.mark.skipif(not (OIDC / "node_modules" / "oauth2-mock-server").is_dir(),
-                       reason="the OpenID provider is not installed: run `npm ci --prefix tests/oidc` (.ci/run does)"),
+    pytest.mark.skipif(
+        NODE is None, reason="node is not installed: the OpenID provider for this test is an npm package"
+    ),
+    pytest.mark.skipif(
+        not (OIDC / "node_modules" / "oauth2-mock-server").is_dir(),
+        reason="the OpenID provider is not installed: run `npm ci --prefix tests/oidc` (.ci/run does)",
+    ),
 ]
 
 POLICY = """\
@@ -73,8 +77,9 @@ environments:
 @pytest.fixture(scope="module")
 def issuer() -> Iterator[str]:
     assert NODE is not None
-    proc = subprocess.Popen([NODE, str(OIDC / "server.mjs")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=OIDC)
+    proc = subprocess.Popen(
+        [NODE, str(OIDC / "server.mjs")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=OIDC
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
@@ -91,8 +96,14 @@ def client_credentials(issuer: str, scope: str) -> str:
     with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=10) as r:
         endpoint = json.load(r)["token_endpoint"]
     assert urllib.parse.urlsplit(endpoint).hostname in ("localhost", "127.0.0.1")
-    body = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": "integration-client",
-                                   "client_secret": "not-a-real-secret", "scope": scope}).encode()
+    body = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": "integration-client",
+            "client_secret": "not-a-real-secret",
+            "scope": scope,
+        }
+    ).encode()
     with urllib.request.urlopen(urllib.request.Request(endpoint, data=body, method="POST"), timeout=10) as r:
         token = json.load(r)["access_token"]
     assert isinstance(token, str) and token.count(".") == 2
@@ -126,13 +137,15 @@ def test_a_real_token_lacking_a_claim_is_a_finding(issuer, tmp_path, capsys, mon
     report = json.loads(capsys.readouterr().out)
     assert code == 1 and report["verified"] is True
     assert [(f["rule"], f["subject"], f["operation"]) for f in report["findings"]] == [
-        ("PC201", "gl:journal:write", "gl.create")]
+        ("PC201", "gl:journal:write", "gl.create")
+    ]
 
 
 def test_a_token_from_another_issuer_is_rejected(issuer, tmp_path, capsys, monkeypatch):
     token = client_credentials(issuer, "gl.read")
-    other = subprocess.Popen([str(NODE), str(OIDC / "server.mjs")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             text=True, cwd=OIDC)
+    other = subprocess.Popen(
+        [str(NODE), str(OIDC / "server.mjs")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=OIDC
+    )
     try:
         assert other.stdout is not None
         other_issuer = other.stdout.readline().strip()
