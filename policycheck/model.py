@@ -54,6 +54,28 @@ class PermissionRef:
 class AllOf:
     items: tuple[Expression, ...]
 
+    @property
+    def flat(self) -> frozenset[str] | None:
+        """All the names, when the tree is only all_of (the common case); else None. Computed once."""
+        try:
+            return self.__dict__["_flat"]  # type: ignore[no-any-return]
+        except KeyError:
+            names: set[str] = set()
+            flat: frozenset[str] | None = None
+            if all(_collect(i, names) for i in self.items):
+                flat = frozenset(names)
+            object.__setattr__(self, "_flat", flat)
+            return flat
+
+
+def _collect(expression: Expression, into: set[str]) -> bool:
+    if isinstance(expression, PermissionRef):
+        into.add(expression.name)
+        return True
+    if isinstance(expression, AllOf):
+        return all(_collect(i, into) for i in expression.items)
+    return False
+
 
 @dataclass(frozen=True)
 class AnyOf:
@@ -90,6 +112,13 @@ class Operation:
 
     def requirement_in(self, environment: str) -> Requirement:
         """The requirement in force in `environment`: the base, tightened or replaced there."""
+        cache: dict[str, Requirement] = self.__dict__.setdefault("_in", {})
+        found = cache.get(environment)
+        if found is None:
+            found = cache[environment] = self._requirement_in(environment)
+        return found
+
+    def _requirement_in(self, environment: str) -> Requirement:
         override = self.overrides.get(environment)
         if override is None:
             return self.requirement

@@ -34,6 +34,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import AllOf, AnyOf, Expression, Grant, Model, PermissionRef, Status
 
@@ -54,8 +55,9 @@ class Derivation:
     """E -> ... -> the environment the granted set is mapped to; None for a direct grant."""
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
+    """One grant that counts in the environment (a tuple: built for every grant, so it must be cheap)."""
+
     grant: Grant
     environment_path: Path
     set_environment_path: Path | None
@@ -114,6 +116,12 @@ class Resolver:
         self._set_closures: dict[str, dict[str, Path]] = {}
         self._available: dict[str, dict[str, Path]] = {}
         self._empty: frozenset[str] = frozenset()
+        self._effective: dict[tuple[str, str], Resolution] = {}
+        self._grant_paths: dict[tuple[tuple[str, ...], str], Path | None] = {}
+        self._direct: dict[int, dict[str, Path]] = {}  # by id(grant): the model outlives the resolver
+        self._mapped_in: dict[str, tuple[str, ...]] = {}
+        self._scoped = {n: frozenset(p.scopes) for n, p in model.permissions.items() if p.scopes}
+        self._deliverable: dict[tuple[str, str], tuple[frozenset[str], dict[str, Filter]]] = {}
 
     # --- walks -------------------------------------------------------------
 
@@ -161,23 +169,36 @@ class Resolver:
         return found
 
     def delivers(self, grant: Grant) -> Mapping[str, Path]:
-        if grant.permission is not None:
-            return {grant.permission: ()}
-        assert grant.permission_set is not None
-        return self.closure(grant.permission_set)
+        if grant.permission_set is not None:
+            return self.closure(grant.permission_set)
+        found = self._direct.get(id(grant))
+        if found is None:
+            assert grant.permission is not None
+            found = self._direct[id(grant)] = {grant.permission: ()}
+        return found
 
     def grant_path(self, grant: Grant, environment: str) -> Path | None:
         """Environment path through which `grant` applies to E, or None."""
         if grant.environments is None:
             return (environment,)
-        for env, path in self.chain(environment).items():
-            if env in grant.environments:
-                return path
-        return None
+        key = (grant.environments, environment)
+        if key not in self._grant_paths:
+            self._grant_paths[key] = next(
+                (path for env, path in self.chain(environment).items() if env in grant.environments), None
+            )
+        return self._grant_paths[key]
 
     # --- the definition ----------------------------------------------------
 
     def effective(self, application: str, environment: str) -> Resolution:
+        """The definition above; computed once per (application, environment)."""
+        key = (application, environment)
+        found = self._effective.get(key)
+        if found is None:
+            found = self._effective[key] = self._resolve(application, environment)
+        return found
+
+    def _resolve(self, application: str, environment: str) -> Resolution:
         app = self.model.applications.get(application)
         if app is None or not app.assigned_to(environment):
             return Resolution(application, environment, self._empty, ())
@@ -201,6 +222,13 @@ class Resolver:
 
     def deliverable(self, application: str, environment: str) -> tuple[frozenset[str], dict[str, Filter]]:
         """Effective permissions that can reach a token, and why each of the others cannot."""
+        key = (application, environment)
+        found = self._deliverable.get(key)
+        if found is None:
+            found = self._deliverable[key] = self._filter(application, environment)
+        return found
+
+    def _filter(self, application: str, environment: str) -> tuple[frozenset[str], dict[str, Filter]]:
         effective = self.effective(application, environment).permissions
         app = self.model.applications.get(application)
         if app is None or not effective:
@@ -208,13 +236,13 @@ class Resolver:
         allowed = app.allowed(environment)
         requested = app.requested_scopes(environment)
         filtered: dict[str, Filter] = {}
-        for name in effective:
-            scopes = self.model.permissions[name].scopes if name in self.model.permissions else ()
-            if allowed is not None and name not in allowed:
-                filtered[name] = Filter.DELIVERY
-            elif scopes and requested is not None and not set(scopes) & set(requested):
-                filtered[name] = Filter.SCOPE_REQUEST
-        return effective - filtered.keys(), filtered
+        if allowed is not None:
+            filtered.update((name, Filter.DELIVERY) for name in effective.difference(allowed))
+        if requested is not None and self._scoped:
+            for name in effective.intersection(self._scoped).difference(filtered):
+                if self._scoped[name].isdisjoint(requested):
+                    filtered[name] = Filter.SCOPE_REQUEST
+        return (effective - filtered.keys() if filtered else effective), filtered
 
     def blocked(self, application: str, environment: str, permission: str) -> list[Blocked]:
         """Every grant of the application that would deliver `permission` but does not in E."""
@@ -246,11 +274,13 @@ class Resolver:
 
     def mapped_in(self, set_name: str) -> tuple[str, ...]:
         """Environments of the export that map the set themselves (or a set that includes it)."""
-        return tuple(
-            name
-            for name, env in sorted(self.model.environments.items())
-            if any(set_name in self.set_closure(mapped) for mapped in env.permission_sets)
-        )
+        if set_name not in self._mapped_in:
+            self._mapped_in[set_name] = tuple(
+                name
+                for name, env in sorted(self.model.environments.items())
+                if any(set_name in self.set_closure(mapped) for mapped in env.permission_sets)
+            )
+        return self._mapped_in[set_name]
 
 
 def _walk(start: str, next_of: Callable[[str], Iterable[str]]) -> dict[str, Path]:
@@ -282,14 +312,29 @@ def missing(expression: Expression | None, have: frozenset[str] | set[str]) -> l
 
 
 def satisfied(expression: Expression | None, have: frozenset[str] | set[str]) -> bool:
+    """Whether `have` meets the expression (compiled once per expression: the hot path)."""
     if expression is None:
         return True
+    check = expression.__dict__.get("_check")
+    if check is None:
+        check = _compile(expression)
+        object.__setattr__(expression, "_check", check)
+    result: bool = check(have)
+    return result
+
+
+def _compile(expression: Expression) -> Callable[[frozenset[str] | set[str]], bool]:
     if isinstance(expression, PermissionRef):
-        return expression.name in have
+        name = expression.name
+        return lambda have: name in have
+    direct = frozenset(i.name for i in expression.items if isinstance(i, PermissionRef))
+    if isinstance(expression, AllOf) and expression.flat is not None:
+        flat = expression.flat
+        return lambda have: flat <= have
+    others = [_compile(i) for i in expression.items if not isinstance(i, PermissionRef)]
     if isinstance(expression, AllOf):
-        return all(satisfied(item, have) for item in expression.items)
-    assert isinstance(expression, AnyOf)
-    return any(satisfied(item, have) for item in expression.items)
+        return lambda have: direct <= have and all(c(have) for c in others)
+    return lambda have: not direct.isdisjoint(have) or any(c(have) for c in others)
 
 
 def names(expression: Expression | None) -> set[str]:

@@ -15,6 +15,7 @@ from .findings import Result, Severity
 from .loading.inputs import load_model
 from .model import Model, Token
 from .reporters import render
+from .rules import token_health
 from .tokens import source
 from .tokens.build import build, pick_profile
 from .tokens.verify import DEFAULT_ALGORITHMS, Verification, check_settings
@@ -102,7 +103,11 @@ def check_tokens(options: TokenOptions) -> tuple[Result, Model, list[str]]:
     model = replace(model, tokens=read_tokens(options, model, warnings))
     now = options.now if options.now is not None else time.time()
     today = datetime.fromtimestamp(now, timezone.utc).date()
-    return run(model, Selection(select=TOKEN_RULES), today, now), model, warnings
+    reset = token_health.leeway.set(options.leeway)
+    try:
+        return run(model, Selection(select=TOKEN_RULES), today, now), model, warnings
+    finally:
+        token_health.leeway.reset(reset)
 
 
 def _warnings(warnings: list[str]) -> str:

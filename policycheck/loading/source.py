@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+from .jsonpos import JsonIndex
 from .limits import Limits
 
 PathKey = str | int
@@ -74,13 +75,18 @@ class Document:
     data: Any
     format: str
     duplicates: tuple[Duplicate, ...] = ()
+    size: int = 0
+    """Bytes of the file."""
     _children: dict[int, Any] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
+    _index: JsonIndex | None = field(default=None, repr=False)
 
     def locate(self, keys: Sequence[PathKey]) -> Position:
         """Line and column (1-based) of the deepest known point along `keys`."""
         if self._children is None:
-            self._children = _scan_json(self._text or "", self.data)[0]
+            if self._index is None:
+                self._index = JsonIndex(self._text or "")
+            return self._index.locate(keys)
         node, pos = self.data, (1, 1)
         for key in keys:
             children = self._children.get(id(node))
@@ -120,9 +126,11 @@ def read_bytes(path: str, limits: Limits) -> bytes:
 
 def load(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str] = frozenset()) -> Document:
     """Parse `raw` as JSON when the name ends in .json, else as YAML."""
-    if path.endswith(".json"):
-        return _load_json(path, raw, limits, drop_keys)
-    return _load_yaml(path, raw, limits, drop_keys)
+    doc = (
+        _load_json(path, raw, limits, drop_keys) if path.endswith(".json") else _load_yaml(path, raw, limits, drop_keys)
+    )
+    doc.size = len(raw)
+    return doc
 
 
 @contextmanager
@@ -165,7 +173,7 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             _check_graph(path, root, limits)
         builder = _YamlBuilder(path, loader, limits, drop_keys)
         data = builder.build(root, 0)
-    return Document(path, data, "yaml", tuple(builder.duplicates), builder.children)
+    return Document(path, data, "yaml", tuple(builder.duplicates), _children=builder.children)
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from ..model import Model
+from ..tokens.profiles import is_opaque
 
 if TYPE_CHECKING:
     from ..engine import RuleContext
@@ -37,7 +38,7 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             by_claim.setdefault(claim, []).append(p.name)
     for token in model.tokens:
         app, env = token.application, token.environment
-        if token.problem or app is None or env is None or app not in model.applications:
+        if token.problem or app is None or env is None or app not in model.applications or is_opaque(token):
             continue
         effective = ctx.resolver.effective(app, env).permissions
         deliverable, _ = ctx.resolver.deliverable(app, env)

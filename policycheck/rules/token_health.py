@@ -17,12 +17,13 @@ and audience.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from ..model import Model, Token
-from ..tokens.profiles import audiences
+from ..tokens.profiles import audiences, is_opaque
 
 if TYPE_CHECKING:
     from ..engine import RuleContext
@@ -31,15 +32,22 @@ ID = "PC205"
 NAME = "token-health"
 DEFAULT_SEVERITY = Severity.ERROR
 LEEWAY = 60
+leeway: ContextVar[int] = ContextVar("leeway", default=LEEWAY)
+"""The clock leeway of this run in seconds: `policycheck token --leeway` sets it."""
 
 
 def human(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):  # beyond the years a datetime can show
+        return f"{ts:.0f} (out of range)"
 
 
 def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
     """(subject, message, fix) for each health problem of one token."""
     claims, header = token.claims, token.header
+    slack = leeway.get()
+    opaque = is_opaque(token)  # no header, no claims: nothing below can be judged but the response
     if token.problem:
         yield (
             "signature",
@@ -58,15 +66,16 @@ def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
             yield name, f"'{name}' is not a number (RFC 7519 NumericDate)", "fix the issuer's token format"
         else:
             times[name] = float(value)
-    if "exp" not in claims and token.kind != "token-response":
+    if claims.get("exp") is None and not opaque:  # "exp": null is no expiry either
         yield "exp", "no expiry (exp): the token never expires", "configure the issuer to set exp"
-    if "exp" in times and times["exp"] <= now - LEEWAY:
+    if "exp" in times and times["exp"] <= now - slack:
         yield "exp", f"expired at {human(times['exp'])}: the gateway answers 401", "request a new token"
-    if "nbf" in times and times["nbf"] > now + LEEWAY:
+    if "nbf" in times and times["nbf"] > now + slack:
         yield "nbf", f"not valid before {human(times['nbf'])}", "check the issuer's clock; request a new token"
-    if "iat" in times and times["iat"] > now + LEEWAY:
+    if "iat" in times and times["iat"] > now + slack:
         yield "iat", f"issued in the future ({human(times['iat'])})", "check the issuer's clock"
-    expected = next((e for e in token.profile.environments if e.name == token.environment), None)
+    envs = () if opaque else token.profile.environments
+    expected = next((e for e in envs if e.name == token.environment), None)
     iss = claims.get("iss")
     if expected and expected.issuer and (not isinstance(iss, str) or iss.rstrip("/") != expected.issuer.rstrip("/")):
         yield (
@@ -84,7 +93,8 @@ def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
     typ = header.get("typ")
     if (
         token.profile.require_typ
-        and token.kind != "claims"
+        and token.kind in ("jwt", "token-response")
+        and not opaque
         and (not isinstance(typ, str) or typ.lower() not in ("at+jwt", "application/at+jwt"))
     ):
         yield (

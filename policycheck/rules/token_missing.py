@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from ..model import AllOf, AnyOf, Expression, Model, PermissionRef, Token
+from ..tokens.profiles import is_opaque
 
 if TYPE_CHECKING:
     from ..engine import RuleContext
@@ -57,10 +58,11 @@ def needs(model: Model, token: Token) -> dict[str, tuple[str | None, list[str]]]
             if op is None:
                 continue
             req = op.requirement_in(token.environment)
-            lacking: list[tuple[str, str | None]] = [
-                (v, None) for v in (*req.scopes, *req.claims) if v not in token.values
-            ]
-            lacking += token_lacks(model, req.permissions, token.values)
+            if is_opaque(token):  # only its scopes are known; its permissions are looked up by the gateway
+                lacking: list[tuple[str, str | None]] = [(v, None) for v in req.scopes if v not in token.values]
+            else:
+                lacking = [(v, None) for v in (*req.scopes, *req.claims) if v not in token.values]
+                lacking += token_lacks(model, req.permissions, token.values)
             for value, permission in lacking:
                 entry = out.setdefault(value, (permission, []))
                 if op.id not in entry[1]:

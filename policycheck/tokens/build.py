@@ -63,6 +63,8 @@ def build(
     else:
         claims = inp.claims or {}
     values = permission_values(profile, claims)
+    if inp.kind == "token-response" and inp.jwt is None:  # opaque: the response's scope, whatever the profile
+        values = frozenset((inp.response_scope or "").split())
     env = environment or infer_environment(model, profile, claims)
     app = application or infer_application(model, profile, claims, env)
     if env is None and app is not None:

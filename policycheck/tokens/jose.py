@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,9 @@ def _segment(label: str, text: str, what: str, duplicates: list[str]) -> dict[st
         return out
 
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=pairs, parse_constant=_refuse)
+        data = json.loads(
+            raw.decode("utf-8"), object_pairs_hook=pairs, parse_constant=_refuse, parse_float=finite, parse_int=bounded
+        )
     except RecursionError:
         raise InputError(label, f"not a usable JWT: the {what} is nested too deeply") from None
     except (UnicodeDecodeError, ValueError):
@@ -62,6 +65,24 @@ def _segment(label: str, text: str, what: str, duplicates: list[str]) -> dict[st
 
 def _refuse(name: str) -> Any:
     raise ValueError(name)
+
+
+def finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; 1e400 (infinity) is refused like `Infinity`."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def bounded(text: str) -> int:
+    """A JSON integer that a float can hold (time claims are compared as floats)."""
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError("number out of range") from None
+    return value
 
 
 def fingerprint(claims: dict[str, Any]) -> str:

@@ -29,18 +29,25 @@ class KeySet:
     keys: dict[str | None, Any] = field(default_factory=dict)
     source: str = ""
     warnings: list[str] = field(default_factory=list)
+    any_kid: bool = False
+    """One key named by the user (a PEM): it verifies whatever kid the token names."""
+    unnamed: int = 0
+    """How many usable keys have no kid (only the first is kept, under None)."""
 
     def pick(self, kid: Any) -> tuple[Any | None, str | None]:
         """(key, problem): `kid` is only a lookup key, compared exactly."""
         if kid is not None and not isinstance(kid, str):
             return None, "the token's kid is not a string"
+        if self.any_kid:
+            return next(iter(self.keys.values())), None
         if kid is not None:
             if kid in self.keys:
                 return self.keys[kid], None
             return None, f"unknown key id (kid) {_short(kid)!r} in {self.source}"
-        if len(self.keys) == 1:
+        count = len(self.keys) + max(self.unnamed - 1, 0)
+        if count == 1:
             return next(iter(self.keys.values())), None
-        return None, f"the token names no key id (kid) and {self.source} has {len(self.keys)} keys"
+        return None, f"the token names no key id (kid) and {self.source} has {count} keys"
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -71,14 +78,14 @@ def load_pem(path: str) -> KeySet:
         raise
     except (ValueError, TypeError):
         raise InputError(path, "not a usable PEM public key or certificate") from None
-    return KeySet({None: key}, path)
+    return KeySet({None: key}, path, any_kid=True)
 
 
 def load_jwks(data: bytes, source: str) -> KeySet:
     import jwt
 
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise InputError(source, "expected a JWKS (JSON with keys)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
@@ -97,13 +104,17 @@ def load_jwks(data: bytes, source: str) -> KeySet:
         if jwk.get("use", "sig") != "sig":
             continue
         kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
-        if kid in out.keys:
-            out.warnings.append(f"{source}: key id {_short(str(kid))!r} appears twice; the first is used")
+        if kid is not None and kid in out.keys:
+            out.warnings.append(f"{source}: key id {_short(kid)!r} appears twice; the first is used")
             continue
         try:
-            out.keys[kid] = jwt.PyJWK(jwk)
+            key = jwt.PyJWK(jwk)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):
             out.warnings.append(f"{source}: key {i} is not a usable public key; skipped")
+            continue
+        if kid is None:
+            out.unnamed += 1
+        out.keys.setdefault(kid, key)
     if not out.keys:
         raise InputError(source, "the JWKS has no usable public signing key")
     return out
@@ -156,7 +167,7 @@ def fetch(url: str, deadline: float, allow_http_loopback: bool) -> bytes:
             while True:
                 if time.monotonic() > deadline:
                     raise UsageError(f"timed out fetching {url}")
-                chunk = response.read(65536)
+                chunk = response.read1(65536)  # what has arrived: read() would wait for all 64 KiB
                 if not chunk:
                     break
                 size += len(chunk)

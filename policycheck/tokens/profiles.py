@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..model import Origin, ProfileEnvironment, TokenProfile
+from ..model import Origin, ProfileEnvironment, Token, TokenProfile
 
 BUILTIN: dict[str, TokenProfile] = {
     p.name: p
@@ -75,6 +75,11 @@ def client_of(profile: TokenProfile, claims: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def is_opaque(token: Token) -> bool:
+    """An opaque access token from a token response: only the response's scope is known of it."""
+    return token.kind == "token-response" and not token.header
 
 
 def audiences(claims: Mapping[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from . import jose
 
 DEFAULT_MAX_BYTES = 16 * 1024
 _COMPACT = re.compile(r"^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_=-]*$")
@@ -87,7 +88,7 @@ def _classify(label: str, text: str, warning: str | None) -> TokenInput:
             raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
         return TokenInput(label, text, None, "jwt", warning=warning)
     try:
-        data = json.loads(text, parse_constant=_refuse)
+        data = json.loads(text, parse_constant=_refuse, parse_float=jose.finite, parse_int=jose.bounded)
     except RecursionError:
         raise InputError(label, "token JSON is nested too deeply") from None
     except ValueError:

@@ -59,6 +59,10 @@ def verify(token: str, decoded: Decoded, v: Verification) -> str | None:
         return f"algorithm {alg} is not in the allowed list ({', '.join(v.algorithms)})"
     if alg in HMAC:
         key: object = v.hmac_secret
+        need = int(alg[2:]) // 8
+        if v.hmac_secret is not None and len(v.hmac_secret) < need:
+            # PyJWT refuses it too (enforce_minimum_key_length), but calls it an unfit key
+            return f"the HMAC secret is shorter than {need} bytes, too short for {alg} (RFC 7518 3.2)"
     else:
         assert v.keys is not None
         key, problem = v.keys.pick(decoded.header.get("kid"))
