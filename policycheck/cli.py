@@ -304,8 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = cli.main(args=args, prog_name="policycheck", standalone_mode=False)
     except click.exceptions.Exit as e:
         return e.exit_code
-    except click.ClickException as e:
-        e.show()
+    except click.ClickException as e:  # usage errors: one line, like every other failure to run
+        ctx = getattr(e, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        click.echo(f"policycheck: {' '.join(e.format_message().split())}{where}", err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .model import AllOf, AnyOf, Expression, Grant, Model, PermissionRef, Status
+from .model import AllOf, Expression, Grant, Model, PermissionRef, Status
 
 Path = tuple[str, ...]
 

@@ -8,9 +8,12 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError, InputErrors
-from ..model import DuplicateKey, Model, Origin, Reference, TokenProfile, Waiver
+from ..model import Application, DuplicateKey, Model, Origin, Reference, TokenProfile, Waiver
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
+from .importers import FORMATS as VENDOR_ALL
+from .importers import detect, mentions_vendor, read_vendor
+from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
 from .source import Document, load, read_bytes
@@ -18,8 +21,9 @@ from .validate import validate
 from .waivers import read_waivers
 
 API_VERSION = "policycheck/v1"
+VENDOR_FORMATS = tuple(f for f in VENDOR_ALL if f != "native")
 KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "TokenProfile": "token-profile"}
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json", ".ionapi")
 
 
 def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
@@ -50,9 +54,21 @@ def display_path(path: str) -> str:
         return absolute.replace(os.sep, "/")
 
 
-def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files: Sequence[str] = ()) -> Model:
-    """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones)."""
+def load_model(
+    paths: Sequence[str],
+    limits: Limits | None = None,
+    waiver_files: Sequence[str] = (),
+    identity: Identity | None = None,
+    input_format: str | None = None,
+) -> Model:
+    """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones).
+
+    Vendor exports (Keycloak, Entra, .ionapi) are recognised by content, or all named
+    files are read as `input_format`; `identity` maps their names to environments and
+    applications.
+    """
     limits = limits or Limits()
+    vendor: list[tuple[Document, str]] = []
     errors: list[InputError] = []
     policies: list[PolicyPart] = []
     exports: list[ExportPart] = []
@@ -64,10 +80,14 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
     inputs += [(p, True, True) for p in waiver_files]
     for path, explicit, is_waiver_file in inputs:
         try:
-            doc = _load_document(path, explicit, limits)
-            if doc is None:
+            loaded = _load_document(path, explicit, limits, input_format if explicit else None)
+            if loaded is None:
                 continue
-            kind = KINDS[doc.data["kind"]]
+            doc, kind = loaded
+            if kind in VENDOR_FORMATS:
+                vendor.append((doc, kind))
+                documents.append(doc)
+                continue
             if (kind == "waivers") != is_waiver_file:
                 line, column = doc.locate(["kind"])
                 raise InputError(
@@ -95,6 +115,11 @@ def load_model(paths: Sequence[str], limits: Limits | None = None, waiver_files:
             errors.append(e)
     if errors:
         raise InputErrors(errors)
+    if vendor:
+        try:
+            exports.extend(read_vendor(vendor, identity or Identity()))
+        except InputError as e:
+            raise InputErrors([e]) from None
     model = assemble(policies, exports, documents)
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
@@ -116,10 +141,10 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[
     validated = 0
     for path, _ in discover(paths):
         try:
-            doc = _load_document(path, False, limits)
-            if doc is not None:
+            loaded = _load_document(path, False, limits)
+            if loaded is not None and loaded[1] not in VENDOR_FORMATS:
                 validated += 1
-                validate(doc, KINDS[doc.data["kind"]])
+                validate(*loaded)
         except InputErrors as e:
             errors.extend(e.errors)
         except InputError as e:
@@ -127,19 +152,37 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[
     return validated, errors
 
 
-def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None:
+def _load_document(path: str, explicit: bool, limits: Limits, forced: str | None = None) -> tuple[Document, str] | None:
+    """(document, kind), or None for another tool's file found in a searched directory."""
     shown = display_path(path)
     raw = read_bytes(shown, limits)
-    if not explicit and not _mentions_policycheck(raw):
-        return None  # another tool's file in a searched directory
-    doc = load(shown, raw, limits, SECRET_KEYS)
+    ionapi = path.endswith(".ionapi")
+    if not explicit and not (_mentions_policycheck(raw) or ionapi or mentions_vendor(raw[:65536])):
+        return None
+    doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     data = doc.data
+    if forced not in (None, "native"):
+        if detect(data, shown) != forced:
+            raise InputError(shown, f"not a {forced} export (--input-format {forced})", 1, 1)
+        return doc, str(forced)
+    ours = data.get("apiVersion") if isinstance(data, dict) else None
+    if ours is None and forced is None:
+        found = detect(data, shown)
+        if found is not None:
+            return doc, found
     if not isinstance(data, dict):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
-    ours = data.get("apiVersion")
     kind = data.get("kind")
     if not explicit and not (isinstance(ours, str) and ours.startswith("policycheck/")):
         return None
+    if ours is None and explicit and kind not in KINDS:
+        raise InputError(
+            shown,
+            "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
+            "application set or an .ionapi file (force one with --input-format)",
+            1,
+            1,
+        )
     if ours != API_VERSION:
         line, column = doc.locate(["apiVersion"])
         got = "no apiVersion" if ours is None else "another apiVersion"
@@ -147,7 +190,33 @@ def _load_document(path: str, explicit: bool, limits: Limits) -> Document | None
     if not isinstance(kind, str) or kind not in KINDS:
         line, column = doc.locate(["kind"])
         raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", line, column)
-    return doc
+    return doc, KINDS[kind]
+
+
+def _join_environments(apps: Iterable[Application]) -> list[Application]:
+    """One application exported per environment (a realm, a tenant, a file each) becomes one application.
+
+    Only when the environments are disjoint: the same application twice in one
+    environment stays a duplicate definition (PC903).
+    """
+    joined: dict[str, Application] = {}
+    out: list[Application] = []
+    for app in apps:
+        first = joined.get(app.id)
+        if first is None or set(first.clients) & set(app.clients) or not app.clients:
+            joined.setdefault(app.id, app)
+            out.append(app)
+            continue
+        merged = replace(
+            first,
+            clients={**first.clients, **app.clients},
+            grants=first.grants + app.grants,
+            scopes={**first.scopes, **app.scopes},
+            delivery={**first.delivery, **app.delivery},
+        )
+        joined[app.id] = merged
+        out[out.index(first)] = merged
+    return out
 
 
 def _mentions_policycheck(raw: bytes) -> bool:
@@ -190,7 +259,7 @@ def assemble(
         bindings=tuple(b for part in policies for b in part.bindings),
         permission_sets=merge("permission set", (s for part in exports for s in part.permission_sets), "name"),
         environments=merge("environment", (e for part in exports for e in part.environments), "name"),
-        applications=merge("application", (a for part in exports for a in part.applications), "id"),
+        applications=merge("application", _join_environments(a for part in exports for a in part.applications), "id"),
         references=tuple(references),
         duplicates=tuple(duplicates),
         files=tuple(doc.path for doc in documents),

@@ -124,11 +124,12 @@ def read_bytes(path: str, limits: Limits) -> bytes:
     return raw
 
 
-def load(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str] = frozenset()) -> Document:
-    """Parse `raw` as JSON when the name ends in .json, else as YAML."""
-    doc = (
-        _load_json(path, raw, limits, drop_keys) if path.endswith(".json") else _load_yaml(path, raw, limits, drop_keys)
-    )
+def load(
+    path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str] = frozenset(), as_json: bool | None = None
+) -> Document:
+    """Parse `raw` as JSON when the name ends in .json (or `as_json`), else as YAML."""
+    json_text = path.endswith(".json") if as_json is None else as_json
+    doc = _load_json(path, raw, limits, drop_keys) if json_text else _load_yaml(path, raw, limits, drop_keys)
     doc.size = len(raw)
     return doc
 

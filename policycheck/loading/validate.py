@@ -4,8 +4,8 @@ The fast path for the small files a pre-commit run reads is plain generated code
 (scripts/generate_validators.py: no schema library to import); for large exports it
 is jsonschema-rs, which validates at several hundred MB/s (the generated code does
 about 10, jsonschema 2). When the fast path rejects a document, jsonschema (the
-reference implementation, imported only then) finds every error with its path. Messages say what was expected and never repeat
-an input value, which may be a secret.
+reference implementation, imported only then) finds every error with its path.
+Messages say what was expected and never repeat an input value, which may be a secret.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def validate(doc: Document, name: str) -> None:
 
 def _fast_path_accepts(doc: Document, name: str) -> bool:
     if doc.size >= LARGE:
-        return _rust_validator(name).is_valid(doc.data)
+        return bool(_rust_validator(name).is_valid(doc.data))
     fast = importlib.import_module(f"{__package__}._validate_{name.replace('-', '_')}_v1").validate
     try:
         fast(doc.data)

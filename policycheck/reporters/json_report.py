@@ -74,7 +74,10 @@ def report(result: Result) -> dict[str, Any]:
 def token(t: TokenSummary) -> dict[str, Any]:
     expires = None
     if t.expires is not None:
-        expires = datetime.fromtimestamp(t.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            expires = datetime.fromtimestamp(t.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):
+            expires = f"{t.expires:.0f} (out of range)"
     return {
         "source": _s(t.label),
         "fingerprint": t.fingerprint,

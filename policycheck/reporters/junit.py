@@ -47,6 +47,10 @@ def render(result: Result, *, color: bool = False) -> str:
         lines.append(f'  <testsuite name="{family}" tests="{len(suite)}" failures="{failed}" errors="0" skipped="0">')
         if not result.verified:
             lines.append('    <properties><property name="verified" value="false"/></properties>')
+            lines.append(
+                "    <system-out>UNVERIFIED: a token was decoded without checking its signature; "
+                "its claims prove nothing</system-out>"
+            )
         for name in sorted(suite):
             found = suite[name]
             attrs = f"classname={quoteattr('policycheck.' + family)} name={quoteattr(_x(name))}"

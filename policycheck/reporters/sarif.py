@@ -12,6 +12,7 @@ from ..rules import REGISTRY, Rule, summary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/policycheck/policycheck/blob/main/docs/rules.md"
+UNVERIFIED = "UNVERIFIED: a token was decoded without checking its signature; its claims prove nothing"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.NOTE: "2.0"}
 
@@ -75,6 +76,15 @@ def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | Non
     return out
 
 
+def invocation(result: Result) -> dict[str, Any]:
+    out: dict[str, Any] = {"executionSuccessful": True}
+    if not result.verified:
+        out["toolExecutionNotifications"] = [
+            {"level": "warning", "message": {"text": UNVERIFIED}, "descriptor": {"id": "unverified"}}
+        ]
+    return out
+
+
 def report(result: Result) -> dict[str, Any]:
     rules = list(REGISTRY.values())
     index = {r.ID: i for i, r in enumerate(rules)}
@@ -100,7 +110,7 @@ def report(result: Result) -> dict[str, Any]:
                 },
                 "columnKind": "unicodeCodePoints",
                 "properties": {"verified": result.verified},
-                "invocations": [{"executionSuccessful": True}],
+                "invocations": [invocation(result)],
                 "results": results,
             }
         ],

@@ -84,7 +84,10 @@ def render_token(t: TokenSummary, color: bool = False) -> str:
 def expiry(ts: float | None) -> str:
     if ts is None:
         return "never (no exp)"
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"{ts:.0f} (out of range)"
 
 
 def render(result: Result, *, color: bool = False) -> str:

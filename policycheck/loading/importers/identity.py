@@ -1,0 +1,58 @@
+"""Environment identity: one application under different client ids and names per environment.
+
+Configuration gives an explicit alias map (`applications: {client id or name: application id}`)
+and environment suffixes (`environment-suffixes: {_PRD: prod, _TST: test}`); without them a few
+common suffixes are recognised. Placeholders such as `##ENV##` or `${ENV}` stay symbolic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_SUFFIXES = {
+    "_PRD": "prod",
+    "_PROD": "prod",
+    "-prod": "prod",
+    "_TST": "test",
+    "_TEST": "test",
+    "-test": "test",
+    "_DEV": "dev",
+    "-dev": "dev",
+    "_QA": "qa",
+    "-qa": "qa",
+}
+PLACEHOLDER = re.compile(r"##[A-Za-z_]+##|\$\{[A-Za-z_]+\}|@@[A-Za-z_]+@@")
+
+
+@dataclass(frozen=True)
+class Identity:
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Client id or name -> application id."""
+    suffixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SUFFIXES))
+    """Name suffix -> environment."""
+    environments: Mapping[str, str] = field(default_factory=dict)
+    """Realm, tenant or folder (a path prefix) -> environment."""
+
+    def application(self, name: str) -> str:
+        if name in self.aliases:
+            return self.aliases[name]
+        base, _ = self.split(name)
+        return self.aliases.get(base, base)
+
+    def split(self, name: str) -> tuple[str, str | None]:
+        """(name without its environment suffix, that environment)."""
+        for suffix in sorted(self.suffixes, key=len, reverse=True):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)], self.suffixes[suffix]
+        return name, None
+
+    def environment(self, name: str, path: str) -> str:
+        """Environment of a realm or tenant `name` read from `path`: folder map, name map, suffix, name."""
+        for prefix in sorted(self.environments, key=len, reverse=True):
+            if "/" in prefix and path.startswith(prefix.rstrip("/") + "/"):
+                return self.environments[prefix]
+        if name in self.environments:
+            return self.environments[name]
+        return self.split(name)[1] or name
