@@ -66,7 +66,7 @@ def test_policycheck_hook_fails_a_broken_export_and_passes_the_repaired_one(tmp_
     broken = try_repo(repo, "policycheck", env)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "gateway/export.yaml:46:9: error PC102 [compliance-sync prod gl.journal-entries.create]" in broken.stdout
-    assert "7 errors; 1 application x 2 environments x 3 operations checked" in broken.stdout
+    assert "8 errors; 1 application x 2 environments x 3 operations checked" in broken.stdout
 
     shutil.copy(STORY / "cloudsuite-fixed" / "export.yaml", repo / "gateway" / "export.yaml")
     repaired = try_repo(repo, "policycheck", env)
