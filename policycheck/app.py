@@ -12,6 +12,7 @@ from . import config as config_module
 from .engine import Selection, run
 from .errors import UsageError
 from .findings import Result, Severity
+from .loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from .loading.inputs import load_model
 from .loading.limits import Limits
 from .reporters import render
@@ -34,6 +35,7 @@ class Options:
     max_file_size: int | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     waivers: tuple[str, ...] = ()
+    input_format: str | None = None
     baseline: str | None = None
     write_baseline: str | None = None
 
@@ -56,7 +58,7 @@ def check(options: Options) -> tuple[Result, Severity]:
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
-    model = load_model(paths, limits, options.waivers or cfg.waivers)
+    model = load_model(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
     if not model.has_export:
@@ -102,6 +104,11 @@ def run_validate(paths: tuple[str, ...]) -> Outcome:
     n = f"{validated} policycheck file{'s' if validated != 1 else ''}"
     lines.append(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {n}" if errors else f"{n} valid")
     return Outcome(1 if errors else 0, "\n".join(lines) + "\n")
+
+
+def identity(cfg: config_module.Config) -> Identity:
+    suffixes = cfg.environment_suffixes if cfg.environment_suffixes is not None else DEFAULT_SUFFIXES
+    return Identity(cfg.applications, suffixes, cfg.environments)
 
 
 def _config(options: Options) -> config_module.Config:

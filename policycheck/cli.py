@@ -49,6 +49,11 @@ def cli(traceback: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Waiver file (repeatable; adds to the configuration's waivers:).",
 )
+@click.option(
+    "--input-format",
+    type=click.Choice(["native", "keycloak", "entra", "ionapi"]),
+    help="Read every named export file as this format [default: recognised by content].",
+)
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
@@ -74,6 +79,7 @@ def check(
     fmts: tuple[str, ...],
     output: str | None,
     waivers: tuple[str, ...],
+    input_format: str | None,
     baseline: str | None,
     write_baseline: str | None,
     fail_on: str | None,
@@ -97,6 +103,7 @@ def check(
         no_config=no_config,
         formats=_formats(fmts, output),
         waivers=waivers,
+        input_format=input_format,
         baseline=baseline,
         write_baseline=write_baseline,
         fail_on=Severity.parse(fail_on) if fail_on else None,

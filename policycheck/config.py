@@ -10,6 +10,9 @@ are relative to the file. Command-line options override it.
     ignore: [PC105]                   # not these
     severity: {PC104: warning}        # per-rule severity
     max-file-size: 67108864           # bytes
+    environments: {exports/prod/: prod, erp-tst: test}   # folder or realm/tenant -> environment
+    applications: {ACME_PRD~gl-sync: gl-sync}            # client id or name -> application
+    environment-suffixes: {_PRD: prod, _TST: test}       # name suffix -> environment
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ from .errors import InputError
 from .findings import Severity
 
 CONFIG_FILE = ".policycheck.yaml"
-KEYS = ("paths", "waivers", "fail-on", "select", "ignore", "severity", "max-file-size")
+KEYS = (
+    "paths",
+    "waivers",
+    "fail-on",
+    "select",
+    "ignore",
+    "severity",
+    "max-file-size",
+    "environments",
+    "applications",
+    "environment-suffixes",
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,9 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     max_file_size: int | None = None
+    environments: Mapping[str, str] = field(default_factory=dict)
+    applications: Mapping[str, str] = field(default_factory=dict)
+    environment_suffixes: Mapping[str, str] | None = None
 
 
 def find(start: str = ".") -> str | None:
@@ -87,7 +104,24 @@ def load(path: str) -> Config:
             for k, v in _mapping(data, "severity", shown).items()
         },
         max_file_size=_int(data.get("max-file-size"), shown),
+        environments={(_folder(base, k) if "/" in k else k): v for k, v in _names(data, "environments", shown).items()},
+        applications=_names(data, "applications", shown),
+        environment_suffixes=_names(data, "environment-suffixes", shown) if "environment-suffixes" in data else None,
     )
+
+
+def _folder(base: str, prefix: str) -> str:
+    """A folder prefix relative to the configuration file, as inputs are shown (relative to the cwd)."""
+    from .loading.inputs import display_path
+
+    return display_path(os.path.join(base, prefix)).rstrip("/") + "/"
+
+
+def _names(data: dict[str, Any], key: str, shown: str) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise InputError(shown, f"{key}: expected a mapping of names to names")
+    return value
 
 
 def _toml(path: str, shown: str) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     token_health,
     token_missing,
     unknown_reference,
+    unresolved_built_in,
     unused_waiver,
 )
 
@@ -57,6 +58,7 @@ _MODULES: tuple[Rule, ...] = (
     duplicate,
     expired_waiver,
     unused_waiver,
+    unresolved_built_in,
 )
 
 REGISTRY: dict[str, Rule] = {m.ID: m for m in _MODULES}

@@ -57,6 +57,8 @@ def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
                 for reason in b.reasons:
                     if reason is Block.PENDING:
                         continue
+                    if reason is Block.SET_NOT_MAPPED and Block.OTHER_ENVIRONMENT in b.reasons:
+                        continue  # the grant does not apply here at all: its set's mapping is beside the point
                     key = (gap.binding.application, gap.environment, id(b.grant), reason)
                     seen.setdefault(key, (b.grant, {}, b.environments))[1][permission] = None
     for (app, env, _, reason), (grant, perms, where) in seen.items():

@@ -40,9 +40,21 @@ def _known(model: Model) -> dict[str, Mapping[str, object] | set[str] | None]:
     }
 
 
+UNDEFINED = ("role", "group")
+"""Kinds an importer reports only when nothing defines them (a Keycloak role or group path)."""
+
+
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     known = _known(model)
     for ref in model.references:
+        if ref.kind in UNDEFINED:
+            yield ctx.finding(
+                ref.source,
+                subject=ref.name,
+                message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}', which the export does not define",
+                fix=f"define {ref.kind} '{ref.name}' in the realm, or remove the reference",
+            )
+            continue
         names = known.get(ref.kind)
         if names is None or ref.name in names:
             continue
