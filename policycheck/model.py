@@ -333,6 +333,26 @@ class DuplicateKey:
     first_path: str
 
 
+@dataclass(frozen=True)
+class At:
+    """A locator for a position known at load time (a dropped secret's key)."""
+
+    path: str
+    line: int
+    column: int
+
+    def locate(self, keys: Sequence[str | int]) -> tuple[int, int]:
+        return self.line, self.column
+
+
+@dataclass(frozen=True)
+class SecretSeen:
+    """A secret that stood in an input: its value was dropped unread; where it stood is reported."""
+
+    key: str
+    source: Origin
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
     permissions: Mapping[str, Permission] = field(default_factory=dict)
@@ -347,5 +367,6 @@ class Model:
     waivers: tuple[Waiver, ...] = ()
     profiles: Mapping[str, TokenProfile] = field(default_factory=dict)
     tokens: tuple[Token, ...] = ()
+    secrets: tuple[SecretSeen, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False

@@ -67,6 +67,7 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
         "PC904",
         "PC905",
         "PC906",
+        "PC907",
     ]
     code, out, _ = run(capsys, "rules", "inheritance-gap")
     assert code == 0 and out.startswith("PC103 inheritance-gap:") and "Failing example" in out

@@ -8,7 +8,18 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError, InputErrors
-from ..model import Application, DuplicateKey, Model, Origin, Reference, TokenProfile, Waiver
+from ..model import (
+    Application,
+    At,
+    DuplicateKey,
+    Environment,
+    Model,
+    Origin,
+    Reference,
+    SecretSeen,
+    TokenProfile,
+    Waiver,
+)
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
@@ -131,7 +142,12 @@ def load_model(
             duplicates.append(DuplicateKey(f"token profile {profile.name!r}", profile.source, where.line, where.path))
             continue
         named[profile.name] = profile
-    return replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates))
+    secrets = tuple(
+        SecretSeen(key, Origin(At(doc.path, line, column), ()))
+        for doc in documents
+        for key, line, column in doc.secrets
+    )
+    return replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates), secrets=secrets)
 
 
 def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[int, list[InputError]]:
@@ -193,17 +209,41 @@ def _load_document(path: str, explicit: bool, limits: Limits, forced: str | None
     return doc, KINDS[kind]
 
 
+def _join_definitions(envs: Iterable[Environment]) -> list[Environment]:
+    """An environment named in several files (an .ionapi file and a scope matrix, two realm files) is one.
+
+    Definitions in one file stay duplicates (PC903).
+    """
+    joined: dict[str, Environment] = {}
+    out: list[Environment] = []
+    for env in envs:
+        first = joined.get(env.name)
+        if first is None or first.source.document is env.source.document:
+            joined.setdefault(env.name, env)
+            out.append(env)
+            continue
+        merged = replace(
+            first,
+            inherits=tuple(dict.fromkeys(first.inherits + env.inherits)),
+            permission_sets=tuple(dict.fromkeys(first.permission_sets + env.permission_sets)),
+        )
+        joined[env.name] = merged
+        out[out.index(first)] = merged
+    return out
+
+
 def _join_environments(apps: Iterable[Application]) -> list[Application]:
     """One application exported per environment (a realm, a tenant, a file each) becomes one application.
 
-    Only when the environments are disjoint: the same application twice in one
-    environment stays a duplicate definition (PC903).
+    Only when the environments are disjoint (or one side names none, as a grants-only
+    scope matrix beside .ionapi files): the same application twice in one environment
+    stays a duplicate definition (PC903).
     """
     joined: dict[str, Application] = {}
     out: list[Application] = []
     for app in apps:
         first = joined.get(app.id)
-        if first is None or set(first.clients) & set(app.clients) or not app.clients:
+        if first is None or set(first.clients) & set(app.clients) or not (first.clients or app.clients):
             joined.setdefault(app.id, app)
             out.append(app)
             continue
@@ -258,7 +298,7 @@ def assemble(
         policy_environments=merge("environment", (e for part in policies for e in part.environments), "name"),
         bindings=tuple(b for part in policies for b in part.bindings),
         permission_sets=merge("permission set", (s for part in exports for s in part.permission_sets), "name"),
-        environments=merge("environment", (e for part in exports for e in part.environments), "name"),
+        environments=merge("environment", _join_definitions(e for part in exports for e in part.environments), "name"),
         applications=merge("application", _join_environments(a for part in exports for a in part.applications), "id"),
         references=tuple(references),
         duplicates=tuple(duplicates),

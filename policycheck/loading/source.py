@@ -77,6 +77,8 @@ class Document:
     duplicates: tuple[Duplicate, ...] = ()
     size: int = 0
     """Bytes of the file."""
+    secrets: tuple[tuple[str, int, int], ...] = ()
+    """(key, line, column) of each dropped secret that was not masked: its value was never kept."""
     _children: dict[int, Any] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _index: JsonIndex | None = field(default=None, repr=False)
@@ -174,7 +176,9 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             _check_graph(path, root, limits)
         builder = _YamlBuilder(path, loader, limits, drop_keys)
         data = builder.build(root, 0)
-    return Document(path, data, "yaml", tuple(builder.duplicates), _children=builder.children)
+    return Document(
+        path, data, "yaml", tuple(builder.duplicates), secrets=tuple(builder.secrets), _children=builder.children
+    )
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:
@@ -231,6 +235,7 @@ class _YamlBuilder:
         self.drop_keys = drop_keys
         self.children: dict[int, Any] = {}
         self.duplicates: list[Duplicate] = []
+        self.secrets: list[tuple[str, int, int]] = []
         self.keys: list[PathKey] = []
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
@@ -275,6 +280,8 @@ class _YamlBuilder:
             marks[key] = pos
             if key in self.drop_keys:
                 out.pop(key, None)  # the value is never built
+                if not (isinstance(value_node, yaml.ScalarNode) and _masked(value_node.value)):
+                    self.secrets.append((key, *pos))
                 continue
             self.keys.append(key)
             out[key] = self.build(value_node, depth + 1)
@@ -347,6 +354,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         line = raw[: e.start].count(b"\n") + 1
         raise InputError(path, f"not UTF-8 text (byte {e.start})", line) from None
     saw_duplicate = False
+    secrets: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal saw_duplicate
@@ -358,6 +366,8 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             seen.add(k)
             if k not in drop_keys:
                 out[k] = v
+            elif not (isinstance(v, str) and _masked(v)):
+                secrets.append(k)
         return out
 
     def constant(name: str) -> Any:
@@ -379,11 +389,29 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         except ValueError as e:
             raise InputError(path, f"invalid JSON: {_short(str(e), 80)}") from None
     _check_json_depth(path, data, limits)
-    doc = Document(path, data, "json", _text=text)
+    doc = Document(path, data, "json", _text=text, secrets=tuple(_find_keys(text, secrets)))
     if saw_duplicate:
         doc._children, duplicates = _scan_json(text, data)
         doc.duplicates = tuple(duplicates)
     return doc
+
+
+def _masked(value: str) -> bool:
+    """Exports mask secrets (Keycloak: **********); a masked value is no leak."""
+    return not value.strip("*").strip() or value.strip() in ("REDACTED", "<redacted>")
+
+
+def _find_keys(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
+    """Where each dropped key stands (the first unreported occurrence of its name)."""
+    out = []
+    start: dict[str, int] = {}
+    for key in keys:
+        at = text.find(json.dumps(key), start.get(key, 0))
+        start[key] = at + 1
+        line = text.count("\n", 0, max(at, 0)) + 1
+        column = at - text.rfind("\n", 0, max(at, 0)) if at >= 0 else 1
+        out.append((key, line, column))
+    return out
 
 
 def _check_json_depth(path: str, data: Any, limits: Limits) -> None:

@@ -34,6 +34,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     inheritance_gap,
     missing_grant,
     pending_approval,
+    secret_in_input,
     token_drift,
     token_health,
     token_missing,
@@ -59,6 +60,7 @@ _MODULES: tuple[Rule, ...] = (
     expired_waiver,
     unused_waiver,
     unresolved_built_in,
+    secret_in_input,
 )
 
 REGISTRY: dict[str, Rule] = {m.ID: m for m in _MODULES}

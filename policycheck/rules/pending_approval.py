@@ -50,6 +50,6 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             message=f"the grant of {grant.target} to {app} is pending approval; "
             f"{listing(op_ids)} need{'s' if len(op_ids) == 1 else ''} "
             f"{listing(list(perms))} in {env}",
-            fix=f"approve the pending grant of {grant.target} for {app} in {env} "
-            "(Pending Approvals), then request a new token",
+            fix=f"approve the pending grant of {grant.target} for {app} in {env} (an administrator: "
+            "Pending Approvals, or admin consent in Entra), then request a new token",
         )
