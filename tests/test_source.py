@@ -415,9 +415,9 @@ def test_yaml_that_is_not_text_is_an_input_error_with_its_line(raw, message):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"a": NaN}', "f.json: invalid JSON: NaN is not valid JSON"),
-        ('{"a": Infinity}', "f.json: invalid JSON: Infinity is not valid JSON"),
-        ('{"a": -Infinity}', "f.json: invalid JSON: -Infinity is not valid JSON"),
+        ('{"a": NaN}', "f.json:1:7: invalid JSON: NaN is not valid JSON"),
+        ('{"a": Infinity}', "f.json:1:7: invalid JSON: Infinity is not valid JSON"),
+        ('{"a": -Infinity}', "f.json:1:7: invalid JSON: -Infinity is not valid JSON"),
         ('{"a": 1} x', "f.json:1:10: invalid JSON: Extra data"),
         ("", "f.json:1:1: invalid JSON: Expecting value"),
         ('{"a": "x\x00y"}', "f.json:1:9: invalid JSON: Invalid control character at"),
@@ -430,7 +430,7 @@ def test_json_errors(text, message):
 
 def test_json_5000_digit_integer_is_an_input_error():
     error = load_error("f.json", b'{"a": ' + b"7" * 5000 + b"}")
-    assert str(error).startswith("f.json: invalid JSON: Exceeds the limit (4300 digits)")
+    assert str(error) == "f.json:1:7: invalid JSON: a number with too many digits"  # not Python's own text
     assert "7777" not in str(error)
 
 
@@ -438,7 +438,7 @@ def test_json_5000_digit_integer_is_an_input_error():
 def test_json_number_overflowing_to_infinity_is_refused(number):
     """Like NaN and Infinity, and like YAML's .inf (it was once loaded as float('inf'))."""
     assert str(load_error("f.json", f'{{"a":\n {number}}}'.encode())) == (
-        "f.json: invalid JSON: a number too large for a float is not valid here"
+        "f.json:2:2: invalid JSON: a number too large for a float is not valid here"
     )
 
 

@@ -371,12 +371,12 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         return out
 
     def constant(name: str) -> Any:
-        raise ValueError(f"{name} is not valid JSON")
+        raise _Refused(f"{name} is not valid JSON", re.escape(name))
 
-    def number(text: str) -> float:
-        value = float(text)
+    def number(literal: str) -> float:
+        value = float(literal)
         if not math.isfinite(value):
-            raise ValueError("a number too large for a float is not valid here")
+            raise _Refused("a number too large for a float is not valid here", re.escape(literal))
         return value
 
     with _gc_paused():
@@ -386,14 +386,31 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             raise InputError(path, f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
         except RecursionError:
             raise InputError(path, "JSON nested too deeply") from None
-        except ValueError as e:
-            raise InputError(path, f"invalid JSON: {_short(str(e), 80)}") from None
+        except _Refused as e:
+            raise InputError(path, f"invalid JSON: {e}", *_first(text, e.token)) from None
+        except ValueError:  # the int-digits limit; its text is Python's, not ours to show
+            raise InputError(path, "invalid JSON: a number with too many digits", *_first(text, r"\d{4000}")) from None
     _check_json_depth(path, data, limits)
     doc = Document(path, data, "json", _text=text, secrets=tuple(_find_keys(text, secrets)))
     if saw_duplicate:
         doc._children, duplicates = _scan_json(text, data)
         doc.duplicates = tuple(duplicates)
     return doc
+
+
+class _Refused(ValueError):
+    def __init__(self, message: str, token: str):
+        super().__init__(message)
+        self.token = token
+
+
+def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
+    """Line and column of the first match (outside strings, nearly always), for a message."""
+    m = re.search(pattern, text)
+    if m is None:
+        return None, None
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - text.rfind("\n", 0, m.start())
 
 
 def _masked(value: str) -> bool:

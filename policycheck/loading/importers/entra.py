@@ -44,16 +44,7 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
         return str(obj.get("displayName") or obj.get("appId") or "?")
 
     def permission(resource: dict[str, Any], perm_id: str, kind: str) -> str | None:
-        pool = (
-            resource.get("appRoles") or []
-            if kind == "Role"
-            else (
-                (resource.get("api") or {}).get("oauth2PermissionScopes")
-                or resource.get("oauth2PermissionScopes")
-                or resource.get("oauth2Permissions")
-                or []
-            )
-        )
+        pool = resource.get("appRoles") or [] if kind == "Role" else _scopes(resource)
         found = next((p for p in pool if p.get("id") == perm_id and p.get("value")), None)
         return f"{resource_name(resource)}/{found['value']}" if found else None
 
@@ -61,8 +52,6 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
     part.environments.append(Environment(env, (), (), Origin(doc, ())))
     for i, app in enumerate(apps):
         requested = app.get("requiredResourceAccess") or []
-        if not requested:
-            continue
         sp = sp_by_app.get(app.get("appId"), {})
         granted_roles = {
             (a.get("resourceId"), a.get("appRoleId")) for a in assignments if a.get("principalId") == sp.get("id")
@@ -73,6 +62,8 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
             if g.get("clientId") == sp.get("id")
             for s in str(g.get("scope") or "").split()
         }
+        if not (requested or granted_roles or granted_scopes):
+            continue  # an API that only exposes permissions, or an app that holds none
         grants = []
         for j, rra in enumerate(requested):
             resource = by_app_id.get(rra.get("resourceAppId"))
@@ -100,6 +91,15 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
             )
             if name and all(g.permission != name for g in grants):
                 grants.append(Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i))))
+        for resource_id, value in sorted(granted_scopes, key=str):  # consented delegated scopes, not requested
+            resource = sp_by_id.get(resource_id)
+            if resource is None:
+                continue
+            resource = by_app_id.get(resource.get("appId"), resource)
+            scope_id = next((p.get("id") for p in _scopes(resource) if p.get("value") == value), None)
+            name = permission(resource, scope_id, "Scope") if scope_id is not None else None
+            if name and all(g.permission != name for g in grants):
+                grants.append(Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i))))
         display = str(app.get("displayName") or app.get("appId"))
         part.applications.append(
             Application(
@@ -112,3 +112,14 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
             )
         )
     return part
+
+
+def _scopes(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The delegated scopes a resource exposes (Graph format, or the older AAD Graph manifest)."""
+    found: list[dict[str, Any]] = (
+        (resource.get("api") or {}).get("oauth2PermissionScopes")
+        or resource.get("oauth2PermissionScopes")
+        or resource.get("oauth2Permissions")
+        or []
+    )
+    return found

@@ -5,8 +5,8 @@ qualified by their client (`gl-api/gl:journal:write`). Every role is also a
 permission set (itself plus its composites), every group a set (its roles plus its
 parent group), both qualified by the environment, since two realms may define the
 same role differently. A client with a service account is an application; its
-service-account user's roles and groups, and the realm's default roles, are its
-grants. Without full scope allowed, only the client's own roles and its scope
+service-account user's roles and groups are its grants (the realm's default roles
+when the export has no such user: Keycloak creates it with them). Without full scope allowed, only the client's own roles and its scope
 mappings reach a token (`delivery`); without the `roles` client scope, no role does.
 """
 
@@ -130,11 +130,13 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
         where = origin("clients", i)
         user = next(((d, k, u) for d, k, u in realm.users if u.get("serviceAccountClientId") == client_id), None)
         grants: list[Grant] = []
-        role_names = list(defaults)
+        # Keycloak gives the default roles to a user when it creates it (as it creates a service-account
+        # user missing from an imported file); an exported user lists them itself, unless they were removed.
+        role_names = list(defaults) if user is None else []
         group_paths: list[str] = []
         if user is not None:
             role_names += list(_role_refs(user[2]))
-            group_paths = list(user[2].get("groups") or ())
+            group_paths = ["/" + str(p).strip("/") for p in user[2].get("groups") or ()]  # "a/b" is "/a/b"
         grant_origin = Origin(user[0], user[1]) if user is not None else where
         for role in dict.fromkeys(role_names):
             grants.append(
