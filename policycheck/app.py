@@ -15,7 +15,7 @@ from .findings import Result, Severity
 from .loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from .loading.inputs import load_model
 from .loading.limits import Limits
-from .reporters import render
+from .reporters import REVIEW_FORMATS, render
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -71,7 +71,8 @@ def check(options: Options) -> tuple[Result, Severity]:
         {**cfg.severity, **options.severity},
         baseline_module.read(options.baseline) if options.baseline else None,
     )
-    result = run(model, selection, options.today or date.today())
+    review = any(fmt in REVIEW_FORMATS for fmt, _ in options.formats)
+    result = run(model, selection, options.today or date.today(), review=review)
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
 
 

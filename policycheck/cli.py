@@ -39,7 +39,8 @@ def cli(traceback: bool) -> None:
     "fmts",
     multiple=True,
     metavar="FORMAT[=FILE]",
-    help="Report format: text, json, sarif, junit, github, markdown; with =FILE it goes to FILE. "
+    help="Report format: text, json, sarif, junit, github, markdown, html (a self-contained review page), "
+    "review (Markdown for a pull-request comment); with =FILE it goes to FILE. "
     "Repeatable, e.g. --format text --format sarif=policycheck.sarif [default: text].",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report to FILE.")
@@ -241,6 +242,89 @@ def _emit(outcome: Any) -> int:
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=True)
     return int(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("exports", nargs=-1, required=True, metavar="[BEFORE] AFTER")
+@click.option("--base-ref", metavar="REF", help="Read BEFORE from git: AFTER as it is at REF (e.g. main).")
+@click.option("--policies", multiple=True, type=click.Path(), help="Policy paths [default: the configuration's].")
+@click.option("--format", "fmts", multiple=True, metavar="FORMAT[=FILE]", help="As for `policycheck check`.")
+@click.option("--fail-on-new-access", is_flag=True, help="Exit 1 also when an operation becomes callable.")
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate expiry dates as of this day.")
+@click.option("--color/--no-color", default=None)
+def diff(
+    exports: tuple[str, ...],
+    base_ref: str | None,
+    policies: tuple[str, ...],
+    fmts: tuple[str, ...],
+    fail_on_new_access: bool,
+    config: str | None,
+    no_config: bool,
+    today: Any,
+    color: bool | None,
+) -> int:
+    """What a new export changes: operations that lose (or gain) access, per application and environment.
+
+    Exit 1 when a bound operation loses access (and, with --fail-on-new-access, gains it).
+    """
+    from .diff_app import DiffOptions, run_diff
+
+    if len(exports) not in (1, 2) or (len(exports) == 1) == (base_ref is None):
+        raise click.UsageError("give BEFORE AFTER, or --base-ref REF AFTER")
+    options = DiffOptions(
+        after=exports[-1],
+        before=exports[0] if len(exports) == 2 else None,
+        base_ref=base_ref,
+        policies=policies,
+        config=config,
+        no_config=no_config,
+        formats=_formats(fmts, None),
+        fail_on_new_access=fail_on_new_access,
+        today=today.date() if today is not None else None,
+        color=sys.stdout.isatty() if color is None else color,
+    )
+    return _emit(run_diff(options))
+
+
+@cli.command()
+@click.argument("application")
+@click.argument("operation")
+@click.option("--env", "environment", required=True, help="The environment.")
+@click.option(
+    "--token",
+    "token_spec",
+    metavar="TOKEN",
+    help="Also read this token (file, '-' or env:NAME), decoded without verification unless --jwks/--key is given.",
+)
+@click.option("--jwks", type=click.Path(dir_okay=False), help="Verify the token with this JWKS file.")
+@click.option("--key", type=click.Path(dir_okay=False), help="Verify the token with this PEM public key.")
+@click.option("--policies", multiple=True, type=click.Path(), help="Policy and export paths [default: configuration].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def explain(
+    application: str,
+    operation: str,
+    environment: str,
+    token_spec: str | None,
+    jwks: str | None,
+    key: str | None,
+    policies: tuple[str, ...],
+    fmt: str,
+    config: str | None,
+    no_config: bool,
+) -> int:
+    """Why APPLICATION can or cannot call OPERATION (an id, or "METHOD /path") in --env, step by step.
+
+    Exit 0 when the call is allowed, 1 when it is not.
+    """
+    from .explain_app import run_explain
+
+    return _emit(
+        run_explain(application, operation, environment, token_spec, jwks, key, policies, fmt, config, no_config)
+    )
 
 
 @cli.command()

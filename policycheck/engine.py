@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import UsageError
 from .findings import Checked, Finding, Result, Severity, TokenSummary, Waived
@@ -15,6 +15,9 @@ from .model import Model, Origin, Token, Waiver
 from .resolve import Resolver
 from .rules import REGISTRY, Rule
 from .tokens.profiles import audiences, client_of
+
+if TYPE_CHECKING:
+    from .review import Cell, Holding
 
 T = TypeVar("T")
 
@@ -29,6 +32,7 @@ class RuleContext:
     today: date
     now: float
     """Seconds since the epoch: token expiry is judged against it (rules read no clock)."""
+    before: Model | None
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def finding(
@@ -81,7 +85,15 @@ def enabled_rules(selection: Selection) -> list[str]:
     return [rid for rid in chosen if rid not in ignored]
 
 
-def run(model: Model, selection: Selection, today: date, now: float | None = None) -> Result:
+def run(
+    model: Model,
+    selection: Selection,
+    today: date,
+    now: float | None = None,
+    *,
+    review: bool = False,
+    before: Model | None = None,
+) -> Result:
     """Rules, then waivers (and the rules about waivers), then the baseline; sorted."""
     resolver = Resolver(model)
     shared: dict[str, Any] = {}
@@ -94,7 +106,7 @@ def run(model: Model, selection: Selection, today: date, now: float | None = Non
     def findings_of(rule_ids: Iterable[str]) -> Iterator[Finding]:
         for rid in rule_ids:
             rule = REGISTRY[rid]
-            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, moment, shared)
+            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, moment, before, shared)
             yield from _unique(rule.check(model, ctx))
 
     first = [rid for rid in ids if not getattr(REGISTRY[rid], "AFTER_WAIVERS", False)]
@@ -107,7 +119,20 @@ def run(model: Model, selection: Selection, today: date, now: float | None = Non
     findings.sort(key=Finding.sort_key)
     waived.sort(key=lambda w: w.finding.sort_key())
     tokens = tuple(summarize(t) for t in model.tokens)
-    return Result(tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed, tokens)
+    cells: tuple[Cell, ...] = ()
+    held: tuple[Holding, ...] = ()
+    if review or before is not None:
+        from .review import holdings, matrix
+
+        cells, held = matrix(model, resolver), holdings(model, resolver)
+    delta = None
+    if before is not None:
+        from .review import changes
+
+        delta = shared.get("changes") or changes(before, model)
+    return Result(
+        tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed, tokens, cells, delta, held
+    )
 
 
 def summarize(token: Token) -> TokenSummary:

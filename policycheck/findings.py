@@ -6,6 +6,10 @@ import enum
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .review import Cell, Change, Holding
 
 
 class Severity(enum.IntEnum):
@@ -140,6 +144,12 @@ class Result:
     fixed: int = 0
     """Baseline entries that no finding matches any more."""
     tokens: tuple[TokenSummary, ...] = ()
+    matrix: tuple[Cell, ...] = ()
+    """Every bound (application, environment, operation) and its status, for review reports."""
+    changes: tuple[Change, ...] | None = None
+    """What a new export changes (policycheck diff); None for a plain check."""
+    holdings: tuple[Holding, ...] = ()
+    """Effective permissions per bound application and environment, for review reports."""
 
     @property
     def verified(self) -> bool:

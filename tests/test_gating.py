@@ -102,7 +102,7 @@ def test_a_new_finding_of_the_same_rule_elsewhere_is_not_absorbed(repo, capsys):
         + """\
   - application: audit-reader
     environments: [prod]
-    operations: [gl.journal-entries.post]
+    operations: [gl.journal-entries.list, gl.journal-entries.post]
 """
     )
     code, report, _ = check(capsys, "--baseline", "baseline.json")

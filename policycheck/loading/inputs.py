@@ -71,30 +71,42 @@ def load_model(
     waiver_files: Sequence[str] = (),
     identity: Identity | None = None,
     input_format: str | None = None,
+    exports: Sequence[str | tuple[str, bytes]] | None = None,
 ) -> Model:
     """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones).
 
     Vendor exports (Keycloak, Entra, .ionapi) are recognised by content, or all named
     files are read as `input_format`; `identity` maps their names to environments and
-    applications.
+    applications. With `exports` (paths, or (label, bytes) read from elsewhere, such
+    as git), exports come only from there: `policycheck diff` checks two exports
+    against the same policies.
     """
     limits = limits or Limits()
+    only = None if exports is None else list(exports)
     vendor: list[tuple[Document, str]] = []
     errors: list[InputError] = []
     policies: list[PolicyPart] = []
-    exports: list[ExportPart] = []
+    parts: list[ExportPart] = []
     waivers: list[Waiver] = []
     profiles: list[TokenProfile] = []
     documents: list[Document] = []
     configured = {os.path.realpath(p) for p in waiver_files}
-    inputs = [(p, explicit, False) for p, explicit in discover(paths) if os.path.realpath(p) not in configured]
-    inputs += [(p, True, True) for p in waiver_files]
-    for path, explicit, is_waiver_file in inputs:
+    # (source, named explicitly, a waiver file, one of the designated exports)
+    inputs: list[tuple[str | tuple[str, bytes], bool, bool, bool]] = [
+        (p, explicit, False, False) for p, explicit in discover(paths) if os.path.realpath(p) not in configured
+    ]
+    inputs += [(p, True, True, False) for p in waiver_files]
+    for item in only or ():
+        inputs += [(item, True, False, True)] if isinstance(item, tuple) else [
+            (p, True, False, True) for p, _ in discover([item])]
+    for source, explicit, is_waiver_file, designated in inputs:
         try:
-            loaded = _load_document(path, explicit, limits, input_format if explicit else None)
+            loaded = _load_document(source, explicit, limits, input_format if explicit else None)
             if loaded is None:
                 continue
             doc, kind = loaded
+            if only is not None and kind in (*VENDOR_FORMATS, "export") and not designated:
+                continue  # diff: exports come only from BEFORE or AFTER
             if kind in VENDOR_FORMATS:
                 vendor.append((doc, kind))
                 documents.append(doc)
@@ -114,7 +126,7 @@ def load_model(
             if kind == "policy":
                 policies.append(read_policy(doc))
             elif kind == "export":
-                exports.append(read_export(doc))
+                parts.append(read_export(doc))
             elif kind == "token-profile":
                 profiles.append(read_profile(doc.data, Origin(doc, ())))
             else:
@@ -128,10 +140,10 @@ def load_model(
         raise InputErrors(errors)
     if vendor:
         try:
-            exports.extend(read_vendor(vendor, identity or Identity()))
+            parts.extend(read_vendor(vendor, identity or Identity()))
         except InputError as e:
             raise InputErrors([e]) from None
-    model = assemble(policies, exports, documents)
+    model = assemble(policies, parts, documents)
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
     for profile in profiles:
@@ -168,10 +180,22 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[
     return validated, errors
 
 
-def _load_document(path: str, explicit: bool, limits: Limits, forced: str | None = None) -> tuple[Document, str] | None:
-    """(document, kind), or None for another tool's file found in a searched directory."""
-    shown = display_path(path)
-    raw = read_bytes(shown, limits)
+def _load_document(
+    source: str | tuple[str, bytes], explicit: bool, limits: Limits, forced: str | None = None
+) -> tuple[Document, str] | None:
+    """(document, kind), or None for another tool's file found in a searched directory.
+
+    `source` is a path, or (label, bytes) for content read elsewhere (a git revision).
+    """
+    if isinstance(source, tuple):
+        path = shown = source[0]
+        raw = source[1]
+        if len(raw) > limits.max_file_bytes:
+            raise InputError(shown, f"over the limit of {limits.max_file_bytes} bytes")
+    else:
+        path = source
+        shown = display_path(path)
+        raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
     if not explicit and not (_mentions_policycheck(raw) or ionapi or mentions_vendor(raw[:65536])):
         return None

@@ -14,6 +14,8 @@ FORMATS = {
     "github": "github",
     "markdown": "markdown",
 }
+REVIEW_FORMATS = frozenset({"html", "review"})
+"""Formats that show the access matrix: the engine computes it only when one is asked for."""
 
 
 def render(fmt: str, result: Result, *, color: bool = False) -> str:

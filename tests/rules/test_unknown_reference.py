@@ -20,10 +20,12 @@ def test_unknown_permission_in_a_grant_and_unknown_environment(check):
     }
 
 
-def test_unknown_application_in_a_binding(check):
+def test_unknown_application_in_a_binding_is_pc404_not_pc901(check):
     policy = POLICY.replace("application: app", "application: ap")
-    found = check(policy, EXPORT, "PC901")
-    assert [f.message for f in found] == ["binding refers to unknown application 'ap' (did you mean 'app'?)"]
+    assert check(policy, EXPORT, "PC901") == []
+    found = check(policy, EXPORT, "PC404")
+    assert [(f.location.line, f.message) for f in found] == [
+        (25, "ap is bound in the policies but is not in the export (did you mean 'app'?)")]
 
 
 def test_passes_when_every_name_is_defined(check):

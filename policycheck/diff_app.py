@@ -1,0 +1,79 @@
+"""The wiring of `policycheck diff`: the same policies against an export before and after a change."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+
+from . import config as config_module
+from .app import Outcome, identity, write_atomic
+from .engine import Selection, run
+from .errors import UsageError
+from .findings import Severity
+from .loading.inputs import discover, display_path, load_model
+from .reporters import render
+
+DIFF_RULES = ("PC301", "PC302")
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    after: str
+    before: str | None = None
+    base_ref: str | None = None
+    policies: tuple[str, ...] = ()
+    config: str | None = None
+    no_config: bool = False
+    formats: tuple[tuple[str, str | None], ...] = (("text", None),)
+    fail_on_new_access: bool = False
+    today: date | None = None
+    color: bool = False
+
+
+def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
+    """Each export file under `path` as it was at `ref` (labelled REF:path)."""
+    out = []
+    for file, _ in discover([path]):
+        shown = display_path(file)
+        try:
+            done = subprocess.run(["git", "show", f"{ref}:./{shown}"], capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            raise UsageError("cannot run git to read the base revision") from None
+        if done.returncode != 0:
+            raise UsageError(f"git has no {shown} at {ref!r}")
+        out.append((f"{ref}:{shown}", done.stdout))
+    return out
+
+
+def run_diff(options: DiffOptions) -> Outcome:
+    cfg = config_module.Config()
+    if not options.no_config:
+        path = options.config or config_module.find()
+        cfg = config_module.load(path) if path else cfg
+    policies = options.policies or cfg.paths
+    if not policies:
+        raise UsageError("diff needs the policies: give --policies PATH or set paths in the configuration")
+    if (options.before is None) == (options.base_ref is None):
+        raise UsageError("give either BEFORE AFTER, or --base-ref REF and AFTER")
+    before_source: list[str | tuple[str, bytes]] = (
+        list(from_git(options.base_ref, options.after)) if options.base_ref else [str(options.before)]
+    )
+    who = identity(cfg)
+    before = load_model(policies, identity=who, exports=before_source)
+    after = load_model(policies, identity=who, exports=[options.after])
+    if not after.bindings:
+        raise UsageError("nothing to check: the policies bind no application to any operation")
+    severities = {"PC302": Severity.ERROR} if options.fail_on_new_access else {}
+    result = run(
+        after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before
+    )
+    stdout = ""
+    for fmt, out_path in options.formats:
+        text = render(fmt, result, color=options.color and out_path is None)
+        if out_path is None:
+            stdout = text
+        else:
+            write_atomic(out_path, text)
+    code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
+    return Outcome(code, stdout)

@@ -1,0 +1,278 @@
+"""Why an application can or cannot call an operation in an environment, step by step.
+
+Built from the same definitions as the rules (Resolver.effective, .blocked,
+.deliverable): the requirement tree with every leaf satisfied or not, where each
+satisfied one came from (grant -> set -> included set; environment -> inherited
+environment) or the hop where a missing one stops, what a token carries when one
+is given, the likely HTTP status, and the fix as numbered steps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import UsageError
+from .model import AllOf, AnyOf, Expression, Model, Operation, PermissionRef, Token
+from .resolve import Block, Blocked, Derivation, Filter, Resolver, satisfied
+
+
+@dataclass(frozen=True)
+class Leaf:
+    permission: str
+    satisfied: bool
+    sources: tuple[str, ...]
+    """How it arrives: one line per derivation."""
+    blocked: tuple[str, ...]
+    """Where each grant that would deliver it stops."""
+    filtered: str | None
+    in_token: bool | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    application: str
+    environment: str
+    operation: str
+    request: str
+    allowed: bool
+    status: int
+    status_reason: str
+    tree: Any
+    leaves: tuple[Leaf, ...]
+    scopes_needed: tuple[str, ...]
+    scopes_requested: tuple[str, ...] | None
+    token: dict[str, Any] | None
+    steps: tuple[str, ...] = field(default=())
+
+
+def find_operation(model: Model, text: str) -> Operation:
+    if text in model.operations:
+        return model.operations[text]
+    method, _, path = text.partition(" ")
+    for op in model.operations.values():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path)) + "/?$"
+        if op.method == method.upper() and re.match(pattern, path.split("?")[0]):
+            return op
+    known = ", ".join(sorted(model.operations)[:8])
+    raise UsageError(f"no operation {text!r} (give an id, e.g. {known}, or METHOD /path)")
+
+
+def _chain(d: Derivation) -> str:
+    hops = [f"grant of {d.grant.target} ({d.grant.source.location()})"]
+    if len(d.environment_path) > 1:
+        hops.append("given in " + " -> inherited by ".join(reversed(d.environment_path)))
+    if d.sets:
+        hops.append("set " + " -> includes ".join(f"'{s}'" for s in d.sets))
+        if d.set_environment_path:
+            where = d.set_environment_path[-1]
+            hops.append(
+                f"mapped to {where}"
+                + (f" (inherited by {d.set_environment_path[0]})" if len(d.set_environment_path) > 1 else "")
+            )
+    return " -> ".join(hops)
+
+
+def _stop(b: Blocked, env: str) -> str:
+    if b.grant is None:
+        return f"the application is not assigned to {env} (it has clients in {', '.join(b.environments) or 'none'})"
+    texts = {
+        Block.PENDING: "pending approval",
+        Block.REVOKED: "revoked",
+        Block.OTHER_ENVIRONMENT: f"applies to {', '.join(b.environments)}, not to {env}",
+        Block.SET_NOT_MAPPED: f"its set is not mapped to {env} or what it inherits (mapped in "
+        f"{', '.join(b.environments) or 'no environment'})",
+    }
+    via = " via set " + " -> ".join(f"'{s}'" for s in b.sets[1:]) if len(b.sets) > 1 else ""
+    return f"grant of {b.grant.target}{via} ({b.grant.source.location()}): " + "; ".join(texts[r] for r in b.reasons)
+
+
+def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
+    if expr is None:
+        return None
+    if isinstance(expr, PermissionRef):
+        return {"permission": expr.name, "satisfied": expr.name in have}
+    kind = "all_of" if isinstance(expr, AllOf) else "any_of"
+    return {kind: [_tree(i, have) for i in expr.items], "satisfied": satisfied(expr, have)}
+
+
+def explain(
+    model: Model, app: str, operation: str, env: str, token: Token | None = None, now: float = 0.0
+) -> Explanation:
+    if app not in model.applications:
+        raise UsageError(f"no application {app!r} in the export")
+    op = find_operation(model, operation)
+    resolver = Resolver(model)
+    resolution = resolver.effective(app, env)
+    deliverable, filtered = resolver.deliverable(app, env)
+    req = op.requirement_in(env)
+    leaves = []
+    for name in sorted(_names(req.permissions)):
+        derivations = resolution.derivations(name)
+        claims = model.permissions[name].claims if name in model.permissions else ()
+        in_token = None if token is None or not claims else bool(set(claims) & token.values)
+        flt = filtered.get(name)
+        leaves.append(
+            Leaf(
+                name,
+                name in deliverable,
+                tuple(_chain(d) for d in derivations),
+                () if derivations else tuple(_stop(b, env) for b in resolver.blocked(app, env, name)),
+                None
+                if flt is None
+                else (
+                    "not let into this client's tokens (delivery allow-list)"
+                    if flt is Filter.DELIVERY
+                    else "travels in a scope the client does not request"
+                ),
+                in_token,
+            )
+        )
+    requested = model.applications[app].requested_scopes(env)
+    scopes_ok = requested is None or set(req.scopes) <= set(requested)
+    allowed = satisfied(req.permissions, deliverable) and scopes_ok
+    token_info = None
+    status, reason = (
+        (200, "the requirement is met")
+        if allowed
+        else (
+            403,
+            "a permission or scope is missing: the gateway refuses the call (insufficient_scope). A 401 instead "
+            "means the token itself was rejected (expired, wrong issuer or tenant), not a missing permission",
+        )
+    )
+    if token is not None:
+        from .rules.token_health import problems
+
+        health = [message for _, message, _ in problems(token, now)]
+        token_info = {
+            "fingerprint": token.fingerprint,
+            "verified": token.verified,
+            "carries": sorted(token.values),
+            "problems": health,
+        }
+        lacking = [v for v in req.scopes if v not in token.values] + [
+            c
+            for leaf in leaves
+            for c in (model.permissions[leaf.permission].claims[:1] if leaf.permission in model.permissions else ())
+            if leaf.in_token is False
+        ]
+        token_info["lacks"] = lacking
+        if health:
+            allowed, status, reason = False, 401, "the token itself is rejected: " + "; ".join(health)
+        elif lacking:
+            allowed, status, reason = False, 403, "the token lacks " + ", ".join(lacking) + " (insufficient_scope)"
+    steps = _steps(app, env, op, leaves, req.scopes, requested, token_info)
+    return Explanation(
+        app,
+        env,
+        op.id,
+        f"{op.method} {op.path}",
+        allowed,
+        status,
+        reason,
+        _tree(req.permissions, deliverable),
+        tuple(leaves),
+        req.scopes,
+        requested,
+        token_info,
+        tuple(steps),
+    )
+
+
+def _names(expr: Expression | None) -> set[str]:
+    if expr is None:
+        return set()
+    if isinstance(expr, PermissionRef):
+        return {expr.name}
+    assert isinstance(expr, (AllOf, AnyOf))
+    return set().union(*(_names(i) for i in expr.items))
+
+
+def _steps(
+    app: str,
+    env: str,
+    op: Operation,
+    leaves: list[Leaf],
+    scopes: tuple[str, ...],
+    requested: tuple[str, ...] | None,
+    token: dict[str, Any] | None,
+) -> list[str]:
+    steps = []
+    for leaf in leaves:
+        if leaf.satisfied:
+            continue
+        if leaf.filtered:
+            steps.append(f"let '{leaf.permission}' reach {app}'s tokens in {env} ({leaf.filtered})")
+        elif any("pending approval" in b for b in leaf.blocked):
+            steps.append(f"approve the pending grant of '{leaf.permission}' for {app} in {env}")
+        elif any("not mapped" in b for b in leaf.blocked):
+            steps.append(
+                f"map the permission set that holds '{leaf.permission}' to {env}, or make {env} inherit "
+                "the environment where it is mapped"
+            )
+        elif any(f"not to {env}" in b for b in leaf.blocked):
+            steps.append(f"extend the grant of '{leaf.permission}' to {env}")
+        else:
+            steps.append(f"grant '{leaf.permission}' to {app} in {env}")
+    if requested is not None and not set(scopes) <= set(requested):
+        steps.append(f"request scope={' '.join(sorted(set(requested) | set(scopes)))} in {env}")
+    if steps or (token and (token["lacks"] or token["problems"])):
+        steps.append(f"request a new token and check it: policycheck token --env {env} --app {app} TOKEN")
+    return steps
+
+
+def render_text(e: Explanation) -> str:
+    verdict = "ALLOWED" if e.allowed else "DENIED"
+    lines = [
+        f"{e.application} -> {e.request} ({e.operation}) in {e.environment}: {verdict} "
+        f"(likely HTTP {e.status}: {e.status_reason})",
+        "",
+        "requirement:",
+    ]
+
+    def walk(node: Any, depth: int) -> None:
+        pad = "  " * depth
+        if node is None:
+            lines.append(f"{pad}(no permissions)")
+        elif "permission" in node:
+            lines.append(f"{pad}[{'x' if node['satisfied'] else ' '}] {node['permission']}")
+        else:
+            kind = "all of" if "all_of" in node else "any of"
+            lines.append(f"{pad}{kind}:")
+            for child in node.get("all_of", node.get("any_of", [])):
+                walk(child, depth + 1)
+
+    walk(e.tree, 1)
+    if e.scopes_needed:
+        asked = "not stated" if e.scopes_requested is None else " ".join(e.scopes_requested) or "(none)"
+        lines.append(f"  scopes: {' '.join(e.scopes_needed)} (requested: {asked})")
+    lines += ["", "where each permission comes from:"]
+    for leaf in e.leaves:
+        lines.append(f"  [{'x' if leaf.satisfied else ' '}] {leaf.permission}")
+        lines += [f"      {s}" for s in leaf.sources]
+        if leaf.filtered:
+            lines.append(f"      but it is {leaf.filtered}")
+        lines += [f"      stops: {b}" for b in leaf.blocked]
+        if not leaf.sources and not leaf.blocked:
+            lines.append("      no grant delivers it")
+        if leaf.in_token is not None:
+            lines.append(f"      token: {'carries' if leaf.in_token else 'lacks'} its claim")
+    if e.token is not None:
+        lines += [
+            "",
+            f"token {e.token['fingerprint']} ({'verified' if e.token['verified'] else 'UNVERIFIED'}): "
+            f"carries {' '.join(e.token['carries']) or '(nothing)'}",
+        ]
+        lines += [f"  problem: {p}" for p in e.token["problems"]]
+    if e.steps:
+        lines += ["", "fix:"] + [f"  {i}. {s}" for i, s in enumerate(e.steps, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(e: Explanation) -> str:
+    import json
+    from dataclasses import asdict
+
+    return json.dumps({"version": "1", **asdict(e)}, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,46 @@
+"""The wiring of `policycheck explain`, without click."""
+
+from __future__ import annotations
+
+import time
+
+from . import config as config_module
+from .app import Outcome, identity
+from .errors import UsageError
+from .explain import explain, render_json, render_text
+from .loading.inputs import load_model
+
+
+def run_explain(
+    app: str,
+    operation: str,
+    env: str,
+    token_spec: str | None,
+    jwks: str | None,
+    key: str | None,
+    policies: tuple[str, ...],
+    fmt: str,
+    config: str | None,
+    no_config: bool,
+) -> Outcome:
+    cfg = config_module.Config()
+    if not no_config:
+        path = config or config_module.find()
+        cfg = config_module.load(path) if path else cfg
+    paths = policies or cfg.paths
+    if not paths:
+        raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")
+    model = load_model(paths, identity=identity(cfg))
+    token = None
+    warnings = ""
+    if token_spec:
+        from .token_app import TokenOptions, read_tokens
+
+        options = TokenOptions(
+            tokens=(token_spec,), environment=env, application=app, jwks=jwks, key=key, no_verify=not (jwks or key)
+        )
+        notes: list[str] = []
+        (token,) = read_tokens(options, model, notes)
+        warnings = "".join(f"warning: {n}\n" for n in notes)
+    e = explain(model, app, operation, env, token, time.time())
+    return Outcome(0 if e.allowed else 1, render_json(e) if fmt == "json" else render_text(e), warnings)
