@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -121,6 +120,8 @@ def _config(options: Options) -> config_module.Config:
 
 def write_atomic(path: str, text: str) -> None:
     """A report is complete or absent, never half written."""
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
     try:

@@ -18,6 +18,7 @@ are relative to the file. Command-line options override it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,8 +71,9 @@ def find(start: str = ".") -> str | None:
 
 
 def _has_tool_table(path: str) -> bool:
+    """Cheaply, without parsing TOML: a line that opens the table."""
     with open(path, "rb") as f:
-        return b"[tool.policycheck]" in f.read()
+        return re.search(rb"^\s*\[tool\.policycheck\]", f.read(), re.M) is not None
 
 
 def load(path: str) -> Config:

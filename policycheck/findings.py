@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .review import Cell, Change, Holding
@@ -32,8 +31,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected one of {choices})") from None
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """A place in an input file: path relative to the working directory, 1-based line and column."""
 
     path: str
@@ -44,8 +42,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     name: str
     severity: Severity
@@ -62,6 +59,8 @@ class Finding:
         """Identity across runs: the same problem keeps it when lines move; another never shares it."""
         parts = (self.rule, self.location.path, self.application, self.environment, self.operation, self.subject)
         text = "\x1f".join("" if p is None else p for p in parts)
+        import hashlib
+
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str, str, str, str]:
@@ -77,8 +76,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """What a run looked at, so that a clean result can be told from an empty one."""
 
     files: int = 0
@@ -101,8 +99,7 @@ class Checked:
                         yield app, env, op
 
 
-@dataclass(frozen=True)
-class Waived:
+class Waived(NamedTuple):
     """A finding that a waiver covers: counted and listed, not hidden."""
 
     finding: Finding
@@ -112,8 +109,7 @@ class Waived:
     waiver: Location
 
 
-@dataclass(frozen=True)
-class TokenSummary:
+class TokenSummary(NamedTuple):
     """What a report shows of a token: never the signature or the token itself."""
 
     label: str

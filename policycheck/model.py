@@ -10,7 +10,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .findings import Location
 
@@ -24,12 +24,17 @@ class Locator(Protocol):
     def locate(self, keys: Sequence[str | int]) -> tuple[int, int]: ...
 
 
-@dataclass(frozen=True, eq=False)
 class Origin:
-    """Where a model value was written: resolved to a line only when a finding needs it."""
+    """Where a model value was written: resolved to a line only when a finding needs it.
 
-    document: Locator
-    keys: tuple[str | int, ...]
+    Compared by identity: two origins are the same only if they are one object.
+    """
+
+    __slots__ = ("document", "keys")
+
+    def __init__(self, document: Locator, keys: tuple[str | int, ...]):
+        self.document = document
+        self.keys = keys
 
     def location(self) -> Location:
         line, column = self.document.locate(self.keys)
@@ -85,15 +90,13 @@ class AnyOf:
 Expression = PermissionRef | AllOf | AnyOf
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     permissions: Expression | None = None
     scopes: tuple[str, ...] = ()
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """A per-environment change to an operation's requirement."""
 
     requirement: Requirement
@@ -139,8 +142,7 @@ class Operation:
 # --- policy ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Permission:
+class Permission(NamedTuple):
     name: str
     description: str | None
     claims: tuple[str, ...]
@@ -150,8 +152,7 @@ class Permission:
     source: Origin
 
 
-@dataclass(frozen=True)
-class Allowance:
+class Allowance(NamedTuple):
     """A declared, justified difference between parity partners."""
 
     permission: str
@@ -165,8 +166,7 @@ class Allowance:
         return self.permission == permission and self.application in (None, application)
 
 
-@dataclass(frozen=True)
-class PolicyEnvironment:
+class PolicyEnvironment(NamedTuple):
     name: str
     inherits: tuple[str, ...]
     """Inheritance that the export is expected to have."""
@@ -175,8 +175,7 @@ class PolicyEnvironment:
     source: Origin
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     application: str
     environments: tuple[str, ...]
     operations: tuple[str, ...]
@@ -203,8 +202,7 @@ class Environment:
     source: Origin
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     permission: str | None
     permission_set: str | None
     status: Status
@@ -250,15 +248,13 @@ class Application:
 # --- tokens ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProfileEnvironment:
+class ProfileEnvironment(NamedTuple):
     name: str
     issuer: str | None
     audience: str | None
 
 
-@dataclass(frozen=True)
-class TokenProfile:
+class TokenProfile(NamedTuple):
     """Where a vendor's tokens carry permissions, name the client, and say which environment."""
 
     name: str
@@ -271,8 +267,7 @@ class TokenProfile:
     source: Origin | None = None
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """An access token under review, with what policycheck could establish about it."""
 
     label: str
@@ -296,8 +291,7 @@ class Token:
 # --- waivers --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     """A central, justified exception: findings it matches are listed as waived."""
 
     rule: str
@@ -313,8 +307,7 @@ class Waiver:
 # --- the whole ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A name used somewhere, to be checked against what is defined."""
 
     kind: str  # operation | permission | permission set | environment | application
@@ -323,8 +316,7 @@ class Reference:
     where: str  # what refers, for the message: "binding", "grant", ...
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     """A key written twice in one mapping, or a name defined twice across files."""
 
     key: str
@@ -333,8 +325,7 @@ class DuplicateKey:
     first_path: str
 
 
-@dataclass(frozen=True)
-class At:
+class At(NamedTuple):
     """A locator for a position known at load time (a dropped secret's key)."""
 
     path: str
@@ -345,8 +336,7 @@ class At:
         return self.line, self.column
 
 
-@dataclass(frozen=True)
-class SecretSeen:
+class SecretSeen(NamedTuple):
     """A secret that stood in an input: its value was dropped unread; where it stood is reported."""
 
     key: str

@@ -286,7 +286,7 @@ def grown(draw: st.DrawFn) -> tuple[Model, Model]:
         app = apps[draw(st.sampled_from(sorted(apps)))]
         if kind == "approve" and app.grants:
             i = draw(st.integers(0, len(app.grants) - 1))
-            approved = replace(app.grants[i], status=Status.APPROVED)
+            approved = app.grants[i]._replace(status=Status.APPROVED)
             apps[app.id] = replace(app, grants=(*app.grants[:i], approved, *app.grants[i + 1 :]))
         else:
             env = draw(st.sampled_from(ENVIRONMENTS))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 NAMES = {
@@ -17,6 +16,8 @@ NAMES = {
 
 
 def schema_text(name: str) -> str:
+    from importlib import resources  # pathlib and urllib come with it: only when a schema is read
+
     return resources.files("policycheck.schemas").joinpath(NAMES[name]).read_text(encoding="utf-8")
 
 

@@ -13,7 +13,6 @@ Passing example: every bound application is in the export.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -37,6 +36,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         if app in model.applications or app in seen:
             continue
         seen.add(app)
+        import difflib
+
         close = difflib.get_close_matches(app, list(model.applications), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         yield ctx.finding(

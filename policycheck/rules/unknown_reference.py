@@ -14,7 +14,6 @@ the policy has a permission catalogue, applications only when an export is loade
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -58,6 +57,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         names = known.get(ref.kind)
         if names is None or ref.name in names or (ref.kind, ref.where) == ("application", "binding"):
             continue  # a bound application missing from the export is PC404
+        import difflib
+
         close = difflib.get_close_matches(ref.name, list(names), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         yield ctx.finding(
