@@ -97,8 +97,11 @@ def load_model(
     ]
     inputs += [(p, True, True, False) for p in waiver_files]
     for item in only or ():
-        inputs += [(item, True, False, True)] if isinstance(item, tuple) else [
-            (p, True, False, True) for p, _ in discover([item])]
+        inputs += (
+            [(item, True, False, True)]
+            if isinstance(item, tuple)
+            else [(p, True, False, True) for p, _ in discover([item])]
+        )
     for source, explicit, is_waiver_file, designated in inputs:
         try:
             loaded = _load_document(source, explicit, limits, input_format if explicit else None)
