@@ -209,6 +209,8 @@ class Grant(NamedTuple):
     environments: tuple[str, ...] | None
     """Where the grant applies; None: every environment of the application."""
     source: Origin
+    per_environment: bool = False
+    """Read from a per-environment export (a realm, a tenant): its environments are where it was found."""
 
     @property
     def target(self) -> str:

@@ -28,7 +28,16 @@ from policycheck.rules import REGISTRY
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
-PAGES = ("policy-format.md", "export-format.md", "resolution.md", "report-format.md", "tokens.md", "ci.md", "rules.md")
+PAGES = (
+    "policy-format.md",
+    "export-format.md",
+    "resolution.md",
+    "report-format.md",
+    "tokens.md",
+    "ci.md",
+    "rules.md",
+    "importers.md",
+)
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
 PAIRS = (
     ("policy-minimal.yaml", "export-minimal.yaml"),

@@ -30,6 +30,7 @@ SECRET_KEYS = frozenset(
         "saak",
         "sask",
         "credentials",
+        "secretText",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""

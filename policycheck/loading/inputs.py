@@ -204,9 +204,10 @@ def _load_document(
         return None
     doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     data = doc.data
-    if forced not in (None, "native"):
+    native = isinstance(data, dict) and data.get("apiVersion") == API_VERSION
+    if forced not in (None, "native") and not native:  # policy files stay policy files
         if detect(data, shown) != forced:
-            raise InputError(shown, f"not a {forced} export (--input-format {forced})", 1, 1)
+            raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
         return doc, str(forced)
     ours = data.get("apiVersion") if isinstance(data, dict) else None
     if ours is None and forced is None:

@@ -280,7 +280,9 @@ class _YamlBuilder:
             marks[key] = pos
             if key in self.drop_keys:
                 out.pop(key, None)  # the value is never built
-                if not (isinstance(value_node, yaml.ScalarNode) and _masked(value_node.value)):
+                if not (
+                    isinstance(value_node, yaml.ScalarNode) and (value_node.tag == _NULL or _masked(value_node.value))
+                ):
                     self.secrets.append((key, *pos))
                 continue
             self.keys.append(key)
@@ -366,7 +368,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             seen.add(k)
             if k not in drop_keys:
                 out[k] = v
-            elif not (isinstance(v, str) and _masked(v)):
+            elif not (v is None or (isinstance(v, str) and _masked(v))):
                 secrets.append(k)
         return out
 

@@ -81,7 +81,11 @@ def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
                 subject=grant.target,
                 message=f"{app} is granted {listing(list(perms))} in {elsewhere} but not in {env}, "
                 f"and {env} does not inherit from {elsewhere}",
-                fix=f"add {env} to the environments of this grant",
+                fix=(
+                    f"grant it in {env} as well (in {env}'s own realm or tenant)"
+                    if grant.per_environment
+                    else f"add {env} to the environments of this grant"
+                ),
             )
         else:
             set_name = grant.permission_set

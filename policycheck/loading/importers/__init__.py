@@ -6,6 +6,7 @@ produces an ExportPart, so the same rules and reporters apply whatever the sourc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,9 +46,14 @@ def mentions_vendor(head: bytes) -> bool:
 
 
 def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
-    """Every vendor document as export parts (Keycloak users files joined to their realms first)."""
+    """Every vendor document as export parts (Keycloak users files joined to their realms first).
+
+    A document whose fields have the wrong shape for its format is an InputError at that field.
+    """
     from . import entra, ionapi, keycloak
 
+    for doc, kind in docs:
+        check_shape(doc, kind)
     parts = []
     realms = [realm for doc, kind in docs if kind == "keycloak" for realm in keycloak.realms_of(doc)]
     for realm in keycloak.merge_users(realms):
@@ -58,3 +64,126 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
         elif kind == "entra":
             parts.append(entra.read_entra(doc, identity))
     return parts
+
+
+# --- shapes -------------------------------------------------------------------
+# Vendor files have no schema here: the importers read only the fields below, and a
+# field of another type (a string where Keycloak writes a list of role names, a
+# mapping where a list belongs) is a bad input at that field, not an internal error.
+# null counts as absent, as the importers read it; a key ending in "!" is required.
+
+_STR = "a string"
+
+
+def _list(item: Any) -> tuple[str, Any]:
+    return ("list", item)
+
+
+def _map(value: Any) -> tuple[str, Any]:
+    return ("map", value)
+
+
+_ROLE_REFS = {"realm": _list(_STR), "client": _map(_list(_STR)), "application": _map(_list(_STR))}
+_HOLDER = {"realmRoles": _list(_STR), "clientRoles": _map(_list(_STR))}
+_ROLE = {"name!": _STR, "composites": _ROLE_REFS}
+_GROUP: dict[str, Any] = {"name": _STR, "path": _STR, **_HOLDER}
+_GROUP["subGroups"] = _list(_GROUP)
+_MAPPING = {"client": _STR, "clientScope": _STR, "roles": _list(_STR)}
+_KEYCLOAK = {
+    "realm!": _STR,
+    "roles": {"realm": _list(_ROLE), "client": _map(_list(_ROLE))},
+    "groups": _list(_GROUP),
+    "clients": _list({"clientId!": _STR, "name": _STR, "defaultClientScopes": _list(_STR)}),
+    "users": _list({"serviceAccountClientId": _STR, "groups": _list(_STR), **_HOLDER}),
+    "defaultRole": {"name": _STR},
+    "defaultRoles": _list(_STR),
+    "defaultDefaultClientScopes": _list(_STR),
+    "scopeMappings": _list(_MAPPING),
+    "clientScopeMappings": _map(_list(_MAPPING)),
+}
+_PERMISSIONS = _list({"id": _STR, "value": _STR})
+_RESOURCE = {
+    "id": _STR,
+    "appId": _STR,
+    "displayName": _STR,
+    "appRoles": _PERMISSIONS,
+    "api": {"oauth2PermissionScopes": _PERMISSIONS},
+    "oauth2PermissionScopes": _PERMISSIONS,
+    "oauth2Permissions": _PERMISSIONS,
+}
+_ASSIGNMENTS = _list({"principalId": _STR, "resourceId": _STR, "appRoleId": _STR})
+_GRANTS = _list({"clientId": _STR, "resourceId": _STR, "scope": _STR})
+_ENTRA = {
+    "environment": _STR,
+    "tenant": _STR,
+    "applications": _list(
+        {
+            **_RESOURCE,
+            "requiredResourceAccess": _list(
+                {"resourceAppId": _STR, "resourceAccess": _list({"id": _STR, "type": _STR})}
+            ),
+        }
+    ),
+    "servicePrincipals": _list({**_RESOURCE, "appRoleAssignments": _ASSIGNMENTS, "oauth2PermissionGrants": _GRANTS}),
+    "appRoleAssignments": _ASSIGNMENTS,
+    "oauth2PermissionGrants": _GRANTS,
+}
+_IONAPI = {"ti": _STR, "cn": _STR, "ci": _STR}
+_SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI}
+
+
+def check_shape(doc: Document, kind: str) -> None:
+    """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
+    from ...errors import InputError
+    from ..validate import _json_type, _pointer
+
+    data = doc.data
+    items = list(enumerate(data)) if kind == "keycloak" and isinstance(data, list) else [(None, data)]
+    for index, item in items:
+        prefix = () if index is None else (index,)
+        found = _mismatch(item, _SHAPES[kind], prefix)
+        if found is not None:
+            keys, message = found
+            line, column = doc.locate(keys)
+            where = _pointer(keys)
+            got = message if message.startswith("missing") else f"expected {message}, got {_json_type(_at(data, keys))}"
+            raise InputError(doc.path, f"{where}: {got}" if where else got, line, column)
+
+
+def _at(data: Any, keys: tuple[str | int, ...]) -> Any:
+    for key in keys:
+        data = data[key]
+    return data
+
+
+def _mismatch(value: Any, shape: Any, keys: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
+    """(where, what was expected) of the first mismatch, or None."""
+    if shape == _STR:
+        return None if isinstance(value, str) else (keys, _STR)
+    if isinstance(shape, tuple):
+        many, inner = shape
+        if many == "list":
+            if not isinstance(value, list):
+                return keys, "a list"
+            pairs: Iterator[tuple[str | int, Any]] = iter(enumerate(value))
+        else:
+            if not isinstance(value, dict):
+                return keys, "a mapping"
+            pairs = ((k, v) for k, v in value.items() if v is not None)
+        for key, item in pairs:
+            found = _mismatch(item, inner, (*keys, key))
+            if found is not None:
+                return found
+        return None
+    if not isinstance(value, dict):
+        return keys, "a mapping"
+    for name, inner in shape.items():
+        key = name.rstrip("!")
+        if value.get(key) is None:
+            if name.endswith("!"):
+                return keys, f"missing required key '{key}'"
+            continue
+        found = _mismatch(value[key], inner, (*keys, key))
+        if found is not None:
+            return found
+    return None

@@ -79,7 +79,9 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
                     if access.get("type") == "Role"
                     else (resource_sp.get("id"), value) in granted_scopes
                 )
-                grants.append(Grant(name, None, Status.APPROVED if done else Status.PENDING, (env,), where))
+                grants.append(
+                    Grant(name, None, Status.APPROVED if done else Status.PENDING, (env,), where, per_environment=True)
+                )
         for a in assignments:  # granted without being requested any more
             if a.get("principalId") != sp.get("id"):
                 continue
@@ -90,7 +92,9 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
                 else None
             )
             if name and all(g.permission != name for g in grants):
-                grants.append(Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i))))
+                grants.append(
+                    Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i)), per_environment=True)
+                )
         for resource_id, value in sorted(granted_scopes, key=str):  # consented delegated scopes, not requested
             resource = sp_by_id.get(resource_id)
             if resource is None:
@@ -99,7 +103,9 @@ def read_entra(doc: Document, identity: Identity) -> ExportPart:
             scope_id = next((p.get("id") for p in _scopes(resource) if p.get("value") == value), None)
             name = permission(resource, scope_id, "Scope") if scope_id is not None else None
             if name and all(g.permission != name for g in grants):
-                grants.append(Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i))))
+                grants.append(
+                    Grant(name, None, Status.APPROVED, (env,), Origin(doc, ("applications", i)), per_environment=True)
+                )
         display = str(app.get("displayName") or app.get("appId"))
         part.applications.append(
             Application(

@@ -6,8 +6,9 @@ permission set (itself plus its composites), every group a set (its roles plus i
 parent group), both qualified by the environment, since two realms may define the
 same role differently. A client with a service account is an application; its
 service-account user's roles and groups are its grants (the realm's default roles
-when the export has no such user: Keycloak creates it with them). Without full scope allowed, only the client's own roles and its scope
-mappings reach a token (`delivery`); without the `roles` client scope, no role does.
+when the export has no such user: Keycloak creates it with them). Without full
+scope allowed, only the client's own roles and its scope mappings reach a token
+(`delivery`); without the `roles` client scope, no role does.
 """
 
 from __future__ import annotations
@@ -146,13 +147,14 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
                     Status.APPROVED,
                     (env,),
                     grant_origin,
+                    per_environment=True,
                 )
             )
         for path in group_paths:
             if path not in groups:
                 part.references.append(Reference("group", path, grant_origin, f"service account of {client_id!r}"))
                 continue
-            grants.append(Grant(None, groups[path], Status.APPROVED, (env,), grant_origin))
+            grants.append(Grant(None, groups[path], Status.APPROVED, (env,), grant_origin, per_environment=True))
         app_id = identity.application(client_id)
         delivery = _delivery(data, client, client_id, roles)
         part.applications.append(

@@ -1,0 +1,234 @@
+"""Markdown for a pull-request review comment: counts, the access matrix, parity, the diff, findings.
+
+The helpers that shape the review data (environment order, parity rows, what
+changed) are shared with the HTML reporter, so the two always say the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..findings import Finding, Result, TokenSummary, Waived
+from ..review import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
+from .text import clean, expiry, summary
+
+STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)
+"""Worst first."""
+MEANING = {
+    ALLOWED: "the call is allowed",
+    MISSING: "no grant delivers what it needs",
+    PENDING: "a pending approval would allow it",
+    FILTERED: "granted, but it never reaches the token",
+    GAP: "granted, but not in this environment",
+}
+SYMBOL = {ALLOWED: "✓", MISSING: "✗", PENDING: "◔", FILTERED: "▽", GAP: "⊘"}
+CHANGED = {"lost": "lost: allowed before", "gained": "gained: new access"}
+UNVERIFIED = "at least one token was decoded without checking its signature; its claims prove nothing."
+
+Moved = Mapping[tuple[str, str, str], str]
+
+
+def environments(cells: Sequence[Cell]) -> list[str]:
+    """Environments in the order the bindings name them."""
+    return list(dict.fromkeys(c.environment for c in cells))
+
+
+def unevaluated(result: Result) -> list[tuple[str, str, str]]:
+    """Bound (application, environment, operation) that the matrix leaves out: the name is not defined."""
+    if not result.matrix:
+        return []
+    bound = {(c.application, c.environment, c.operation) for c in result.matrix}
+    return [case for case in result.checked.cases() if case not in bound]
+
+
+def moved(changes: Iterable[Change] | None) -> dict[tuple[str, str, str], str]:
+    """(application, environment, operation) -> "lost" or "gained", from a diff."""
+    return {
+        (c.application, c.environment, op): kind
+        for c in changes or ()
+        for kind, ops in (("lost", c.lost), ("gained", c.gained))
+        for op in ops
+    }
+
+
+@dataclass(frozen=True)
+class ParityRow:
+    permission: str
+    held: tuple[bool, ...]
+    """Per environment, in the order of the application's holdings."""
+    broken: tuple[str, ...]
+    """'prod ≠ test' for every parity partner that lacks what the other holds."""
+
+    @property
+    def differs(self) -> bool:
+        return not all(self.held)
+
+
+def parity(result: Result) -> Iterator[tuple[str, list[Holding], list[ParityRow]]]:
+    """Per application: its holdings (environments in binding order) and one row per permission."""
+    rank = {env: i for i, env in enumerate(environments(result.matrix))}
+    by_app: dict[str, list[Holding]] = {}
+    for h in result.holdings:
+        by_app.setdefault(h.application, []).append(h)
+    for app, held in by_app.items():
+        held.sort(key=lambda h: (rank.get(h.environment, len(rank)), h.environment))
+        sets = {h.environment: set(h.permissions) for h in held}
+        rows = []
+        for p in sorted({p for h in held for p in h.permissions}):
+            having = {env for env, perms in sets.items() if p in perms}
+            broken = sorted(
+                f"{h.environment} ≠ {o}"
+                for h in held
+                if h.environment in having
+                for o in h.parity
+                if o in sets and o not in having
+            )
+            rows.append(ParityRow(p, tuple(h.environment in having for h in held), tuple(broken)))
+        yield app, held, rows
+
+
+def change_rows(c: Change) -> list[tuple[str, str, str, str]]:
+    """(kind, what happens, the operation or permission, why) for one application in one environment."""
+    rows = [("lost", "loses operation", op, "allowed before, not after") for op in c.lost]
+    rows += [("gained", "gains operation", op, "new access") for op in c.gained]
+    rows += [("lost", "loses permission", p, why) for p, why in c.removed]
+    rows += [("gained", "gains permission", p, "") for p in c.added]
+    return rows
+
+
+def text(value: str | None) -> str:
+    """Free text in Markdown: control characters made visible, markup and `|` escaped."""
+    out = re.sub(r"([\\`*_\[\]|~])", r"\\\1", clean(value or ""))
+    return out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(value: str | None) -> str:
+    """A name as a code span (no markup, no mentions inside); `|` escaped for tables."""
+    inner = clean(value or "").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", inner)), default=0) + 1)
+    pad = " " if inner.startswith("`") or inner.endswith("`") else ""
+    return f"{fence}{pad}{inner}{pad}{fence}"
+
+
+def table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + " --- |" * len(head),
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+    ]
+
+
+def _status(c: Cell, change: str | None) -> str:
+    word = f"{SYMBOL.get(c.status, '')} **{text(c.status)}**"
+    return word + (f" ({CHANGED[change]})" if change else "")
+
+
+def _matrix(result: Result) -> list[str]:
+    after = " after the change" if result.changes is not None else ""
+    out = [f"### Access matrix{after}", ""]
+    if not result.matrix:
+        return [*out, "No access matrix: no bound application and operation was evaluated.", ""]
+    out += ["; ".join(f"{SYMBOL[s]} **{s}**: {MEANING[s]}" for s in STATUSES) + ".", ""]
+    delta = moved(result.changes)
+    for env in environments(result.matrix):
+        cells = [c for c in result.matrix if c.environment == env]
+        rows = [
+            (
+                code(c.application),
+                code(c.operation),
+                _status(c, delta.get((c.application, c.environment, c.operation))),
+                ", ".join(code(p) for p in c.missing),
+            )
+            for c in cells
+        ]
+        out += [f"#### {code(env)}", "", *table(("application", "operation", "status", "missing"), rows)]
+    skipped = unevaluated(result)
+    if skipped:
+        cases = "; ".join(" ".join(code(x) for x in case) for case in skipped)
+        out += [f"Bound but not evaluated (the application or operation is not defined): {cases}", ""]
+    return out
+
+
+def _parity(result: Result) -> list[str]:
+    out = ["### Parity: effective permissions side by side", ""]
+    if not result.holdings:
+        return [*out, "No effective permissions were computed.", ""]
+    for app, held, rows in parity(result):
+        head = [
+            "permission",
+            *(code(h.environment) + (f" (parity: {', '.join(code(p) for p in h.parity)})" if h.parity else "")
+              for h in held),
+            "difference",
+        ]  # fmt: skip
+        body = [
+            (
+                f"**{code(r.permission)}**" if r.differs else code(r.permission),
+                *("✓ held" if has else "**✗ not held**" for has in r.held),
+                f"**parity difference**: {text(', '.join(r.broken))}" if r.broken else ("differs" if r.differs else ""),
+            )
+            for r in rows
+        ]
+        out += [f"#### {code(app)}", "", *table(head, body or [("(none)", *("" for _ in held), "")])]
+    return out
+
+
+def _changes(changes: tuple[Change, ...]) -> list[str]:
+    out = ["### What the new export changes", ""]
+    if not changes:
+        return [*out, "The new export changes no bound access and no effective permission.", ""]
+    for c in changes:
+        out += [f"#### {code(c.application)} in {code(c.environment)}", ""]
+        out += [
+            f"- {'**' + label + '**' if kind == 'lost' else label} {code(what)}" + (f": {text(why)}" if why else "")
+            for kind, label, what, why in change_rows(c)
+        ]
+        out.append("")
+    return out
+
+
+def _finding(f: Finding, waived: Waived | None = None) -> tuple[str, ...]:
+    where = code(f"{f.location.path}:{f.location.line}")
+    context = " ".join(code(x) for x in (f.application, f.environment, f.operation) if x)
+    message = text(f.message)
+    severity = f"**{f.severity.label}**"
+    if waived is not None:
+        severity = f"{f.severity.label}, waived"
+        until = f", until {text(waived.expires)}" if waived.expires else ""
+        message += f" (waived: {text(waived.reason)}; owner {text(waived.owner)}{until})"
+    return severity, f"{f.rule} {f.name}", context, where, message, text(f.fix)
+
+
+def _token(t: TokenSummary) -> str:
+    state = "verified" if t.verified else (f"REJECTED ({text(t.problem)})" if t.problem else "**UNVERIFIED**")
+    alg = f", alg {code(t.alg)}" + (f", kid {code(t.kid)}" if t.kid else "") if t.alg else ""
+    who = code(t.client or "?") + (
+        f" → {code(t.application or '?')} in {code(t.environment or '?')}" if t.application or t.environment else ""
+    )
+    perms = " ".join(code(v) for v in t.values) or "(none)"
+    return (
+        f"- token {code(t.fingerprint)} ({text(t.label)}): {state}{alg}; issuer {code(t.issuer or '-')}; "
+        f"client {who}; expires {expiry(t.expires)}; permissions: {perms}"
+    )
+
+
+def render(result: Result, *, color: bool = False) -> str:
+    kind = "diff review" if result.changes is not None else "review"
+    out = [f"## policycheck {kind}", ""]
+    if not result.verified:
+        out += [f"**UNVERIFIED**: {UNVERIFIED}", ""]
+    out += [text(summary(result)), "", *_matrix(result), *_parity(result)]
+    if result.changes is not None:
+        out += _changes(result.changes)
+    out += [f"### Findings ({len(result.findings)}, {len(result.waived)} waived)", ""]
+    if result.findings or result.waived:
+        head = ("severity", "rule", "application, environment, operation", "where", "finding", "fix")
+        rows = [*(_finding(f) for f in result.findings), *(_finding(w.finding, w) for w in result.waived)]
+        out += table(head, rows)
+    else:
+        out += ["No findings.", ""]
+    if result.tokens:
+        out += ["### Tokens", "", *(_token(t) for t in result.tokens), ""]
+    return "\n".join(out)
