@@ -89,18 +89,27 @@ def matrix(model: Model, resolver: Resolver) -> tuple[Cell, ...]:
                     cells.append(Cell(app, env, op_id, FILTERED, tuple(missing(need, deliverable))))
                     continue
                 lacking = tuple(missing(need, have))
-                reasons = {r for p in lacking for b in resolver.blocked(app, env, p) for r in b.reasons}
-                status = (
-                    PENDING
-                    if Block.PENDING in reasons
-                    else (
-                        GAP
-                        if reasons & {Block.OTHER_ENVIRONMENT, Block.SET_NOT_MAPPED, Block.NOT_ASSIGNED}
-                        else MISSING
-                    )
-                )
+                status = _worst(resolver, app, env, lacking)
                 cells.append(Cell(app, env, op_id, status, lacking))
     return tuple(dict.fromkeys(cells))
+
+
+RANK = {PENDING: 0, GAP: 1, MISSING: 2}
+
+
+def _worst(resolver: Resolver, app: str, env: str, lacking: tuple[str, ...]) -> str:
+    """The hardest of the missing permissions to get: none delivers it, then a gap, then only an approval."""
+    worst = PENDING
+    for permission in lacking:
+        blocked = [b for b in resolver.blocked(app, env, permission) if Block.REVOKED not in b.reasons]
+        if not blocked:
+            status = MISSING
+        elif any(b.reasons == (Block.PENDING,) for b in blocked):
+            status = PENDING
+        else:
+            status = GAP
+        worst = max(worst, status, key=RANK.__getitem__)
+    return worst
 
 
 def changes(before: Model, after: Model) -> tuple[Change, ...]:

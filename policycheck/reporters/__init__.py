@@ -13,6 +13,8 @@ FORMATS = {
     "junit": "junit",
     "github": "github",
     "markdown": "markdown",
+    "html": "html",
+    "review": "review",
 }
 REVIEW_FORMATS = frozenset({"html", "review"})
 """Formats that show the access matrix: the engine computes it only when one is asked for."""

@@ -25,7 +25,8 @@ def test_unknown_application_in_a_binding_is_pc404_not_pc901(check):
     assert check(policy, EXPORT, "PC901") == []
     found = check(policy, EXPORT, "PC404")
     assert [(f.location.line, f.message) for f in found] == [
-        (25, "ap is bound in the policies but is not in the export (did you mean 'app'?)")]
+        (25, "ap is bound in the policies but is not in the export (did you mean 'app'?)")
+    ]
 
 
 def test_passes_when_every_name_is_defined(check):
