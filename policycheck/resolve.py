@@ -337,13 +337,18 @@ def _compile(expression: Expression) -> Callable[[frozenset[str] | set[str]], bo
     return lambda have: not direct.isdisjoint(have) or any(c(have) for c in others)
 
 
-def names(expression: Expression | None) -> set[str]:
-    """Every permission an expression mentions."""
+def names(expression: Expression | None) -> frozenset[str]:
+    """Every permission an expression mentions (computed once per expression)."""
     if expression is None:
-        return set()
-    if isinstance(expression, PermissionRef):
-        return {expression.name}
-    return set().union(*(names(i) for i in expression.items))
+        return frozenset()
+    found: frozenset[str] | None = expression.__dict__.get("_names")
+    if found is None:
+        if isinstance(expression, PermissionRef):
+            found = frozenset((expression.name,))
+        else:
+            found = frozenset().union(*(names(i) for i in expression.items))
+        object.__setattr__(expression, "_names", found)
+    return found
 
 
 def cycles(graph: Mapping[str, Sequence[str]]) -> list[Path]:

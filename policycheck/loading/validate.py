@@ -40,7 +40,7 @@ _JSON_TYPES = {
 }
 
 
-LARGE = 1024 * 1024
+LARGE = 256 * 1024
 """From this many bytes on, jsonschema-rs is worth its import (about 20 ms)."""
 
 
