@@ -117,10 +117,12 @@ def changes(before: Model, after: Model) -> tuple[Change, ...]:
     old, new = Resolver(before), Resolver(after)
     old_cells = {(c.application, c.environment, c.operation): c.status for c in matrix(before, old)}
     new_cells = {(c.application, c.environment, c.operation): c.status for c in matrix(after, new)}
-    pairs = sorted({(a, e) for a, e, _ in old_cells} | {(a, e) for a, e, _ in new_cells})
+    ops_of: dict[tuple[str, str], set[str]] = {}
+    for a, e, o in (*old_cells, *new_cells):
+        ops_of.setdefault((a, e), set()).add(o)
     out = []
-    for app, env in pairs:
-        ops = sorted({o for a, e, o in (*old_cells, *new_cells) if (a, e) == (app, env)})
+    for (app, env), op_set in sorted(ops_of.items()):
+        ops = sorted(op_set)
         lost = tuple(
             o for o in ops if old_cells.get((app, env, o)) == ALLOWED and new_cells.get((app, env, o)) != ALLOWED
         )

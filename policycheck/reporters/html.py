@@ -257,6 +257,10 @@ def _header(result: Result) -> list[str]:
     return out
 
 
+STATIC_CELLS = 5000
+"""Up to this many cells, the matrix is also written out for readers without JavaScript."""
+
+
 def _matrix(result: Result) -> list[str]:
     after = " after the change" if result.changes is not None else ""
     out = ['<section id="matrix">', f"<h2>Access matrix{after}</h2>"]
@@ -277,7 +281,11 @@ def _matrix(result: Result) -> list[str]:
         "</form>",
         '<table id="matrix-table" class="matrix"><thead></thead><tbody></tbody></table>',
         "<noscript>",
-        *_static_matrix(result.matrix, delta),
+        *(
+            _static_matrix(result.matrix, delta)
+            if len(result.matrix) <= STATIC_CELLS
+            else [f'<p class="note">{len(result.matrix)} cells: the matrix needs JavaScript.</p>']
+        ),
         "</noscript>",
     ]
     data: dict[str, object] = {"matrix": [_cell_json(c, delta) for c in result.matrix], "statuses": list(STATUSES)}
