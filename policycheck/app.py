@@ -84,15 +84,21 @@ def run_check(options: Options) -> Outcome:
         write_atomic(options.write_baseline, baseline_module.render(result))
         n = len(result.findings)
         return Outcome(0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n")
+    stdout = emit(result, options.formats, options.color)
+    code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    return Outcome(code, stdout)
+
+
+def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:
+    """Write every report that has a file; return the one for stdout (or "")."""
     stdout = ""
-    for fmt, path in options.formats:
-        text = render(fmt, result, color=options.color and path is None)
+    for fmt, path in formats:
+        text = render(fmt, result, color=color and path is None)
         if path is None:
             stdout = text
         else:
             write_atomic(path, text)
-    code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
-    return Outcome(code, stdout)
+    return stdout
 
 
 def run_validate(paths: tuple[str, ...]) -> Outcome:
@@ -112,9 +118,14 @@ def identity(cfg: config_module.Config) -> Identity:
 
 
 def _config(options: Options) -> config_module.Config:
-    if options.no_config:
+    return load_config(options.config, options.no_config)
+
+
+def load_config(path: str | None, no_config: bool) -> config_module.Config:
+    """The named configuration file, or the one found upwards, or none."""
+    if no_config:
         return config_module.Config()
-    path = options.config or config_module.find()
+    path = path or config_module.find()
     return config_module.load(path) if path else config_module.Config()
 
 

@@ -6,13 +6,11 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date
 
-from . import config as config_module
-from .app import Outcome, identity, write_atomic
+from .app import Outcome, emit, identity, load_config
 from .engine import Selection, run
 from .errors import UsageError
 from .findings import Severity
 from .loading.inputs import discover, display_path, load_model
-from .reporters import render
 
 DIFF_RULES = ("PC301", "PC302")
 
@@ -47,10 +45,7 @@ def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
 
 
 def run_diff(options: DiffOptions) -> Outcome:
-    cfg = config_module.Config()
-    if not options.no_config:
-        path = options.config or config_module.find()
-        cfg = config_module.load(path) if path else cfg
+    cfg = load_config(options.config, options.no_config)
     policies = options.policies or cfg.paths
     if not policies:
         raise UsageError("diff needs the policies: give --policies PATH or set paths in the configuration")
@@ -68,12 +63,6 @@ def run_diff(options: DiffOptions) -> Outcome:
     result = run(
         after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before
     )
-    stdout = ""
-    for fmt, out_path in options.formats:
-        text = render(fmt, result, color=options.color and out_path is None)
-        if out_path is None:
-            stdout = text
-        else:
-            write_atomic(out_path, text)
+    stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout)

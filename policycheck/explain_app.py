@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from . import config as config_module
-from .app import Outcome, identity
+from .app import Outcome, identity, load_config
 from .errors import UsageError
 from .explain import explain, render_json, render_text
 from .loading.inputs import load_model
@@ -23,10 +22,7 @@ def run_explain(
     config: str | None,
     no_config: bool,
 ) -> Outcome:
-    cfg = config_module.Config()
-    if not no_config:
-        path = config or config_module.find()
-        cfg = config_module.load(path) if path else cfg
+    cfg = load_config(config, no_config)
     paths = policies or cfg.paths
     if not paths:
         raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")

@@ -7,14 +7,12 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from . import config as config_module
-from .app import Outcome, write_atomic
+from .app import Outcome, emit, load_config
 from .engine import Selection, run
 from .errors import UsageError
 from .findings import Result, Severity
 from .loading.inputs import load_model
 from .model import Model, Token
-from .reporters import render
 from .rules import token_health
 from .tokens import source
 from .tokens.build import build, pick_profile
@@ -47,10 +45,7 @@ class TokenOptions:
 
 
 def _model(options: TokenOptions) -> Model:
-    cfg = config_module.Config()
-    if not options.no_config:
-        path = options.config or config_module.find()
-        cfg = config_module.load(path) if path else cfg
+    cfg = load_config(options.config, options.no_config)
     paths = options.paths or cfg.paths
     return load_model(paths) if paths else Model()
 
@@ -116,13 +111,7 @@ def _warnings(warnings: list[str]) -> str:
 
 def run_token(options: TokenOptions) -> Outcome:
     result, _, warnings = check_tokens(options)
-    stdout = ""
-    for fmt, path in options.formats:
-        text = render(fmt, result, color=options.color and path is None)
-        if path is None:
-            stdout = text
-        else:
-            write_atomic(path, text)
+    stdout = emit(result, options.formats, options.color)
     fail_on = options.fail_on or Severity.WARNING
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
     return Outcome(code, stdout, _warnings(warnings))
