@@ -243,11 +243,13 @@ def _join_definitions(envs: Iterable[Environment]) -> list[Environment]:
     Definitions in one file stay duplicates (PC903).
     """
     joined: dict[str, Environment] = {}
+    at: dict[str, int] = {}
     out: list[Environment] = []
     for env in envs:
         first = joined.get(env.name)
         if first is None or first.source.document is env.source.document:
-            joined.setdefault(env.name, env)
+            if first is None:
+                joined[env.name], at[env.name] = env, len(out)
             out.append(env)
             continue
         merged = replace(
@@ -256,7 +258,7 @@ def _join_definitions(envs: Iterable[Environment]) -> list[Environment]:
             permission_sets=tuple(dict.fromkeys(first.permission_sets + env.permission_sets)),
         )
         joined[env.name] = merged
-        out[out.index(first)] = merged
+        out[at[env.name]] = merged
     return out
 
 
@@ -268,11 +270,13 @@ def _join_environments(apps: Iterable[Application]) -> list[Application]:
     stays a duplicate definition (PC903).
     """
     joined: dict[str, Application] = {}
+    at: dict[str, int] = {}
     out: list[Application] = []
     for app in apps:
         first = joined.get(app.id)
         if first is None or set(first.clients) & set(app.clients) or not (first.clients or app.clients):
-            joined.setdefault(app.id, app)
+            if first is None:
+                joined[app.id], at[app.id] = app, len(out)
             out.append(app)
             continue
         merged = replace(
@@ -283,7 +287,7 @@ def _join_environments(apps: Iterable[Application]) -> list[Application]:
             delivery={**first.delivery, **app.delivery},
         )
         joined[app.id] = merged
-        out[out.index(first)] = merged
+        out[at[app.id]] = merged
     return out
 
 

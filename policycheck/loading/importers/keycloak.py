@@ -124,12 +124,20 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
     walk_groups(data.get("groups") or (), None, ("groups",))
 
     defaults = _default_roles(data)
+    service_accounts: dict[Any, tuple[Document, tuple[str | int, ...], dict[str, Any]]] = {}
+    for d, k, u in realm.users:  # the first user of a client is its service account, as Keycloak keeps one
+        service_accounts.setdefault(u.get("serviceAccountClientId"), (d, k, u))
+    own_roles: dict[str, list[str]] = {}
+    for role in roles:
+        if "/" in role:
+            own_roles.setdefault(role.split("/", 1)[0], []).append(role)
+    mappings = _mapping_index(data)
     for i, client in enumerate(data.get("clients") or ()):
         if not _true(client.get("serviceAccountsEnabled"), False):
             continue
         client_id = client["clientId"]
         where = origin("clients", i)
-        user = next(((d, k, u) for d, k, u in realm.users if u.get("serviceAccountClientId") == client_id), None)
+        user = service_accounts.get(client_id)
         grants: list[Grant] = []
         # Keycloak gives the default roles to a user when it creates it (as it creates a service-account
         # user missing from an imported file); an exported user lists them itself, unless they were removed.
@@ -156,7 +164,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
                 continue
             grants.append(Grant(None, groups[path], Status.APPROVED, (env,), grant_origin, per_environment=True))
         app_id = identity.application(client_id)
-        delivery = _delivery(data, client, client_id, roles)
+        delivery = _delivery(data, client, client_id, roles, own_roles, mappings)
         part.applications.append(
             Application(
                 app_id,
@@ -194,8 +202,25 @@ def _default_roles(data: dict[str, Any]) -> list[str]:
     return list(data.get("defaultRoles") or ())
 
 
+def _mapping_index(data: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """("client" | "clientScope", name) -> the roles scope-mapped to it, built once per realm."""
+    index: dict[tuple[str, str], list[str]] = {}
+    entries = [("", e) for e in data.get("scopeMappings") or ()]
+    entries += [(f"{owner}/", e) for owner, es in (data.get("clientScopeMappings") or {}).items() for e in es or ()]
+    for prefix, entry in entries:  # clientScopeMappings is keyed by the role's owner
+        for kind in ("client", "clientScope"):
+            if isinstance(entry.get(kind), str):
+                index.setdefault((kind, entry[kind]), []).extend(f"{prefix}{r}" for r in entry.get("roles") or ())
+    return index
+
+
 def _delivery(
-    data: dict[str, Any], client: dict[str, Any], client_id: str, roles: dict[str, tuple[Origin, list[str]]]
+    data: dict[str, Any],
+    client: dict[str, Any],
+    client_id: str,
+    roles: dict[str, tuple[Origin, list[str]]],
+    own_roles: dict[str, list[str]],
+    mappings: dict[tuple[str, str], list[str]],
 ) -> list[str] | None:
     """Roles that can reach this client's tokens; None: no filter (full scope and role claims)."""
     scopes = client.get("defaultClientScopes")
@@ -205,15 +230,9 @@ def _delivery(
         return []  # no roles client scope: no realm_access / resource_access claims at all
     if _true(client.get("fullScopeAllowed"), True):
         return None
-    mapped = [r for r in roles if r.startswith(f"{client_id}/")]  # the client's own roles always reach it
-    applies = {("client", client_id), *(("clientScope", s) for s in scopes or ())}
-    for entry in data.get("scopeMappings") or ():
-        if any((k, entry.get(k)) in applies for k in ("client", "clientScope")):
-            mapped += entry.get("roles") or ()
-    for owner, entries in (data.get("clientScopeMappings") or {}).items():  # keyed by the role's owner
-        for entry in entries or ():
-            if any((k, entry.get(k)) in applies for k in ("client", "clientScope")):
-                mapped += [f"{owner}/{r}" for r in entry.get("roles") or ()]
+    mapped = list(own_roles.get(client_id, ()))  # the client's own roles always reach it
+    for applies in [("client", client_id), *(("clientScope", s) for s in scopes or ())]:
+        mapped += mappings.get(applies, ())
     expanded: dict[str, None] = {}
     todo = list(mapped)
     while todo:  # composites of a scope-mapped role are scope-mapped too; cycles end here
