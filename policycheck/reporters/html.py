@@ -340,6 +340,10 @@ def _static_matrix(cells: Sequence[Cell], delta: Moved) -> list[str]:
     return [*out, "</tbody></table>"]
 
 
+FULL_PARITY_APPS = 200
+"""Up to this many applications, every permission is listed side by side; above, only differences."""
+
+
 def _parity(result: Result) -> list[str]:
     out = ['<section id="parity">', "<h2>Parity: effective permissions side by side</h2>"]
     if not result.holdings:
@@ -348,7 +352,13 @@ def _parity(result: Result) -> list[str]:
         '<p class="note">For each application, its environments\' effective permissions in columns. '
         "Highlighted rows differ between environments; between parity partners that difference is PC104.</p>"
     )
-    for app, held, rows in parity(result):
+    tables = list(parity(result))
+    if len(tables) > FULL_PARITY_APPS:  # a large organisation: only what differs, or the page is unreadable
+        same = sum(1 for _, _, rows in tables if not any(r.differs for r in rows))
+        out.append(f'<p class="note">{len(tables)} applications: only the permissions that differ between '
+                   f"environments are shown; {same} applications hold the same everywhere.</p>")  # fmt: skip
+        tables = [(a, h, [r for r in rows if r.differs]) for a, h, rows in tables if any(r.differs for r in rows)]
+    for app, held, rows in tables:
         out += _parity_table(app, held, rows)
     return [*out, "</section>"]
 

@@ -11,6 +11,8 @@ _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
 def clean(text: str) -> str:
     """Untrusted text cannot move the cursor or forge lines (CWE-150)."""
+    if text.isprintable():  # the common case, at C speed
+        return text
     return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
 
 
