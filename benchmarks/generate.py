@@ -12,7 +12,7 @@ for N applications in three environments:
   (one set mapped only to `test`);
 - applications with 5-8 grants each (mostly approved, some pending or revoked, some
   restricted to one environment), assigned to test and prod, and bound to 10-20
-  operations there.
+  operations there; each has a `client_secret`, masked (`**********`) except in 1 %.
 
 Everything is drawn from `random.Random` seeded per application, so the first N
 applications are the same whatever the total, and the same seed gives the same bytes.
@@ -37,14 +37,34 @@ from typing import Any
 
 import yaml
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ENVIRONMENTS = ("base", "test", "prod")
 ASSIGNED = ("test", "prod")
 
-DOMAINS = ("General Ledger", "Accounts Payable", "Accounts Receivable", "Financial Management",
-           "Procurement", "Inventory", "Sales Orders", "Human Resources", "Payroll", "Projects")
-OBJECTS = ("Journal Entry", "Invoice", "Payment", "Supplier", "Customer", "Item", "Order",
-           "Employee", "Budget", "Contract")
+DOMAINS = (
+    "General Ledger",
+    "Accounts Payable",
+    "Accounts Receivable",
+    "Financial Management",
+    "Procurement",
+    "Inventory",
+    "Sales Orders",
+    "Human Resources",
+    "Payroll",
+    "Projects",
+)
+OBJECTS = (
+    "Journal Entry",
+    "Invoice",
+    "Payment",
+    "Supplier",
+    "Customer",
+    "Item",
+    "Order",
+    "Employee",
+    "Budget",
+    "Contract",
+)
 ACTIONS = ("Read", "Create", "Update", "Approve", "Post")
 METHODS = {"Read": "GET", "Create": "POST", "Update": "PUT", "Approve": "POST", "Post": "POST"}
 
@@ -93,8 +113,7 @@ class Catalogue:
                     if other not in inc:
                         inc.append(other)
                 self.own[name], self.includes[name] = own, inc
-                entry: dict[str, Any] = {"name": name,
-                                         "description": f"Level {level} access, group {i:02d}"}
+                entry: dict[str, Any] = {"name": name, "description": f"Level {level} access, group {i:02d}"}
                 if inc:
                     entry["includes"] = inc
                 entry["permissions"] = own
@@ -124,11 +143,10 @@ class Catalogue:
             op: dict[str, Any] = {
                 "id": f"{slug(d)}.{slug(o)}-{k:03d}.{action.lower()}",
                 "request": f"{METHODS[action]} /api/v1/{slug(d)}/{slug(o)}s{k:03d}"
-                           + ("/{id}" if action in ("Update", "Approve", "Post") else ""),
+                + ("/{id}" if action in ("Update", "Approve", "Post") else ""),
                 "api": f"CloudSuite.{d.replace(' ', '')}",
                 "requires": {
-                    "permissions": perms[0] if len(perms) == 1 and isinstance(perms[0], str)
-                    else {"all_of": perms},
+                    "permissions": perms[0] if len(perms) == 1 and isinstance(perms[0], str) else {"all_of": perms},
                     "scopes": [f"CloudSuite.{d.replace(' ', '')}"],
                 },
             }
@@ -162,12 +180,16 @@ def application(cat: Catalogue, seed: int, i: int) -> tuple[dict[str, Any], dict
     anchors = rng.sample(range(SETS_PER_LEVEL), 2)
     grants: list[dict[str, Any]] = []
     for a in anchors:
-        grants.append({"permission_set": cat.top[a], "status": "approved",
-                       "approved_by": "iam-admins@example.com"})
+        grants.append({"permission_set": cat.top[a], "status": "approved", "approved_by": "iam-admins@example.com"})
     for _ in range(rng.randint(1, 2)):  # a narrower set, restricted to where the app runs
         level = rng.randint(1, 2)
-        grants.append({"permission_set": set_name(level, rng.randrange(SETS_PER_LEVEL)),
-                       "status": "approved", "environments": list(ASSIGNED)})
+        grants.append(
+            {
+                "permission_set": set_name(level, rng.randrange(SETS_PER_LEVEL)),
+                "status": "approved",
+                "environments": list(ASSIGNED),
+            }
+        )
     candidates = [k for a in anchors for k in cat.ops_by_anchor[a]]
     bound = sorted(rng.sample(candidates, min(len(candidates), rng.randint(10, 20))))
     extras: list[str] = []
@@ -201,12 +223,16 @@ def application(cat: Catalogue, seed: int, i: int) -> tuple[dict[str, Any], dict
         "name": f"Integration {i:06d}",
         "description": f"Service account of team {i % 211:03d}",
         "clients": {"test": f"ACME_TST~{app_id}", "prod": f"ACME_PRD~{app_id}"},
-        "client_secret": f"secret-{rng.getrandbits(64):016x}",  # dropped at load, never read
+        # dropped at load, never read; gateways mask it, but 1 app in 100 leaks a real one
+        "client_secret": f"secret-{rng.getrandbits(64):016x}" if rng.random() < 0.01 else "**********",
         "scopes": sorted({cat.operations[k]["api"] for k in bound}),
         "grants": grants,
     }
-    binding = {"application": app_id, "environments": list(ASSIGNED),
-               "operations": [cat.operations[k]["id"] for k in bound]}
+    binding = {
+        "application": app_id,
+        "environments": list(ASSIGNED),
+        "operations": [cat.operations[k]["id"] for k in bound],
+    }
     return entry, binding
 
 
@@ -221,13 +247,15 @@ def documents(apps: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     export = {
         "apiVersion": "policycheck/v1",
         "kind": "GatewayExport",
-        "metadata": {"gateway": "Synthetic Gateway", "exported_at": "2026-11-27",
-                     "source": f"benchmarks/generate.py v{GENERATOR_VERSION} seed {seed}"},
+        "metadata": {
+            "gateway": "Synthetic Gateway",
+            "exported_at": "2026-11-27",
+            "source": f"benchmarks/generate.py v{GENERATOR_VERSION} seed {seed}",
+        },
         "permission_sets": cat.sets,
         "environments": [
             {"name": "base", "description": "Mapped everywhere", "permission_sets": base_sets},
-            {"name": "test", "inherits": ["base"],
-             "permission_sets": [cat.top[PROD_SET], cat.top[DRIFT_SET]]},
+            {"name": "test", "inherits": ["base"], "permission_sets": [cat.top[PROD_SET], cat.top[DRIFT_SET]]},
             {"name": "prod", "inherits": ["base"], "permission_sets": [cat.top[PROD_SET]]},
         ],
         "applications": entries,
@@ -236,18 +264,30 @@ def documents(apps: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     policy = {
         "apiVersion": "policycheck/v1",
         "kind": "Policy",
-        "metadata": {"name": f"synthetic-{apps}", "owner": "platform@example.com",
-                     "description": f"benchmarks/generate.py v{GENERATOR_VERSION} seed {seed}"},
-        "permissions": [{"name": p, "description": f"{p}.", "claims": [slug(p).replace("---", ":")]}
-                        for p in cat.permissions],
+        "metadata": {
+            "name": f"synthetic-{apps}",
+            "owner": "platform@example.com",
+            "description": f"benchmarks/generate.py v{GENERATOR_VERSION} seed {seed}",
+        },
+        "permissions": [
+            {"name": p, "description": f"{p}.", "claims": [slug(p).replace("---", ":")]} for p in cat.permissions
+        ],
         "operations": cat.operations,
         "environments": [
             {"name": "base", "description": "Permission sets every environment builds on."},
-            {"name": "test", "inherits": ["base"], "parity": ["prod"],
-             "allowed_differences": [
-                 {"permission": drift_perm, "reason": "rollout in progress",
-                  "owner": "platform@example.com", "expires": "2026-01-31"},
-             ]},
+            {
+                "name": "test",
+                "inherits": ["base"],
+                "parity": ["prod"],
+                "allowed_differences": [
+                    {
+                        "permission": drift_perm,
+                        "reason": "rollout in progress",
+                        "owner": "platform@example.com",
+                        "expires": "2026-01-31",
+                    },
+                ],
+            },
             {"name": "prod", "inherits": ["base"]},
         ],
         "bindings": bindings,
@@ -259,8 +299,7 @@ def dump(data: Any, fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=120)
+    text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)
     return text.encode()
 
 
@@ -301,9 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     apps = args.apps if args.apps is not None else apps_for_target(args.target_mb, args.format, args.seed)
     written = write(args.out, apps, args.format, args.seed)
-    print(json.dumps({"generator": GENERATOR_VERSION, "apps": apps, "format": args.format,
-                      "seed": args.seed, "files": written,
-                      "seconds": round(time.perf_counter() - t0, 2)}))
+    print(
+        json.dumps(
+            {
+                "generator": GENERATOR_VERSION,
+                "apps": apps,
+                "format": args.format,
+                "seed": args.seed,
+                "files": written,
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
+    )
     return 0
 
 

@@ -28,35 +28,63 @@ def realm(clients: int, seed: int = 1) -> dict[str, object]:
     rnd = random.Random(seed)
     api_roles = [{"name": f"api:{i}:{verb}", "composite": False} for i in range(200) for verb in ("read", "write")]
     composites = [
-        {"name": f"bundle-{i}", "composite": True,
-         "composites": {"client": {"api": [r["name"] for r in rnd.sample(api_roles, 6)]},
-                        "realm": [f"realm-{(i + 1) % 50}"]}}
+        {
+            "name": f"bundle-{i}",
+            "composite": True,
+            "composites": {
+                "client": {"api": [r["name"] for r in rnd.sample(api_roles, 6)]},
+                "realm": [f"realm-{(i + 1) % 50}"],
+            },
+        }
         for i in range(100)
     ]
-    realm_roles = [{"name": f"realm-{i}", "composite": True, "composites": {"realm": [f"realm-{(i + 1) % 50}"]}}
-                   for i in range(50)]
-    groups = [{"name": f"g{i}", "path": f"/g{i}", "clientRoles": {"api": [f"bundle-{i}"]},
-               "subGroups": [{"name": "s", "path": f"/g{i}/s", "realmRoles": [f"realm-{i % 50}"]}]}
-              for i in range(100)]
+    realm_roles = [
+        {"name": f"realm-{i}", "composite": True, "composites": {"realm": [f"realm-{(i + 1) % 50}"]}} for i in range(50)
+    ]
+    groups = [
+        {
+            "name": f"g{i}",
+            "path": f"/g{i}",
+            "clientRoles": {"api": [f"bundle-{i}"]},
+            "subGroups": [{"name": "s", "path": f"/g{i}/s", "realmRoles": [f"realm-{i % 50}"]}],
+        }
+        for i in range(100)
+    ]
     out_clients, users = [], []
     for c in range(clients):
         cid = f"svc-{c:06d}"
-        out_clients.append({
-            "clientId": cid, "serviceAccountsEnabled": True, "fullScopeAllowed": c % 3 != 0,
-            "secret": "**********", "defaultClientScopes": ["roles", "profile", "email"],
-            "description": "x" * 200, "attributes": {f"attr{k}": "v" * 40 for k in range(10)},
-            "protocolMappers": [{"name": f"m{k}", "protocol": "openid-connect", "config": {"claim.name": f"c{k}"}}
-                                for k in range(6)],
-        })
-        users.append({
-            "username": f"service-account-{cid}", "serviceAccountClientId": cid,
-            "realmRoles": [f"realm-{c % 50}"], "clientRoles": {"api": [r["name"] for r in rnd.sample(api_roles, 3)]},
-            "groups": [f"/g{c % 100}/s"],
-        })
+        out_clients.append(
+            {
+                "clientId": cid,
+                "serviceAccountsEnabled": True,
+                "fullScopeAllowed": c % 3 != 0,
+                "secret": "**********",
+                "defaultClientScopes": ["roles", "profile", "email"],
+                "description": "x" * 200,
+                "attributes": {f"attr{k}": "v" * 40 for k in range(10)},
+                "protocolMappers": [
+                    {"name": f"m{k}", "protocol": "openid-connect", "config": {"claim.name": f"c{k}"}} for k in range(6)
+                ],
+            }
+        )
+        users.append(
+            {
+                "username": f"service-account-{cid}",
+                "serviceAccountClientId": cid,
+                "realmRoles": [f"realm-{c % 50}"],
+                "clientRoles": {"api": [r["name"] for r in rnd.sample(api_roles, 3)]},
+                "groups": [f"/g{c % 100}/s"],
+            }
+        )
     return {
-        "realm": "bench", "roles": {"realm": realm_roles, "client": {"api": api_roles + composites}},
-        "groups": groups, "clients": out_clients, "users": users,
-        "clientScopeMappings": {"api": [{"client": f"svc-{c:06d}", "roles": ["api:1:read"]} for c in range(0, clients, 3)]},
+        "realm": "bench",
+        "roles": {"realm": realm_roles, "client": {"api": api_roles + composites}},
+        "groups": groups,
+        "clients": out_clients,
+        "users": users,
+        "clientScopeMappings": {
+            "api": [{"client": f"svc-{c:06d}", "roles": ["api:1:read"]} for c in range(0, clients, 3)]
+        },
     }
 
 
@@ -85,9 +113,13 @@ def main() -> None:
                 resolver.deliverable(app.id, env)
         resolves.append(time.perf_counter() - t)
     print(f"Keycloak realm export: {mb:.1f} MB JSON, {clients} service-account clients, {args.repeat} runs")
-    print(f"  parse + import (load_model), median: {statistics.median(loads):.2f} s "
-          f"({mb / statistics.median(loads):.1f} MB/s)")
-    print(f"  effective + deliverable permissions of every service account, median: {statistics.median(resolves):.2f} s")
+    print(
+        f"  parse + import (load_model), median: {statistics.median(loads):.2f} s "
+        f"({mb / statistics.median(loads):.1f} MB/s)"
+    )
+    print(
+        f"  effective + deliverable permissions of every service account, median: {statistics.median(resolves):.2f} s"
+    )
 
 
 if __name__ == "__main__":

