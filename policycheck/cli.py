@@ -418,7 +418,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 130
     except PolicycheckError as e:
-        click.echo(f"policycheck: {e}", err=True)
+        click.echo("".join(f"policycheck: {line}\n" for line in str(e).splitlines()), err=True, nl=False)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -456,9 +456,9 @@ def test_every_violation_of_every_file_is_reported_one_per_line(run):
     assert err.splitlines() == [
         "policycheck: policy.yaml:5:5: permissions[0]: unknown key 'colour' (expected one of claims, "
         "description, name, scopes)",
-        "export.yaml:4:5: environments[0]: missing required key 'name'",
-        "export.yaml:6:5: environments[1]: unknown key 'colour' (expected one of description, inherits, name, "
-        "permission_sets)",
+        "policycheck: export.yaml:4:5: environments[0]: missing required key 'name'",
+        "policycheck: export.yaml:6:5: environments[1]: unknown key 'colour' (expected one of description, "
+        "inherits, name, permission_sets)",
     ]
 
 
@@ -703,6 +703,6 @@ def test_process_python_tag_and_deep_json(tmp_path):
     assert done.stderr.splitlines() == [
         "policycheck: export.yaml:3:6: unsupported tag tag:yaml.org,2002:python/object/apply...; "
         "only plain YAML values are allowed",
-        "deep.json: JSON nested too deeply",
+        "policycheck: deep.json: JSON nested too deeply",
     ]
     assert not marker.exists()
