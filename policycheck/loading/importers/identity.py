@@ -7,7 +7,6 @@ common suffixes are recognised. Placeholders such as `##ENV##` or `${ENV}` stay 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -23,7 +22,6 @@ DEFAULT_SUFFIXES = {
     "_QA": "qa",
     "-qa": "qa",
 }
-PLACEHOLDER = re.compile(r"##[A-Za-z_]+##|\$\{[A-Za-z_]+\}|@@[A-Za-z_]+@@")
 
 
 @dataclass(frozen=True)
