@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from policycheck.errors import InputError
 from policycheck.loading.limits import Limits
@@ -557,3 +558,52 @@ def test_several_documents_are_refused():
 @pytest.mark.parametrize("raw", [b"", b"# only a comment\n", b"\n\n", b"\xef\xbb\xbf"])
 def test_empty_yaml_is_an_input_error(raw):
     assert str(load_error("f.yaml", raw)) == "f.yaml:1:1: the file is empty; expected a mapping"
+
+
+class _Reference(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """PyYAML's own resolution (less timestamps): what the loader's shortcut must agree with."""
+
+
+_Reference.yaml_implicit_resolvers = {
+    k: [(t, r) for t, r in v if t != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    [
+        "1",
+        "-1",
+        "+7",
+        ".5",
+        "1e3",
+        "1.0e+3",
+        "0x1F",
+        "0o17",
+        "017",
+        "true",
+        "True",
+        "FALSE",
+        "false",
+        "null",
+        "~",
+        "Null",
+        "",
+        "abc",
+        "y",
+        "n",
+        "2026-01-01",
+        "_x",
+        "'quoted 1'",
+        '"2"',
+        "a b",
+        "1_000",
+        "-.5",
+        "0.",
+        "NaN",
+    ],
+)
+def test_the_resolver_shortcut_agrees_with_pyyaml(scalar):
+    text = f"k: {scalar}\nl: [{scalar}]\n".encode()
+    assert load("f.yaml", text, LIMITS).data == yaml.load(text, Loader=_Reference)

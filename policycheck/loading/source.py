@@ -50,13 +50,38 @@ LOADER_NAME = _Base.__name__
 
 
 class _Loader(_Base):  # type: ignore[misc]
-    """The safe loader without the timestamp resolver: dates stay strings."""
+    """The safe loader without the timestamp resolver: dates stay strings.
+
+    Resolution is PyYAML's, with a shortcut: libyaml calls `resolve` in Python for every
+    node, and a plain scalar whose first character starts no implicit type (most keys and
+    names) is a string without trying the regular expressions. There are no path resolvers.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if not _SHORTCUT or (implicit[0] and (not value or value[0] in _IMPLICIT_FIRST)):
+                return str(super().resolve(kind, value, implicit))
+            return _STR
+        if not _SHORTCUT:
+            return str(super().resolve(kind, value, implicit))
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        if not _SHORTCUT:
+            super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self) -> None:
+        if not _SHORTCUT:
+            super().ascend_resolver()
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_IMPLICIT_FIRST = frozenset(k for k, v in _Loader.yaml_implicit_resolvers.items() if k and v)
+_SHORTCUT = None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers
+"""Only where PyYAML has no wildcard or path resolvers (true of every release so far)."""
 
 
 @dataclass(frozen=True)
