@@ -298,8 +298,9 @@ class _YamlBuilder:
             if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, depth))
                 continue
-            key = self.key(key_node)
-            pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key = key_node.value if key_node.tag == _STR else self.key(key_node)
+            mark = key_node.start_mark
+            pos = (mark.line + 1, mark.column + 1)
             if key in marks:
                 self.duplicates.append(Duplicate((*self.keys, key), pos[0], pos[1], marks[key][0]))
             marks[key] = pos
@@ -309,6 +310,9 @@ class _YamlBuilder:
                     isinstance(value_node, yaml.ScalarNode) and (value_node.tag == _NULL or _masked(value_node.value))
                 ):
                     self.secrets.append((key, *pos))
+                continue
+            if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
+                out[key] = value_node.value  # the common case, without a call
                 continue
             self.keys.append(key)
             out[key] = self.build(value_node, depth + 1)
