@@ -124,12 +124,12 @@ def run(
     if review or before is not None:
         from .review import holdings, matrix
 
-        cells, held = matrix(model, resolver), holdings(model, resolver)
+        cells, held = shared.get("matrix") or matrix(model, resolver), holdings(model, resolver)
     delta = None
     if before is not None:
         from .review import changes
 
-        delta = shared.get("changes") or changes(before, model)
+        delta = shared.get("changes") or changes(before, model, resolver, cells)
     return Result(
         tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed, tokens, cells, delta, held
     )

@@ -11,9 +11,13 @@ and after a change), with the chain that changed for every permission removed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import Model
 from .resolve import Block, Derivation, Resolver, missing, satisfied
+
+if TYPE_CHECKING:
+    from .engine import RuleContext
 
 ALLOWED, MISSING, PENDING, FILTERED, GAP = "allowed", "missing", "pending", "filtered", "gap"
 
@@ -112,11 +116,20 @@ def _worst(resolver: Resolver, app: str, env: str, lacking: tuple[str, ...]) -> 
     return worst
 
 
-def changes(before: Model, after: Model) -> tuple[Change, ...]:
-    """Per (application, environment) bound in the policies: what a new export changes."""
-    old, new = Resolver(before), Resolver(after)
+def changes(
+    before: Model, after: Model, new: Resolver | None = None, after_cells: tuple[Cell, ...] | None = None
+) -> tuple[Change, ...]:
+    """Per (application, environment) bound in the policies: what a new export changes.
+
+    `new` and `after_cells` are the run's own resolver and matrix of `after`, when it has them.
+    """
+    old = Resolver(before)
+    new = new or Resolver(after)
     old_cells = {(c.application, c.environment, c.operation): c.status for c in matrix(before, old)}
-    new_cells = {(c.application, c.environment, c.operation): c.status for c in matrix(after, new)}
+    new_cells = {
+        (c.application, c.environment, c.operation): c.status
+        for c in (after_cells if after_cells is not None else matrix(after, new))
+    }
     ops_of: dict[tuple[str, str], set[str]] = {}
     for a, e, o in (*old_cells, *new_cells):
         ops_of.setdefault((a, e), set()).add(o)
@@ -136,6 +149,13 @@ def changes(before: Model, after: Model) -> tuple[Change, ...]:
         if lost or gained or removed or added:
             out.append(Change(app, env, lost, gained, removed, added))
     return tuple(out)
+
+
+def shared_changes(model: Model, ctx: RuleContext) -> tuple[Change, ...]:
+    """changes() for the rules of one run: its resolver, and the matrix the report will show too."""
+    assert ctx.before is not None
+    cells = ctx.shared("matrix", lambda: matrix(model, ctx.resolver))
+    return changes(ctx.before, model, ctx.resolver, cells)
 
 
 def why_gone(derivations: tuple[Derivation, ...], after: Model, resolver: Resolver, app: str, env: str) -> str:

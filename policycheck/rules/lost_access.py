@@ -33,9 +33,9 @@ DEFAULT_SEVERITY = Severity.ERROR
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.before is None:
         return
-    from ..review import changes
+    from ..review import shared_changes
 
-    for change in ctx.shared("changes", lambda: changes(ctx.before, model)):  # type: ignore[arg-type]
+    for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
         app = model.applications.get(change.application) or (ctx.before.applications[change.application])
         for op in change.lost:
             operation = model.operations[op]

@@ -30,9 +30,9 @@ DEFAULT_SEVERITY = Severity.NOTE
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.before is None:
         return
-    from ..review import changes
+    from ..review import shared_changes
 
-    for change in ctx.shared("changes", lambda: changes(ctx.before, model)):  # type: ignore[arg-type]
+    for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
         app = model.applications[change.application]
         for op in change.gained:
             added = ", ".join(f"'{p}'" for p in change.added) or "a changed requirement"
