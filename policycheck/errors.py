@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """A name quoted in a message: printable, and cut short (input names can be anything)."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class PolicycheckError(Exception):
     """Policycheck could not do its job (bad input, bad usage): exit code 2."""
 

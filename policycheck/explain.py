@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
-from .model import AllOf, AnyOf, Expression, Model, Operation, PermissionRef, Token
-from .resolve import Block, Blocked, Derivation, Filter, Resolver, satisfied
+from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
+from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def explain(
     deliverable, filtered = resolver.deliverable(app, env)
     req = op.requirement_in(env)
     leaves = []
-    for name in sorted(_names(req.permissions)):
+    for name in sorted(names(req.permissions)):
         derivations = resolution.derivations(name)
         claims = model.permissions[name].claims if name in model.permissions else ()
         in_token = None if token is None or not claims else bool(set(claims) & token.values)
@@ -179,15 +179,6 @@ def explain(
         token_info,
         tuple(steps),
     )
-
-
-def _names(expr: Expression | None) -> set[str]:
-    if expr is None:
-        return set()
-    if isinstance(expr, PermissionRef):
-        return {expr.name}
-    assert isinstance(expr, (AllOf, AnyOf))
-    return set().union(*(_names(i) for i in expr.items))
 
 
 def _steps(

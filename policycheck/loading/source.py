@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+from ..errors import shown as _short
 from .jsonpos import JsonIndex
 from .limits import Limits
 
@@ -368,11 +369,6 @@ class _YamlBuilder:
         if tag == _NULL:
             return None
         raise self.fail(node, f"unsupported tag {_short(tag)}; only plain YAML values are allowed")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- JSON -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from ..errors import InputError, InputErrors
+from ..errors import InputError, InputErrors, shown
 from .schemas import schema
 from .source import Document
 
@@ -127,12 +127,7 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
 
 
 def _names(keys: Sequence[Any]) -> str:
-    return ", ".join(repr(_clean(str(k))) for k in keys)
-
-
-def _clean(text: str, limit: int = 60) -> str:
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return ", ".join(repr(shown(str(k), 60)) for k in keys)
 
 
 def _json_type(value: Any) -> str:
@@ -142,5 +137,5 @@ def _json_type(value: Any) -> str:
 def _pointer(path: Sequence[Any]) -> str:
     out = ""
     for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{_clean(str(p))}" if out else _clean(str(p)))
+        out += f"[{p}]" if isinstance(p, int) else (f".{shown(str(p), 60)}" if out else shown(str(p), 60))
     return out

@@ -8,25 +8,14 @@ matched against the export's client ids in that environment.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
-from ..model import Model, Origin, Token, TokenProfile
+from ..model import At, Model, Origin, Token, TokenProfile
 from . import jose
 from .profiles import BUILTIN, DEFAULT, audiences, client_of, permission_values
 from .source import TokenInput
 from .verify import Verification, verify
-
-
-@dataclass(frozen=True)
-class Label:
-    """Locates a token for findings: its file (or stdin, env:NAME), line 1."""
-
-    path: str
-
-    def locate(self, keys: object) -> tuple[int, int]:
-        return 1, 1
 
 
 def pick_profile(model: Model, name: str | None) -> TokenProfile:
@@ -83,7 +72,7 @@ def build(
         values,
         app,
         env,
-        Origin(Label(inp.label), ()),
+        Origin(At(inp.label, 1, 1), ()),
         inp.response_scope,
     )
 

@@ -52,7 +52,7 @@ def _segment(label: str, text: str, what: str, duplicates: list[str]) -> dict[st
 
     try:
         data = json.loads(
-            raw.decode("utf-8"), object_pairs_hook=pairs, parse_constant=_refuse, parse_float=finite, parse_int=bounded
+            raw.decode("utf-8"), object_pairs_hook=pairs, parse_constant=refuse, parse_float=finite, parse_int=bounded
         )
     except RecursionError:
         raise InputError(label, f"not a usable JWT: the {what} is nested too deeply") from None
@@ -63,7 +63,7 @@ def _segment(label: str, text: str, what: str, duplicates: list[str]) -> dict[st
     return data
 
 
-def _refuse(name: str) -> Any:
+def refuse(name: str) -> Any:
     raise ValueError(name)
 
 

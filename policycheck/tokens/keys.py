@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, UsageError
+from ..errors import shown as _short
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -48,11 +49,6 @@ class KeySet:
         if count == 1:
             return next(iter(self.keys.values())), None
         return None, f"the token names no key id (kid) and {self.source} has {count} keys"
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_pem(path: str) -> KeySet:

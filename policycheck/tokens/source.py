@@ -88,7 +88,7 @@ def _classify(label: str, text: str, warning: str | None) -> TokenInput:
             raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
         return TokenInput(label, text, None, "jwt", warning=warning)
     try:
-        data = json.loads(text, parse_constant=_refuse, parse_float=jose.finite, parse_int=jose.bounded)
+        data = json.loads(text, parse_constant=jose.refuse, parse_float=jose.finite, parse_int=jose.bounded)
     except RecursionError:
         raise InputError(label, "token JSON is nested too deeply") from None
     except ValueError:
@@ -109,7 +109,3 @@ def _classify(label: str, text: str, warning: str | None) -> TokenInput:
             raise InputError(label, "the introspection response says the token is not active")
         return TokenInput(label, None, data, "introspection", warning=warning)
     return TokenInput(label, None, data, "claims", warning=warning)
-
-
-def _refuse(name: str) -> Any:
-    raise ValueError(name)
