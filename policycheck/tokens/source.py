@@ -49,6 +49,8 @@ def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None) -> To
         if value is None:
             raise InputError(label, "the environment variable is not set")
         raw = value.encode("utf-8", "replace")
+    elif os.path.exists(spec) and not os.path.isfile(spec):
+        raise InputError(spec, "not a regular file (a token is read from a file, '-' for stdin, or env:NAME)")
     elif os.path.isfile(spec):
         label = spec
         with open(spec, "rb") as f:
