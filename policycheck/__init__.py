@@ -10,7 +10,7 @@ The public API::
 from __future__ import annotations
 
 from ._version import __version__
-from .app import Options, check
+from .commands.check import Options, check
 from .errors import InputError, PolicycheckError
 from .findings import Finding, Location, Result, Severity
 

@@ -97,7 +97,8 @@ def check(
 
     Without PATHS, the paths come from the configuration file.
     """
-    from .app import Options, run_check
+    from .commands.check import Options
+    from .commands.check import run as run_check
 
     options = Options(
         paths=paths,
@@ -179,7 +180,7 @@ def _token_options(f: Any) -> Any:
 
 
 def _make_token_options(tokens: tuple[str, ...], kw: dict[str, Any]) -> Any:
-    from .token_app import TokenOptions, parse_now
+    from .commands.token import TokenOptions, parse_now
 
     now = kw.pop("now")
     return TokenOptions(
@@ -212,7 +213,7 @@ def token_check(
     tokens: tuple[str, ...], fmts: tuple[str, ...], fail_on: str | None, color: bool | None, **kw: Any
 ) -> int:
     """Check tokens: what each lacks for its application's bound operations, drift from the export, health."""
-    from .token_app import run_token
+    from .commands.token import run_token
 
     options = _make_token_options(tokens, kw)
     from dataclasses import replace
@@ -232,7 +233,7 @@ def token_check(
 @_token_options
 def token_diff(a: str, b: str, **kw: Any) -> int:
     """Compare the permission claims of two tokens (A: e.g. test, B: e.g. prod); exit 1 when they differ."""
-    from .token_app import run_token_diff
+    from .commands.token import run_token_diff
 
     return _emit(run_token_diff(_make_token_options((a, b), kw)))
 
@@ -270,7 +271,7 @@ def diff(
 
     Exit 1 when a bound operation loses access (and, with --fail-on-new-access, gains it).
     """
-    from .diff_app import DiffOptions, run_diff
+    from .commands.diff import DiffOptions, run_diff
 
     if len(exports) not in (1, 2) or (len(exports) == 1) == (base_ref is None):
         raise click.UsageError("give BEFORE AFTER, or --base-ref REF AFTER")
@@ -321,7 +322,7 @@ def explain(
 
     Exit 0 when the call is allowed, 1 when it is not.
     """
-    from .explain_app import run_explain
+    from .commands.explain import run_explain
 
     return _emit(
         run_explain(application, operation, environment, token_spec, jwks, key, policies, fmt, config, no_config)
@@ -336,7 +337,7 @@ def validate(paths: tuple[str, ...]) -> int:
     Files that are not policycheck files (no apiVersion: policycheck/v1) are skipped.
     Exit 1 when any file is invalid.
     """
-    from .app import run_validate
+    from .commands.validate import run_validate
 
     outcome = run_validate(paths)
     click.echo(outcome.stdout, nl=False)
@@ -347,7 +348,7 @@ def validate(paths: tuple[str, ...]) -> int:
 @click.argument("rule", required=False)
 def rules(rule: str | None) -> int:
     """List the rules, or show the documentation of one (by id or name)."""
-    from .app import rule_doc, rules_listing
+    from .commands.info import rule_doc, rules_listing
 
     click.echo(rule_doc(rule) if rule else rules_listing(), nl=False)
     return 0
@@ -357,7 +358,7 @@ def rules(rule: str | None) -> int:
 @click.argument("name", type=click.Choice(["policy", "export", "waivers", "report"]))
 def schema(name: str) -> int:
     """Print a JSON Schema (policy, export, waivers or report), for editors and other tools."""
-    from .app import schema as schema_text
+    from .commands.info import schema as schema_text
 
     click.echo(schema_text(name), nl=False)
     return 0

@@ -17,7 +17,7 @@ from .rules import REGISTRY, Rule
 from .tokens.profiles import audiences, client_of
 
 if TYPE_CHECKING:
-    from .review import Cell, Holding
+    from .access import Cell, Holding
 
 T = TypeVar("T")
 
@@ -122,12 +122,12 @@ def run(
     cells: tuple[Cell, ...] = ()
     held: tuple[Holding, ...] = ()
     if review or before is not None:
-        from .review import holdings, matrix
+        from .access import holdings, matrix
 
         cells, held = shared.get("matrix") or matrix(model, resolver), holdings(model, resolver)
     delta = None
     if before is not None:
-        from .review import changes
+        from .access import changes
 
         delta = shared.get("changes") or changes(before, model, resolver, cells)
     return Result(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from .review import Cell, Change, Holding
+    from .access import Cell, Change, Holding
 
 
 class Severity(enum.IntEnum):

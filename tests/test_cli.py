@@ -12,8 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
-from policycheck import app
 from policycheck.cli import main
+from policycheck.commands import check as app
 from policycheck.loading.schemas import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +161,7 @@ def test_internal_error_is_exit_2_with_a_hint(story, capsys, monkeypatch):
     def boom(options):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(app, "run_check", boom)
+    monkeypatch.setattr(app, "run", boom)
     code, _, err = run(capsys, "check", "gw")
     assert code == 2
     assert err == ("policycheck: internal error: ZeroDivisionError (a bug; rerun with --traceback and report it)\n")

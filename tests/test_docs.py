@@ -15,8 +15,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
-from policycheck.app import Options, check
 from policycheck.cli import main
+from policycheck.commands.check import Options, check
 from policycheck.loading.inputs import load_model
 from policycheck.loading.limits import Limits
 from policycheck.loading.schemas import schema

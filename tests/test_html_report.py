@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from policycheck.access import Cell, Change, Holding
 from policycheck.engine import Selection, run
 from policycheck.findings import Checked, Finding, Location, Result, Severity, TokenSummary, Waived
 from policycheck.loading.inputs import load_model
 from policycheck.reporters import REVIEW_FORMATS
 from policycheck.reporters.html import render
-from policycheck.review import Cell, Change, Holding
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

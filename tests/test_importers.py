@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policycheck import app, config
+from policycheck import config
 from policycheck.cli import main
+from policycheck.commands import common as app
 from policycheck.errors import InputError
 from policycheck.loading.export import SECRET_KEYS
 from policycheck.loading.importers import detect, read_vendor

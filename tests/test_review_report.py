@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from policycheck.access import Cell, Change, Holding
 from policycheck.cli import main
 from policycheck.engine import Selection, run
 from policycheck.findings import Checked, Finding, Location, Result, Severity
 from policycheck.loading.inputs import load_model
 from policycheck.reporters.review import code, render, text
-from policycheck.review import Cell, Change, Holding
 
 HERE = Path(__file__).parent
 EXAMPLES = HERE.parent / "policies" / "examples"

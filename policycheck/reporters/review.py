@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..access import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
 from ..findings import Finding, Result, TokenSummary, Waived
-from ..review import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
 from .text import clean, expiry, summary
 
 STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)

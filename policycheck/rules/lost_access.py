@@ -33,7 +33,7 @@ DEFAULT_SEVERITY = Severity.ERROR
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.before is None:
         return
-    from ..review import shared_changes
+    from ..access import shared_changes
 
     for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
         app = model.applications.get(change.application) or (ctx.before.applications[change.application])

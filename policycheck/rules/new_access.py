@@ -30,7 +30,7 @@ DEFAULT_SEVERITY = Severity.NOTE
 def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.before is None:
         return
-    from ..review import shared_changes
+    from ..access import shared_changes
 
     for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
         app = model.applications[change.application]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from .app import Outcome, identity, load_config
-from .errors import UsageError
-from .explain import explain, render_json, render_text
-from .loading.inputs import load_model
+from ..errors import UsageError
+from ..explanation import explain, render_json, render_text
+from ..loading.inputs import load_model
+from .common import Outcome, identity, load_config
 
 
 def run_explain(
@@ -30,7 +30,7 @@ def run_explain(
     token = None
     warnings = ""
     if token_spec:
-        from .token_app import TokenOptions, read_tokens
+        from .token import TokenOptions, read_tokens
 
         options = TokenOptions(
             tokens=(token_spec,), environment=env, application=app, jwks=jwks, key=key, no_verify=not (jwks or key)

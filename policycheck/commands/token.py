@@ -7,16 +7,16 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from .app import Outcome, emit, load_config
-from .engine import Selection, run
-from .errors import UsageError
-from .findings import Result, Severity
-from .loading.inputs import load_model
-from .model import Model, Token
-from .rules import token_health
-from .tokens import source
-from .tokens.build import build, pick_profile
-from .tokens.verify import DEFAULT_ALGORITHMS, Verification, check_settings
+from ..engine import Selection, run
+from ..errors import UsageError
+from ..findings import Result, Severity
+from ..loading.inputs import load_model
+from ..model import Model, Token
+from ..rules import token_health
+from ..tokens import source
+from ..tokens.build import build, pick_profile
+from ..tokens.verify import DEFAULT_ALGORITHMS, Verification, check_settings
+from .common import Outcome, emit, load_config
 
 TOKEN_RULES = ("PC201", "PC204", "PC205")
 
@@ -51,7 +51,7 @@ def _model(options: TokenOptions) -> Model:
 
 
 def verification(options: TokenOptions, warnings: list[str]) -> Verification:
-    from .tokens import keys as keys_module
+    from ..tokens import keys as keys_module
 
     if options.no_verify:
         return Verification(verify=False, leeway=options.leeway)
@@ -119,8 +119,8 @@ def run_token(options: TokenOptions) -> Outcome:
 
 def run_token_diff(options: TokenOptions) -> Outcome:
     """Claim-by-claim comparison of two tokens' permissions, and which bound operations the difference breaks."""
-    from .reporters.text import render_token
-    from .rules.token_missing import needs
+    from ..reporters.text import render_token
+    from ..rules.token_missing import needs
 
     if len(options.tokens) != 2:
         raise UsageError("token diff compares exactly two tokens: A B")

@@ -6,11 +6,11 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date
 
-from .app import Outcome, emit, identity, load_config
-from .engine import Selection, run
-from .errors import UsageError
-from .findings import Severity
-from .loading.inputs import discover, display_path, load_model
+from ..engine import Selection, run
+from ..errors import UsageError
+from ..findings import Severity
+from ..loading.inputs import discover, display_path, load_model
+from .common import Outcome, emit, identity, load_config
 
 DIFF_RULES = ("PC301", "PC302")
 

@@ -1,0 +1,86 @@
+"""policycheck check: load, run the rules, render, decide the exit code (without click)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import baseline as baseline_module
+from .. import config as config_module
+from .. import engine
+from ..engine import Selection
+from ..errors import UsageError
+from ..findings import Result, Severity
+from ..loading.inputs import load_model
+from ..loading.limits import Limits
+from ..reporters import REVIEW_FORMATS
+from .common import Outcome, emit, identity, load_config, write_atomic
+
+DEFAULT_FAIL_ON = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Options:
+    paths: tuple[str, ...] = ()
+    config: str | None = None
+    no_config: bool = False
+    formats: tuple[tuple[str, str | None], ...] = (("text", None),)
+    """(format, file) pairs; at most one without a file, which goes to stdout."""
+    fail_on: Severity | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    today: date | None = None
+    color: bool = False
+    max_file_size: int | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+    waivers: tuple[str, ...] = ()
+    input_format: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+
+
+def check(options: Options) -> tuple[Result, Severity]:
+    """Load and check; the result and the fail level in force."""
+    cfg = _config(options)
+    paths = options.paths or cfg.paths
+    if not paths:
+        where = f" in {cfg.source}" if cfg.source else ""
+        raise UsageError(
+            f"nothing to check: give PATHS, or set paths{where} "
+            f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
+        )
+    limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
+    model = load_model(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    if not model.operations and not model.bindings:
+        raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
+    if not model.has_export:
+        raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in {', '.join(paths)}")
+    if not model.bindings:
+        raise UsageError("nothing to check: the policies bind no application to any operation (add bindings)")
+    selection = Selection(
+        options.select or cfg.select,
+        options.ignore or cfg.ignore,
+        {**cfg.severity, **options.severity},
+        baseline_module.read(options.baseline) if options.baseline else None,
+    )
+    review = any(fmt in REVIEW_FORMATS for fmt, _ in options.formats)
+    result = engine.run(model, selection, options.today or date.today(), review=review)
+    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
+
+
+def run(options: Options) -> Outcome:
+    to_stdout = [fmt for fmt, path in options.formats if path is None]
+    if len(to_stdout) > 1:
+        raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
+    result, fail_on = check(options)
+    if options.write_baseline:
+        write_atomic(options.write_baseline, baseline_module.render(result))
+        n = len(result.findings)
+        return Outcome(0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n")
+    stdout = emit(result, options.formats, options.color)
+    code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    return Outcome(code, stdout)
+
+
+def _config(options: Options) -> config_module.Config:
+    return load_config(options.config, options.no_config)

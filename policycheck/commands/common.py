@@ -1,0 +1,62 @@
+"""What every command shares: the outcome record, the configuration, and writing reports."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .. import config as config_module
+from ..findings import Result
+from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
+from ..reporters import render
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str = ""
+
+
+def load_config(path: str | None, no_config: bool) -> config_module.Config:
+    """The named configuration file, or the one found upwards, or none."""
+    if no_config:
+        return config_module.Config()
+    path = path or config_module.find()
+    return config_module.load(path) if path else config_module.Config()
+
+
+def identity(cfg: config_module.Config) -> Identity:
+    suffixes = cfg.environment_suffixes if cfg.environment_suffixes is not None else DEFAULT_SUFFIXES
+    return Identity(cfg.applications, suffixes, cfg.environments)
+
+
+def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:
+    """Write every report that has a file; return the one for stdout (or "")."""
+    stdout = ""
+    for fmt, path in formats:
+        text = render(fmt, result, color=color and path is None)
+        if path is None:
+            stdout = text
+        else:
+            write_atomic(path, text)
+    return stdout
+
+
+def write_atomic(path: str, text: str) -> None:
+    """A report is complete or absent, never half written."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
