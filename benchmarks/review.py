@@ -40,7 +40,7 @@ def main() -> None:
     checks, htmls, size = [], [], 0
     for _ in range(args.repeat):
         t = time.perf_counter()
-        result = run(model, Selection(), today, review=True)
+        result = run(model, Selection(), today)
         checks.append(time.perf_counter() - t)
         t = time.perf_counter()
         size = len(render("html", result))

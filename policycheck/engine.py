@@ -3,59 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, TypeVar
 
+from .analysis import Analysis
 from .errors import UsageError
-from .findings import Checked, Finding, Result, Severity, TokenSummary, Waived
-from .model import Model, Origin, Token, Waiver
-from .resolve import Resolver
-from .rules import REGISTRY, Rule
+from .findings import Affected, Checked, Deferred, Finding, Result, Severity, TokenSummary, Waived
+from .model import Model, Token, Waiver
+from .rules import REGISTRY
+from .rules.context import RuleContext
 from .tokens.profiles import audiences, client_of
-
-if TYPE_CHECKING:
-    from .access import Cell, Holding
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What a rule may use besides the model: the resolver, the date, and shared work."""
-
-    rule: Rule
-    severity: Severity
-    resolver: Resolver
-    today: date
-    now: float
-    """Seconds since the epoch: token expiry is judged against it (rules read no clock)."""
-    before: Model | None
-    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def finding(
-        self,
-        source: Origin,
-        *,
-        message: str,
-        fix: str,
-        app: str | None = None,
-        env: str | None = None,
-        op: str | None = None,
-        subject: str | None = None,
-    ) -> Finding:
-        return Finding(
-            self.rule.ID, self.rule.NAME, self.severity, source.location(), message, fix, app, env, op, subject
-        )
-
-    def shared(self, key: str, compute: Callable[[], T]) -> T:
-        """Work several rules need (the unmet bound operations) is done once per run."""
-        if key not in self._shared:
-            self._shared[key] = compute()
-        value: T = self._shared[key]
-        return value
 
 
 @dataclass(frozen=True)
@@ -91,47 +50,48 @@ def run(
     today: date,
     now: float | None = None,
     *,
-    review: bool = False,
     before: Model | None = None,
 ) -> Result:
-    """Rules, then waivers (and the rules about waivers), then the baseline; sorted."""
-    resolver = Resolver(model)
-    shared: dict[str, Any] = {}
+    """One analysis; the rules over it, then waivers (and the rules about waivers), then the baseline; sorted."""
+    analysis = Analysis(model, Analysis(before) if before is not None else None)
+    return run_analysis(analysis, selection, today, now)
+
+
+def run_analysis(analysis: Analysis, selection: Selection, today: date, now: float | None = None) -> Result:
+    model = analysis.model
     moment = now if now is not None else datetime.combine(today, time(), timezone.utc).timestamp()
     severities = {
         rid: sev for rid, sev in zip(rule_ids(selection.severities), selection.severities.values(), strict=True)
     }
     ids = enabled_rules(selection)
 
-    def findings_of(rule_ids: Iterable[str]) -> Iterator[Finding]:
+    def findings_of(rule_ids: Iterable[str], used: frozenset[int] = frozenset()) -> Iterator[Finding]:
         for rid in rule_ids:
             rule = REGISTRY[rid]
-            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), resolver, today, moment, before, shared)
-            yield from _unique(rule.check(model, ctx))
+            ctx = RuleContext(rule, severities.get(rid, rule.DEFAULT_SEVERITY), today, moment, analysis.before, used)
+            yield from _unique(rule.check(analysis, ctx))
 
     first = [rid for rid in ids if not getattr(REGISTRY[rid], "AFTER_WAIVERS", False)]
     findings, waived, used = apply_waivers(list(findings_of(first)), model.waivers, today)
-    shared["waivers.used"] = used
-    findings.extend(findings_of(rid for rid in ids if rid not in first))
+    findings.extend(findings_of((rid for rid in ids if rid not in first), frozenset(used)))
     baselined = fixed = 0
     if selection.baseline is not None:
         findings, baselined, fixed = apply_baseline(findings, selection.baseline)
     findings.sort(key=Finding.sort_key)
     waived.sort(key=lambda w: w.finding.sort_key())
     tokens = tuple(summarize(t) for t in model.tokens)
-    cells: tuple[Cell, ...] = ()
-    held: tuple[Holding, ...] = ()
-    if review or before is not None:
-        from .access import holdings, matrix
-
-        cells, held = shared.get("matrix") or matrix(model, resolver), holdings(model, resolver)
-    delta = None
-    if before is not None:
-        from .access import changes
-
-        delta = shared.get("changes") or changes(before, model, resolver, cells)
     return Result(
-        tuple(findings), checked(model), tuple(ids), tuple(waived), baselined, fixed, tokens, cells, delta, held
+        tuple(findings),
+        checked(model),
+        tuple(ids),
+        tuple(waived),
+        baselined,
+        fixed,
+        tokens,
+        Deferred(analysis.matrix),
+        analysis.changes(),
+        Deferred(analysis.holdings),
+        model.imports,
     )
 
 
@@ -163,20 +123,54 @@ def summarize(token: Token) -> TokenSummary:
 def apply_waivers(
     findings: list[Finding], waivers: Iterable[Waiver], today: date
 ) -> tuple[list[Finding], list[Waived], set[int]]:
-    """Move findings that an unexpired waiver matches to the waived list; note which waivers matched."""
+    """Move what an unexpired waiver matches to the waived list; note which waivers matched.
+
+    A waiver of one application takes that application's cells out of a grouped finding;
+    the rest of the cause stays a finding.
+    """
     active = [w for w in waivers if w.expires is None or w.expires >= today]
     kept: list[Finding] = []
     waived: list[Waived] = []
     used: set[int] = set()
+
+    def waive(f: Finding, w: Waiver) -> None:
+        used.add(id(w))
+        expires = w.expires.isoformat() if w.expires else None
+        waived.append(Waived(f, w.reason, w.owner, expires, w.source.location()))
+
     for f in findings:
-        match = next((w for w in active if waiver_matches(w, f)), None)
-        if match is None:
-            kept.append(f)
+        if not f.cells:
+            match = next((w for w in active if waiver_matches(w, f)), None)
+            if match is None:
+                kept.append(f)
+            else:
+                waive(f, match)
             continue
-        used.add(id(match))
-        expires = match.expires.isoformat() if match.expires else None
-        waived.append(Waived(f, match.reason, match.owner, expires, match.source.location()))
+        by_waiver: dict[int, tuple[Waiver, list[Affected]]] = {}
+        left: list[Affected] = []
+        for cell in f.cells:
+            one = f._replace(application=cell[0], environment=cell[1], operation=cell[2])
+            match = next((w for w in active if waiver_matches(w, one)), None)
+            if match is None:
+                left.append(cell)
+            else:
+                by_waiver.setdefault(id(match), (match, []))[1].append(cell)
+        for w, cells in by_waiver.values():
+            waive(with_cells(f, cells), w)
+        if left:
+            kept.append(f if len(left) == len(f.cells) else with_cells(f, left))
     return kept, waived, used
+
+
+def with_cells(f: Finding, cells: list[Affected]) -> Finding:
+    """The same cause, for part of its cells."""
+    if len(cells) == 1:
+        return f._replace(application=cells[0][0], environment=cells[0][1], operation=cells[0][2], cells=())
+
+    def common(i: int) -> str | None:
+        return cells[0][i] if all(c[i] == cells[0][i] for c in cells) else None
+
+    return f._replace(application=common(0), environment=common(1), operation=common(2), cells=tuple(cells))
 
 
 def waiver_matches(w: Waiver, f: Finding) -> bool:

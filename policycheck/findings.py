@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-if TYPE_CHECKING:
-    from .access import Cell, Change, Holding
+T = TypeVar("T")
+
+ALLOWED, MISSING, PENDING, FILTERED, GAP = "allowed", "missing", "pending", "filtered", "gap"
+"""The status of a bound call in the access matrix."""
 
 
 class Severity(enum.IntEnum):
@@ -29,6 +31,10 @@ class Severity(enum.IntEnum):
         except KeyError:
             choices = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r} (expected one of {choices})") from None
+
+
+Affected = tuple[str, str, "str | None"]
+"""(application, environment, operation or None) that a finding's cause breaks."""
 
 
 class Location(NamedTuple):
@@ -54,6 +60,19 @@ class Finding(NamedTuple):
     operation: str | None = None
     subject: str | None = None
     """What the finding is about beyond app/env/op (a permission, a set): keeps fingerprints exact."""
+    cells: tuple[Affected, ...] = ()
+    """Every (application, environment, operation) that this one cause breaks, once; () for a finding of one."""
+
+    @property
+    def breaks(self) -> int:
+        """How many bound calls (or application and environment pairs) the cause breaks."""
+        return len(self.cells) or 1
+
+    @property
+    def applications(self) -> tuple[str, ...]:
+        if not self.cells:
+            return (self.application,) if self.application else ()
+        return tuple(dict.fromkeys(c[0] for c in self.cells))
 
     def fingerprint(self) -> str:
         """Identity across runs: the same problem keeps it when lines move; another never shares it."""
@@ -99,6 +118,75 @@ class Checked(NamedTuple):
                         yield app, env, op
 
 
+class Cell(NamedTuple):
+    """One bound call in the access matrix."""
+
+    application: str
+    environment: str
+    operation: str
+    status: str
+    missing: tuple[str, ...]
+    """The permissions that are not effective (or not deliverable, when filtered)."""
+
+
+class Holding(NamedTuple):
+    """The effective permissions of a bound application in an environment (parity side by side)."""
+
+    application: str
+    environment: str
+    permissions: tuple[str, ...]
+    parity: tuple[str, ...]
+    """The environment's parity partners."""
+
+
+class Change(NamedTuple):
+    """One application in one environment, before and after (policycheck diff)."""
+
+    application: str
+    environment: str
+    lost: tuple[str, ...]
+    """Bound operations allowed before and not after."""
+    gained: tuple[str, ...]
+    removed: tuple[tuple[str, str], ...]
+    """(permission, the chain that changed) for every effective permission that is gone."""
+    added: tuple[str, ...]
+
+
+class Deferred(Sequence[T], Generic[T]):
+    """A sequence made on first use: the matrix of 3 million cells costs nothing unless a report reads it."""
+
+    def __init__(self, make: Callable[[], Iterable[T]]):
+        self._make: Callable[[], Iterable[T]] | None = make
+        self._items: tuple[T, ...] = ()
+
+    def _all(self) -> tuple[T, ...]:
+        if self._make is not None:
+            self._items = tuple(self._make())
+            self._make = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+    def __eq__(self, other: Any) -> bool:
+        return self._all() == (tuple(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._all()!r})"
+
+
 class Waived(NamedTuple):
     """A finding that a waiver covers: counted and listed, not hidden."""
 
@@ -140,12 +228,14 @@ class Result:
     fixed: int = 0
     """Baseline entries that no finding matches any more."""
     tokens: tuple[TokenSummary, ...] = ()
-    matrix: tuple[Cell, ...] = ()
+    matrix: Sequence[Cell] = ()
     """Every bound (application, environment, operation) and its status, for review reports."""
     changes: tuple[Change, ...] | None = None
     """What a new export changes (policycheck diff); None for a plain check."""
-    holdings: tuple[Holding, ...] = ()
+    holdings: Sequence[Holding] = ()
     """Effective permissions per bound application and environment, for review reports."""
+    imports: tuple[tuple[str, str, int], ...] = ()
+    """(vendor, section, count) for every section the importers read: an incomplete export shows."""
 
     @property
     def verified(self) -> bool:

@@ -191,6 +191,14 @@ class PermissionSet:
     permissions: tuple[str, ...]
     includes: tuple[str, ...]
     source: Origin
+    environment: str | None = None
+    """The environment whose own definition this is (a realm's composite role); None: shared by all."""
+    label: str = "permission set"
+    """What the vendor calls it, for messages and fixes: composite role, group, product ..."""
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} '{self.name}'"
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,14 @@ class Application:
     source: Origin
     delivery: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per environment ('*' for all): the only permissions the gateway lets into this client's tokens."""
+    sources: Mapping[str, Origin] = field(default_factory=dict)
+    """Where the application is defined for each environment, when per-environment files define it."""
+
+    def source_in(self, environment: str | None) -> Origin:
+        """The definition a finding about `environment` points at: that environment's own file."""
+        if environment is None:
+            return self.source
+        return self.sources.get(environment, self.source)
 
     def assigned_to(self, environment: str) -> bool:
         return environment in self.clients
@@ -352,6 +368,9 @@ class Model:
     policy_environments: Mapping[str, PolicyEnvironment] = field(default_factory=dict)
     bindings: tuple[Binding, ...] = ()
     permission_sets: Mapping[str, PermissionSet] = field(default_factory=dict)
+    """Shared definitions, used in every environment that has no definition of its own."""
+    scoped_sets: Mapping[str, Mapping[str, PermissionSet]] = field(default_factory=dict)
+    """Environment -> set name -> that environment's own definition (each realm, tenant, organisation)."""
     environments: Mapping[str, Environment] = field(default_factory=dict)
     applications: Mapping[str, Application] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
@@ -362,3 +381,19 @@ class Model:
     secrets: tuple[SecretSeen, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False
+    imports: tuple[tuple[str, str, int], ...] = ()
+    """(vendor, section, count) of every section the importers read."""
+
+    def set_defined(self, name: str) -> bool:
+        """Whether any environment, or the shared definitions, define the set."""
+        return name in self.permission_sets or any(name in sets for sets in self.scoped_sets.values())
+
+    def definitions(self, name: str) -> dict[str | None, PermissionSet]:
+        """Every definition of a set: None for the shared one, else by environment."""
+        found: dict[str | None, PermissionSet] = {}
+        if name in self.permission_sets:
+            found[None] = self.permission_sets[name]
+        for env, sets in sorted(self.scoped_sets.items()):
+            if name in sets:
+                found[env] = sets[name]
+        return found

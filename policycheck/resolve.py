@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .model import AllOf, Expression, Grant, Model, PermissionRef, Status
+from .model import AllOf, Expression, Grant, Model, PermissionRef, PermissionSet, Status
 
 Path = tuple[str, ...]
 
@@ -92,10 +92,11 @@ class Block(enum.Enum):
     REVOKED = "revoked"
     OTHER_ENVIRONMENT = "other-environment"
     SET_NOT_MAPPED = "set-not-mapped"
+    DEFINITION = "definition"
+    """The set is in force, but this environment defines it without the permission (another one has it)."""
 
 
-@dataclass(frozen=True)
-class Blocked:
+class Blocked(NamedTuple):
     """A grant that would deliver `permission` in the environment, and why it does not."""
 
     permission: str
@@ -103,7 +104,8 @@ class Blocked:
     reasons: tuple[Block, ...]
     sets: Path
     environments: tuple[str, ...]
-    """OTHER_ENVIRONMENT: where the grant applies. SET_NOT_MAPPED: where the set is available."""
+    """OTHER_ENVIRONMENT: where the grant applies. SET_NOT_MAPPED: where the set is available.
+    DEFINITION: the environments whose definition of the set delivers the permission."""
 
 
 class Resolver:
@@ -112,8 +114,8 @@ class Resolver:
     def __init__(self, model: Model):
         self.model = model
         self._chains: dict[str, dict[str, Path]] = {}
-        self._closures: dict[str, dict[str, Path]] = {}
-        self._set_closures: dict[str, dict[str, Path]] = {}
+        self._closures: dict[tuple[str, str | None], dict[str, Path]] = {}
+        self._set_closures: dict[tuple[str, str | None], dict[str, Path]] = {}
         self._available: dict[str, dict[str, Path]] = {}
         self._empty: frozenset[str] = frozenset()
         self._effective: dict[tuple[str, str], Resolution] = {}
@@ -126,7 +128,7 @@ class Resolver:
     # --- walks -------------------------------------------------------------
 
     def chain(self, environment: str) -> dict[str, Path]:
-        """E and every environment it inherits from, each with a shortest path from E."""
+        """E and every environment it inherits from, each with a shortest path from E (E first)."""
         found = self._chains.get(environment)
         if found is None:
             envs = self.model.environments
@@ -134,43 +136,68 @@ class Resolver:
             self._chains[environment] = found
         return found
 
-    def set_closure(self, name: str) -> dict[str, Path]:
-        """Set name -> path from `name`, for `name` and every set it includes."""
-        found = self._set_closures.get(name)
+    def definition(self, name: str, environment: str | None = None) -> PermissionSet | None:
+        """The set as `environment` defines it: its own definition, else the nearest inherited one, else the shared."""
+        if environment is not None and self.model.scoped_sets:
+            for env in self.chain(environment):
+                found = self.model.scoped_sets.get(env, {}).get(name)
+                if found is not None:
+                    return found
+        return self.model.permission_sets.get(name)
+
+    def _includes(self, environment: str | None) -> Callable[[str], Iterable[str]]:
+        def includes(name: str) -> Iterable[str]:
+            found = self.definition(name, environment)
+            return found.includes if found is not None else ()
+
+        return includes
+
+    def set_closure(self, name: str, environment: str | None = None) -> dict[str, Path]:
+        """Set name -> path from `name`, for `name` and every set it includes (as `environment` defines them)."""
+        key = (name, environment)
+        found = self._set_closures.get(key)
         if found is None:
-            sets = self.model.permission_sets
-            found = _walk(name, lambda s: sets[s].includes if s in sets else ())
-            self._set_closures[name] = found
+            found = self._set_closures[key] = _walk(name, self._includes(environment))
         return found
 
-    def closure(self, name: str) -> dict[str, Path]:
-        """Permission -> the set path that delivers it, for permission set `name`."""
-        found = self._closures.get(name)
+    def closure(self, name: str, environment: str | None = None) -> dict[str, Path]:
+        """Permission -> the set path that delivers it, for permission set `name` (in `environment`)."""
+        key = (name, environment)
+        found = self._closures.get(key)
         if found is None:
-            sets = self.model.permission_sets
             found = {}
-            for set_name, path in self.set_closure(name).items():
-                for permission in sets[set_name].permissions if set_name in sets else ():
+            for set_name, path in self.set_closure(name, environment).items():
+                definition = self.definition(set_name, environment)
+                for permission in definition.permissions if definition is not None else ():
                     found.setdefault(permission, path)
-            self._closures[name] = found
+            self._closures[key] = found
         return found
 
     def available_sets(self, environment: str) -> dict[str, Path]:
-        """Set name -> environment path to where it is mapped, for every set usable in E."""
+        """Set name -> environment path to where it is mapped, for every set usable in E.
+
+        One walk per environment of the chain, each over the sets not reached yet: linear in the sets.
+        """
         found = self._available.get(environment)
         if found is None:
             envs = self.model.environments
+            includes = self._includes(environment)
             found = {}
             for env, env_path in self.chain(environment).items():
-                for mapped in envs[env].permission_sets if env in envs else ():
-                    for name in self.set_closure(mapped):
-                        found.setdefault(name, env_path)
+                queue = deque(m for m in (envs[env].permission_sets if env in envs else ()) if m not in found)
+                for m in queue:
+                    found.setdefault(m, env_path)
+                while queue:
+                    for nxt in includes(queue.popleft()):
+                        if nxt not in found:
+                            found[nxt] = env_path
+                            queue.append(nxt)
             self._available[environment] = found
         return found
 
-    def delivers(self, grant: Grant) -> Mapping[str, Path]:
+    def delivers(self, grant: Grant, environment: str | None = None) -> Mapping[str, Path]:
         if grant.permission_set is not None:
-            return self.closure(grant.permission_set)
+            return self.closure(grant.permission_set, environment)
         found = self._direct.get(id(grant))
         if found is None:
             assert grant.permission is not None
@@ -215,7 +242,7 @@ class Resolver:
                 set_path = self.available_sets(environment).get(grant.permission_set)
                 if set_path is None:
                     continue
-            delivers = self.delivers(grant)
+            delivers = self.delivers(grant, environment)
             contributions.append(Contribution(grant, env_path, set_path, delivers))
             permissions.update(delivers)
         return Resolution(application, environment, frozenset(permissions), tuple(contributions))
@@ -252,9 +279,17 @@ class Resolver:
         if not app.assigned_to(environment):
             return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
         out = []
+        here = {
+            (g.permission, g.permission_set)
+            for g in app.grants
+            if g.status is Status.APPROVED and self.grant_path(g, environment) is not None
+        }
         for grant in app.grants:
-            delivers = self.delivers(grant)
+            delivers = self.delivers(grant, environment)
             if permission not in delivers:
+                differs = self._defined_elsewhere(grant, environment, permission)
+                if differs is not None:
+                    out.append(differs)
                 continue
             reasons: list[Block] = []
             environments: tuple[str, ...] = ()
@@ -263,6 +298,8 @@ class Resolver:
             elif grant.status is Status.REVOKED:
                 reasons.append(Block.REVOKED)
             if self.grant_path(grant, environment) is None:
+                if grant.per_environment and (grant.permission, grant.permission_set) in here and not reasons:
+                    continue  # another realm's copy of a grant that this realm has too: not a blocker here
                 reasons.append(Block.OTHER_ENVIRONMENT)
                 environments = grant.environments or ()
             if grant.permission_set is not None and grant.permission_set not in self.available_sets(environment):
@@ -272,13 +309,30 @@ class Resolver:
                 out.append(Blocked(permission, grant, tuple(reasons), delivers[permission], environments))
         return out
 
+    def _defined_elsewhere(self, grant: Grant, environment: str, permission: str) -> Blocked | None:
+        """A grant in force in E whose set, as other environments define it, would deliver the permission."""
+        name = grant.permission_set
+        if (
+            name is None
+            or not self.model.scoped_sets
+            or grant.status is not Status.APPROVED
+            or self.grant_path(grant, environment) is None
+            or name not in self.available_sets(environment)
+        ):
+            return None
+        others = [e for e, sets in sorted(self.model.scoped_sets.items()) if name in sets and e != environment]
+        where = [e for e in others if permission in self.closure(name, e)]
+        if not where:
+            return None
+        return Blocked(permission, grant, (Block.DEFINITION,), self.closure(name, where[0])[permission], tuple(where))
+
     def mapped_in(self, set_name: str) -> tuple[str, ...]:
         """Environments of the export that map the set themselves (or a set that includes it)."""
         if set_name not in self._mapped_in:
             self._mapped_in[set_name] = tuple(
                 name
                 for name, env in sorted(self.model.environments.items())
-                if any(set_name in self.set_closure(mapped) for mapped in env.permission_sets)
+                if any(set_name in self.set_closure(mapped, name) for mapped in env.permission_sets)
             )
         return self._mapped_in[set_name]
 

@@ -24,9 +24,19 @@ from pathlib import Path
 
 import pytest
 
-from policycheck.access import Cell, Change, Holding
 from policycheck.engine import Selection, run
-from policycheck.findings import Checked, Finding, Location, Result, Severity, TokenSummary, Waived
+from policycheck.findings import (
+    Cell,
+    Change,
+    Checked,
+    Finding,
+    Holding,
+    Location,
+    Result,
+    Severity,
+    TokenSummary,
+    Waived,
+)
 from policycheck.loading.inputs import load_model
 from policycheck.reporters import REVIEW_FORMATS
 from policycheck.reporters.html import render
@@ -60,7 +70,7 @@ def story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
     (tmp_path / "waivers.yaml").write_text(WAIVERS)
     monkeypatch.chdir(tmp_path)
     model = load_model(["gw"], waiver_files=["waivers.yaml"])
-    return run(model, Selection(), TODAY, review=True)
+    return run(model, Selection(), TODAY)
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from policycheck.access import Cell, Change, Holding
 from policycheck.cli import main
 from policycheck.engine import Selection, run
-from policycheck.findings import Checked, Finding, Location, Result, Severity
+from policycheck.findings import Cell, Change, Checked, Finding, Holding, Location, Result, Severity
 from policycheck.loading.inputs import load_model
 from policycheck.reporters.review import code, render, text
 
@@ -52,7 +51,7 @@ def golden(name: str, actual: str) -> str:
 
 def test_story_golden(gw: Path) -> None:
     model = load_model(["gw"], waiver_files=["waivers.yaml"])
-    result = run(model, Selection(), date(2026, 11, 29), review=True)
+    result = run(model, Selection(), date(2026, 11, 29))
     out = render(result)
     assert out == golden("story.review.md", out)
     assert render(result) == out

@@ -13,7 +13,6 @@ from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import load_model
 from ..loading.limits import Limits
-from ..reporters import REVIEW_FORMATS
 from .common import Outcome, emit, identity, load_config, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -63,8 +62,7 @@ def check(options: Options) -> tuple[Result, Severity]:
         {**cfg.severity, **options.severity},
         baseline_module.read(options.baseline) if options.baseline else None,
     )
-    review = any(fmt in REVIEW_FORMATS for fmt, _ in options.formats)
-    result = engine.run(model, selection, options.today or date.today(), review=review)
+    result = engine.run(model, selection, options.today or date.today())
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
 
 

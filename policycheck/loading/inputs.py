@@ -15,6 +15,7 @@ from ..model import (
     Environment,
     Model,
     Origin,
+    PermissionSet,
     Reference,
     SecretSeen,
     TokenProfile,
@@ -285,10 +286,21 @@ def _join_environments(apps: Iterable[Application]) -> list[Application]:
             grants=first.grants + app.grants,
             scopes={**first.scopes, **app.scopes},
             delivery={**first.delivery, **app.delivery},
+            sources={**{e: first.source for e in first.clients}, **first.sources, **app.sources},
         )
         joined[app.id] = merged
         out[at[app.id]] = merged
     return out
+
+
+def _scoped(merge: Any, exports: list[ExportPart]) -> dict[str, dict[str, PermissionSet]]:
+    """Environment-scoped set definitions, by environment; a name twice in one environment is a duplicate."""
+    by_env: dict[str, list[PermissionSet]] = {}
+    for part in exports:
+        for s in part.permission_sets:
+            if s.environment is not None:
+                by_env.setdefault(s.environment, []).append(s)
+    return {env: merge("permission set", sets, "name") for env, sets in sorted(by_env.items())}
 
 
 def _mentions_policycheck(raw: bytes) -> bool:
@@ -329,7 +341,10 @@ def assemble(
         operations=merge("operation", (o for part in policies for o in part.operations), "id"),
         policy_environments=merge("environment", (e for part in policies for e in part.environments), "name"),
         bindings=tuple(b for part in policies for b in part.bindings),
-        permission_sets=merge("permission set", (s for part in exports for s in part.permission_sets), "name"),
+        permission_sets=merge(
+            "permission set", (s for part in exports for s in part.permission_sets if s.environment is None), "name"
+        ),
+        scoped_sets=_scoped(merge, exports),
         environments=merge("environment", _join_definitions(e for part in exports for e in part.environments), "name"),
         applications=merge("application", _join_environments(a for part in exports for a in part.applications), "id"),
         references=tuple(references),

@@ -18,8 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from .._version import __version__
-from ..access import Cell, Change, Holding
-from ..findings import Finding, Result, Severity, TokenSummary, Waived
+from ..findings import Cell, Change, Finding, Holding, Result, Severity, TokenSummary, Waived
 from .review import (
     CHANGED,
     MEANING,

@@ -10,8 +10,20 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..access import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
-from ..findings import Finding, Result, TokenSummary, Waived
+from ..findings import (
+    ALLOWED,
+    FILTERED,
+    GAP,
+    MISSING,
+    PENDING,
+    Cell,
+    Change,
+    Finding,
+    Holding,
+    Result,
+    TokenSummary,
+    Waived,
+)
 from .text import clean, expiry, summary
 
 STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)

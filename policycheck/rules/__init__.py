@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 
 class Rule(Protocol):
@@ -20,7 +20,7 @@ class Rule(Protocol):
     NAME: str
     DEFAULT_SEVERITY: Severity
 
-    def check(self, model: Model, ctx: RuleContext) -> Iterator[Finding]: ...
+    def check(self, analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]: ...
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)

@@ -1,56 +1,38 @@
-"""Bound operations whose requirement is not met: shared by the grant rules."""
+"""Wording and grouping shared by the rules about bound calls (the analysis has evaluated them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
 
-from ..model import Binding, Expression, Model, Operation
-from ..resolve import Blocked, missing, satisfied
+from ..findings import Affected
+from ..model import Model, Origin
 
-if TYPE_CHECKING:
-    from ..engine import RuleContext
-
-
-@dataclass(frozen=True)
-class Gap:
-    binding: Binding
-    environment: str
-    operation: Operation
-    missing: tuple[str, ...]
+APP = "\x00app\x00"
+"""Stands for the application in wording shared by a group, until the group's wording is known."""
 
 
-def gaps(model: Model, ctx: RuleContext) -> list[Gap]:
-    return ctx.shared("gaps", lambda: list(_gaps(model, ctx)))
-
-
-def _gaps(model: Model, ctx: RuleContext) -> list[Gap]:
-    out = []
-    requirements: dict[tuple[str, str], Expression | None] = {}
-    for binding in model.bindings:
-        if binding.application not in model.applications:
-            continue  # unknown-reference reports it
-        for env in binding.environments:
-            have = ctx.resolver.effective(binding.application, env).permissions
-            for op_id in binding.operations:
-                op = model.operations.get(op_id)
-                if op is None:
-                    continue
-                key = (op_id, env)
-                if key not in requirements:
-                    requirements[key] = op.requirement_in(env).permissions
-                req = requirements[key]
-                if not satisfied(req, have):
-                    out.append(Gap(binding, env, op, tuple(missing(req, have))))
-    return out
-
-
-def blockers(model: Model, ctx: RuleContext, gap: Gap, permission: str) -> list[Blocked]:
-    return ctx.resolver.blocked(gap.binding.application, gap.environment, permission)
-
-
-def listing(items: list[str] | tuple[str, ...]) -> str:
+def listing(items: Iterable[str]) -> str:
     quoted = [f"'{i}'" for i in items]
     if len(quoted) <= 2:
         return " and ".join(quoted)
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def some(items: Sequence[str], limit: int = 3) -> str:
+    """A few names, then how many more: messages stay one line however large the cause."""
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
+
+
+def who(cells: Sequence[Affected]) -> tuple[str, bool]:
+    """The application (and True when it is only one) or 'N applications'."""
+    apps = list(dict.fromkeys(c[0] for c in cells))
+    if len(apps) == 1:
+        return apps[0], True
+    return f"{len(apps):,} applications", False
+
+
+def app_origin(model: Model, cells: Sequence[Affected]) -> Origin:
+    """Where a cause points: the first application it breaks, in its own environment's file."""
+    app, env, _ = cells[0]
+    return model.applications[app].source_in(env)

@@ -20,33 +20,23 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC203"
 NAME = "coarse-scope-request"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per application and environment (its one scope request), from the analysis."""
+    model = analysis.model
     needed: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for binding in model.bindings:
-        app = model.applications.get(binding.application)
-        if app is None:
-            continue
-        for env in binding.environments:
-            requested = app.requested_scopes(env)
-            if requested is None or not app.assigned_to(env):
-                continue
-            for op_id in binding.operations:
-                op = model.operations.get(op_id)
-                if op is None:
-                    continue
-                for scope in op.requirement_in(env).scopes:
-                    if scope not in requested:
-                        needed.setdefault((app.id, env), {}).setdefault(scope, []).append(op.id)
+    for app_id, env, op, absent in analysis.scope_gaps:
+        for scope in absent:
+            needed.setdefault((app_id, env), {}).setdefault(scope, []).append(op)
     for (app_id, env), scopes in sorted(needed.items()):
         app = model.applications[app_id]
         requested = app.requested_scopes(env) or ()
@@ -55,7 +45,7 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         want = " ".join(sorted(set(requested) | set(scopes)))
         verdict = f"too coarse ({coarse[0]} does not include its sub-scopes)" if coarse else "missing scopes"
         yield ctx.finding(
-            app.source,
+            app.source_in(env),
             app=app_id,
             env=env,
             op=ops[0] if len(ops) == 1 else None,

@@ -17,17 +17,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC903"
 NAME = "duplicate"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     for d in model.duplicates:
         here = d.source.location()
         first = f"line {d.first_line}" if d.first_path == here.path else f"{d.first_path}:{d.first_line}"

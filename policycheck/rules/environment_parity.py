@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
+from ..findings import Affected, Finding, Severity
 from ..model import Model
-from .bound import listing
+from ..resolve import Block
+from .bound import app_origin, listing, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC104"
 NAME = "environment-non-parity"
@@ -40,7 +42,10 @@ def parity_pairs(model: Model) -> list[tuple[str, str]]:
     return sorted((a, b) for a, b in pairs)
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per difference (what one side has and the other lacks, and why), across applications."""
+    model = analysis.model
+    bits = analysis.bits
     for left, right in parity_pairs(model):
         allowances = [
             a
@@ -49,21 +54,53 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             for a in model.policy_environments[name].allowances
             if a.expires is None or a.expires >= ctx.today
         ]
+        groups: dict[tuple[str, str, tuple[str, ...], str], list[Affected]] = {}
+        fixes: dict[tuple[str, str, tuple[str, ...], str], str] = {}
         for app_id in sorted(model.applications):
             app = model.applications[app_id]
             if not (app.assigned_to(left) and app.assigned_to(right)):
                 continue
-            have = {env: ctx.resolver.effective(app_id, env).permissions for env in (left, right)}
+            have = {env: analysis.effective_mask(app_id, env) for env in (left, right)}
+            if have[left] == have[right]:
+                continue
             for has, lacks in ((left, right), (right, left)):
-                diff = sorted(p for p in have[has] - have[lacks] if not any(a.covers(app_id, p) for a in allowances))
-                if diff:
-                    yield ctx.finding(
-                        app.source,
-                        app=app_id,
-                        env=lacks,
-                        subject=f"{has}>{lacks}",
-                        message=f"{lacks} is not in parity with {has}: {app_id} has "
-                        f"{listing(diff)} in {has} but not in {lacks}",
-                        fix=f"grant the same in {lacks} as in {has}, or declare each as an "
-                        f"allowed difference (reason, owner, expiry) in the policy",
-                    )
+                names = bits.sorted(have[has] & ~have[lacks])
+                diff = tuple(p for p in names if not any(a.covers(app_id, p) for a in allowances))
+                if not diff:
+                    continue
+                cause, fix = _cause(analysis, app_id, has, lacks, diff)
+                key = (has, lacks, diff, cause)
+                groups.setdefault(key, []).append((app_id, lacks, None))
+                fixes[key] = fix
+        for key, cells in groups.items():
+            has, lacks, diff, cause = key
+            name, single = who(cells)
+            yield ctx.finding(
+                app_origin(model, cells),
+                cells=cells,
+                subject=f"{has}>{lacks}",
+                message=f"{lacks} is not in parity with {has}: {name} {'has' if single else 'have'} "
+                f"{listing(diff)} in {has} but not in {lacks}{cause}",
+                fix=fixes[key],
+            )
+
+
+def _cause(analysis: Analysis, app: str, has: str, lacks: str, diff: tuple[str, ...]) -> tuple[str, str]:
+    """When the same grant is in force in both and only a set's definition differs, that difference."""
+    application = analysis.model.applications[app]
+    for permission in diff:
+        for b in analysis.grants.blocked(application, lacks, permission):
+            if b.reasons == (Block.DEFINITION,) and has in b.environments and b.grant is not None:
+                assert b.grant.permission_set is not None
+                defined = analysis.resolver.definition(b.grant.permission_set, lacks)
+                title = defined.title if defined is not None else f"permission set '{b.grant.permission_set}'"
+                return (
+                    f": in {lacks}, {title} does not include {listing(diff)}, which it includes in {has}",
+                    f"add {listing(diff)} to {title} in {lacks} (its definition there), or declare each as an "
+                    "allowed difference (reason, owner, expiry) in the policy",
+                )
+    return (
+        "",
+        f"grant the same in {lacks} as in {has}, or declare each as an "
+        "allowed difference (reason, owner, expiry) in the policy",
+    )

@@ -16,17 +16,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC105"
 NAME = "expired-allowance"
 DEFAULT_SEVERITY = Severity.WARNING
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     for env in model.policy_environments.values():
         for a in env.allowances:
             if a.expires is not None and a.expires < ctx.today:

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC904"
 NAME = "expired-waiver"
@@ -27,7 +27,8 @@ DEFAULT_SEVERITY = Severity.WARNING
 AFTER_WAIVERS = True
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     for w in model.waivers:
         if w.expires is not None and w.expires < ctx.today:
             yield ctx.finding(

@@ -20,62 +20,57 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Model
-from ..resolve import Filter, names, satisfied
-from .bound import listing
+from ..findings import FILTERED, Affected, Finding, Severity
+from ..resolve import Filter, names
+from .bound import APP, app_origin, listing, some, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC202"
 NAME = "granted-not-delivered"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    for binding in model.bindings:
-        app = model.applications.get(binding.application)
-        if app is None:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per reason a grant does not reach the token, with every call it breaks."""
+    model = analysis.model
+    groups: dict[tuple[str, str, str], list[Affected]] = {}
+    for f in analysis.failures:
+        if f.status != FILTERED:
             continue
-        for env in binding.environments:
-            effective = ctx.resolver.effective(app.id, env).permissions
-            deliverable, filtered = ctx.resolver.deliverable(app.id, env)
-            if not filtered:
-                continue
-            for op_id in binding.operations:
-                op = model.operations.get(op_id)
-                if op is None:
-                    continue
-                need = op.requirement_in(env).permissions
-                if not satisfied(need, effective) or satisfied(need, deliverable):
-                    continue
-                lost = sorted(filtered.keys() & names(need))
-                by_scope = [p for p in lost if filtered[p] is Filter.SCOPE_REQUEST]
-                by_delivery = [p for p in lost if filtered[p] is Filter.DELIVERY]
-                reasons, fixes = [], []
-                if by_scope:
-                    scopes = sorted({s for p in by_scope for s in model.permissions[p].scopes})
-                    requested = " ".join(app.requested_scopes(env) or ())
-                    reasons.append(
-                        f"{listing(by_scope)} travel only in scope {' or '.join(scopes)}, "
-                        f"which {app.id} does not request in {env} (scope={requested})"
-                    )
-                    fixes.append(f"add {scopes[0]} to the scope request of {app.id} in {env}")
-                if by_delivery:
-                    reasons.append(
-                        f"the gateway does not let {listing(by_delivery)} into {app.id}'s tokens in {env} "
-                        "(delivery allow-list)"
-                    )
-                    fixes.append(
-                        f"add {listing(by_delivery)} to the delivery allow-list (scope mappings) of {app.id} in {env}"
-                    )
-                yield ctx.finding(
-                    app.source,
-                    app=app.id,
-                    env=env,
-                    op=op.id,
-                    message=f"{app.id} is granted what {op.id} needs in {env}, but it never reaches the token: "
-                    + "; ".join(reasons),
-                    fix="; ".join(fixes) + ", then request a new token",
-                )
+        app = model.applications[f.application]
+        env = f.environment
+        _, filtered = analysis.resolver.deliverable(app.id, env)
+        lost = sorted(filtered.keys() & names(model.operations[f.operation].requirement_in(env).permissions))
+        by_scope = [p for p in lost if filtered[p] is Filter.SCOPE_REQUEST]
+        by_delivery = [p for p in lost if filtered[p] is Filter.DELIVERY]
+        reasons, fixes = [], []
+        if by_scope:
+            scopes = sorted({s for p in by_scope for s in model.permissions[p].scopes})
+            requested = " ".join(app.requested_scopes(env) or ())
+            reasons.append(
+                f"{listing(by_scope)} travel only in scope {' or '.join(scopes)}, "
+                f"which {APP} does not request in {env} (scope={requested})"
+            )
+            fixes.append(f"add {scopes[0]} to the scope request of {APP} in {env}")
+        if by_delivery:
+            reasons.append(
+                f"the gateway does not let {listing(by_delivery)} into {APP}'s tokens in {env} (delivery allow-list)"
+            )
+            fixes.append(f"add {listing(by_delivery)} to the delivery allow-list (scope mappings) of {APP} in {env}")
+        key = (env, "; ".join(reasons), "; ".join(fixes))
+        groups.setdefault(key, []).append((f.application, env, f.operation))
+    for (env, reasons, fixes), cells in groups.items():
+        name, single = who(cells)
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        them = name if single else "each of them"
+        yield ctx.finding(
+            app_origin(model, cells),
+            cells=cells,
+            message=f"{name} {'is' if single else 'are'} granted what {some(ops)} "
+            f"need{'s' if len(ops) == 1 else ''} in {env}, but it never reaches the token: "
+            + reasons.replace(APP, them),
+            fix=fixes.replace(APP, them) + ", then request a new token",
+        )

@@ -7,7 +7,11 @@ which a bound operation needs it:
   inherits from (it is mapped elsewhere);
 - the application is bound to the environment but not assigned to it (no client);
 - the policy says the environment must inherit another one, and the export's does not;
-- a permission set includes a set that does not exist (the set chain is broken).
+- a permission set includes a set that does not exist (the set chain is broken);
+- the set is in force, but this environment's own definition of it (a realm's
+  composite role, a tenant's role) lacks the permission that another environment's
+  definition includes: the fix is in this environment's definition, not in
+  inheritance between separate realms or tenants.
 
 Failing example: the set `GL Journal Posting` is granted to `compliance-sync` for
 `test` and `prod` but mapped only to `base`, which `test` inherits and `prod`
@@ -21,24 +25,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
+from ..findings import Affected, Finding, Severity
 from ..model import Grant, Model
 from ..resolve import Block
-from .bound import blockers, gaps, listing
+from .bound import app_origin, listing, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC103"
 NAME = "inheritance-gap"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    yield from _grant_gaps(model, ctx)
-    yield from _expected_inheritance(model, ctx)
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
+    yield from _grant_gaps(analysis, ctx)
+    yield from _expected_inheritance(analysis, ctx)
     for ref in model.references:
-        if ref.kind == "included set" and ref.name not in model.permission_sets:
+        if ref.kind == "included set" and not model.set_defined(ref.name):
             yield ctx.finding(
                 ref.source,
                 subject=ref.name,
@@ -47,11 +53,16 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    seen: dict[tuple[str, str, int, Block], tuple[Grant | None, dict[str, None], tuple[str, ...]]] = {}
-    for gap in gaps(model, ctx):
-        for permission in gap.missing:
-            for b in blockers(model, ctx, gap, permission):
+Key = tuple[Block, str, str, tuple[str, ...]]
+"""(reason, environment, what is granted, where it applies or is mapped or defined)."""
+
+
+def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
+    seen: dict[Key, tuple[Grant | None, dict[str, None], dict[Affected, None]]] = {}
+    for f in analysis.failures:
+        for permission, found in f.blocked:
+            for b in found:
                 if Block.REVOKED in b.reasons or b.reasons[:2] == (Block.PENDING, Block.OTHER_ENVIRONMENT):
                     continue  # not granted for this environment at all: a missing grant (PC101)
                 for reason in b.reasons:
@@ -59,56 +70,77 @@ def _grant_gaps(model: Model, ctx: RuleContext) -> Iterator[Finding]:
                         continue
                     if reason is Block.SET_NOT_MAPPED and Block.OTHER_ENVIRONMENT in b.reasons:
                         continue  # the grant does not apply here at all: its set's mapping is beside the point
-                    key = (gap.binding.application, gap.environment, id(b.grant), reason)
-                    seen.setdefault(key, (b.grant, {}, b.environments))[1][permission] = None
-    for (app, env, _, reason), (grant, perms, where) in seen.items():
-        application = model.applications[app]
+                    target = "" if b.grant is None else b.grant.target
+                    entry = seen.setdefault((reason, f.environment, target, b.environments), (b.grant, {}, {}))
+                    entry[1][permission] = None
+                    entry[2][(f.application, f.environment, f.operation)] = None
+    for (reason, env, _, where), (grant, perms, found_cells) in seen.items():
+        cells = list(found_cells)
+        name, single = who(cells)
         elsewhere = ", ".join(where) or "no environment"
         if reason is Block.NOT_ASSIGNED or grant is None:
             yield ctx.finding(
-                application.source,
-                app=app,
-                env=env,
+                app_origin(model, cells),
+                cells=cells,
+                op=None,
                 subject=env,
-                message=f"{app} is bound to {env} but not assigned to it (it has clients in {elsewhere})",
-                fix=f"register {app} in {env}: add a client for {env} to the application",
+                message=f"{name} {'is' if single else 'are'} bound to {env} but not assigned to it "
+                f"({'it has' if single else 'they have'} clients in {elsewhere})",
+                fix=f"register {name} in {env}: add a client for {env} to the application",
             )
         elif reason is Block.OTHER_ENVIRONMENT:
             yield ctx.finding(
                 grant.source,
-                app=app,
-                env=env,
+                cells=cells,
+                op=None,
                 subject=grant.target,
-                message=f"{app} is granted {listing(list(perms))} in {elsewhere} but not in {env}, "
-                f"and {env} does not inherit from {elsewhere}",
+                message=f"{name} {'is' if single else 'are'} granted {listing(list(perms))} in {elsewhere} "
+                f"but not in {env}, and {env} does not inherit from {elsewhere}",
                 fix=(
                     f"grant it in {env} as well (in {env}'s own realm or tenant)"
                     if grant.per_environment
                     else f"add {env} to the environments of this grant"
                 ),
             )
+        elif reason is Block.DEFINITION:
+            assert grant.permission_set is not None
+            defined = analysis.resolver.definition(grant.permission_set, env)
+            title = defined.title if defined is not None else f"permission set '{grant.permission_set}'"
+            yield ctx.finding(
+                defined.source if defined is not None else grant.source,
+                cells=cells,
+                op=None,
+                subject=grant.target,
+                message=f"in {env}, {title} does not include {listing(list(perms))}, which it includes in "
+                f"{elsewhere}: {name} {'holds' if single else 'hold'} it in both",
+                fix=f"add {listing(list(perms))} to {title} in {env} (its definition there), as in {where[0]}",
+            )
         else:
             set_name = grant.permission_set
-            parents = _inherit_hint(model, ctx, env, where)
+            parents = _inherit_hint(model, env, where)
             yield ctx.finding(
                 grant.source,
-                app=app,
-                env=env,
+                cells=cells,
+                op=None,
                 subject=grant.target,
-                message=f"permission set '{set_name}' is granted to {app} for {env} but is not "
+                message=f"permission set '{set_name}' is granted to {name} for {env} but is not "
                 f"mapped to {env} or to any environment it inherits (it is mapped in "
                 f"{elsewhere}), so {listing(list(perms))} do not reach {env}",
                 fix=f"map permission set '{set_name}' to {env}{parents}",
             )
 
 
-def _inherit_hint(model: Model, ctx: RuleContext, env: str, where: tuple[str, ...]) -> str:
+def _inherit_hint(model: Model, env: str, where: tuple[str, ...]) -> str:
     """Suggest inheriting a parent that other environments inherit and that maps the set."""
+    separate = {e for e, sets in model.scoped_sets.items() if sets}
+    if env in separate:
+        return ""  # a realm or tenant with its own definitions inherits nothing from another
     parents = [e for e in where if any(e in model.environments[o].inherits for o in model.environments if o != e)]
     return f", or make {env} inherit {parents[0]}" if parents else ""
 
 
-def _expected_inheritance(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def _expected_inheritance(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     if not model.has_export:
         return
     for name, expected in sorted(model.policy_environments.items()):
@@ -125,7 +157,7 @@ def _expected_inheritance(model: Model, ctx: RuleContext) -> Iterator[Finding]:
                 fix=f"add environment {name} to the export with inherits: [{', '.join(expected.inherits)}]",
             )
             continue
-        chain = ctx.resolver.chain(name)
+        chain = analysis.chain(name)
         absent = [p for p in expected.inherits if p not in chain]
         if absent:
             yield ctx.finding(

@@ -18,37 +18,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Model
+from ..findings import Affected, Finding, Severity
 from ..resolve import names
+from .bound import some, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC301"
 NAME = "lost-access"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.before is None:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per change that takes access away (the hop that broke), with every call it breaks."""
+    model = analysis.model
+    changes = analysis.changes()
+    if changes is None or analysis.before is None:
         return
-    from ..access import shared_changes
-
-    for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
-        app = model.applications.get(change.application) or (ctx.before.applications[change.application])
+    old = analysis.before.model
+    groups: dict[tuple[str, str], list[Affected]] = {}
+    for change in changes:
         for op in change.lost:
-            operation = model.operations[op]
+            operation = model.operations.get(op) or old.operations[op]
             need = names(operation.requirement_in(change.environment).permissions)
             gone = [(p, reason) for p, reason in change.removed if p in need]
             why = "; ".join(f"'{p}': {reason}" for p, reason in gone) or "what it needs no longer reaches the token"
-            yield ctx.finding(
-                app.source,
-                app=change.application,
-                env=change.environment,
-                op=op,
-                message=f"{change.application} loses {op} in {change.environment}: {why}",
-                fix=f"restore what {op} needs for {change.application} in {change.environment}, or remove the "
-                f"binding if the loss is intended (see policycheck explain {change.application} {op} "
-                f"--env {change.environment})",
-            )
+            groups.setdefault((change.environment, why), []).append((change.application, change.environment, op))
+    for (env, why), cells in groups.items():
+        name, single = who(cells)
+        app_id, _, op = cells[0]
+        app = model.applications.get(app_id) or old.applications[app_id]
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        yield ctx.finding(
+            app.source_in(env),
+            cells=cells,
+            message=f"{name} {'loses' if single else 'lose'} {some(ops)} in {env}: {why}",
+            fix=f"restore what {some(ops)} need{'s' if len(ops) == 1 else ''} for {name} in {env}, or remove "
+            f"the binding if the loss is intended (see policycheck explain {app_id} {op} --env {env})",
+        )

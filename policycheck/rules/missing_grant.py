@@ -13,6 +13,10 @@ grants it only `General Ledger - Read` there.
 
 Passing example: the export grants (approved) a permission set that includes
 `General Ledger - Journal Entry Create`, mapped to `prod`.
+
+One finding per cause: every bound call that lacks the same permissions in the same
+environment for the same reason is one finding, with the calls it breaks and their
+count (an application's waiver still takes its own calls out of it).
 """
 
 from __future__ import annotations
@@ -20,57 +24,77 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Model
+from ..findings import FILTERED, Affected, Finding, Severity
+from ..model import PermissionSet
 from ..resolve import Block, Blocked
-from .bound import blockers, gaps, listing
+from .bound import APP, app_origin, listing, some, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC101"
 NAME = "missing-grant"
 DEFAULT_SEVERITY = Severity.ERROR
 
-
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    for gap in gaps(model, ctx):
-        app, env, op = gap.binding.application, gap.environment, gap.operation
-        steps = []
-        to_grant = []
-        for permission in gap.missing:
-            found = blockers(model, ctx, gap, permission)
-            if not found:
-                to_grant.append(permission)
-                continue
-            step = _step(found, app, env)
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
+    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Affected]] = {}
+    for f in analysis.failures:
+        if f.status == FILTERED:
+            continue  # granted-not-delivered (PC202)
+        steps: list[str] = []
+        to_grant: list[str] = []
+        for permission, found in f.blocked:
+            step = _step(found, analysis, f.environment, permission) if found else None
             if step:
                 steps.append(step)
             else:
-                to_grant.append(permission)  # only revoked grants: it needs a new one
+                to_grant.append(permission)  # nothing would deliver it, or only revoked grants: a new grant
         if to_grant:
-            steps.insert(0, f"grant {listing(to_grant)} to {app} in {env}")
+            steps.insert(0, f"grant {listing(to_grant)} to {APP} in {f.environment}")
+        key = (f.environment, f.missing, tuple(dict.fromkeys(steps)))
+        groups.setdefault(key, []).append((f.application, f.environment, f.operation))
+    for (env, lacking, steps), cells in groups.items():
+        name, single = who(cells)
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        if single and len(ops) == 1:
+            op = model.operations[ops[0]]
+            what = f"{op.method} {op.path}"
+        else:
+            what = some(ops)
+        subject = None if single else f"{env}:{','.join(lacking)}"
         yield ctx.finding(
-            model.applications[app].source,
-            app=app,
-            env=env,
-            op=op.id,
-            message=f"{app} cannot call {op.method} {op.path} in {env}: missing {listing(gap.missing)}",
-            fix="; ".join(dict.fromkeys(steps)),
+            app_origin(model, cells),
+            cells=cells,
+            subject=subject,
+            message=f"{name} cannot call {what} in {env}: missing {listing(lacking)}",
+            fix="; ".join(steps).replace(APP, name if single else "each of them"),
         )
 
 
-def _step(found: list[Blocked], app: str, env: str) -> str | None:
+def _step(found: tuple[Blocked, ...], analysis: Analysis, env: str, permission: str) -> str | None:
     """The one change that makes the nearest blocked grant deliver in `env`."""
     for b in found:
         if Block.NOT_ASSIGNED in b.reasons:
-            return f"assign {app} to {env} (add a client for {env}; PC103)"
+            return f"assign {APP} to {env} (add a client for {env}; PC103)"
     for b in sorted(found, key=lambda b: len(b.reasons)):
         assert b.grant is not None
         if b.reasons == (Block.PENDING,):
             return f"approve the pending grant of {b.grant.target} (PC102)"
         if b.reasons == (Block.OTHER_ENVIRONMENT,):
+            if b.grant.per_environment:
+                return f"grant {b.grant.target} in {env} as well (in {env}'s own realm or tenant; PC103)"
             return f"extend the grant of {b.grant.target} to {env} (PC103)"
         if b.reasons == (Block.SET_NOT_MAPPED,):
             return f"map permission set '{b.grant.permission_set}' to {env} (PC103)"
+        if b.reasons == (Block.DEFINITION,):
+            defined = _definition(analysis, b, env)
+            return f"add '{permission}' to {defined} in {env}, as {', '.join(b.environments)} has it (PC103)"
     return None
+
+
+def _definition(analysis: Analysis, b: Blocked, env: str) -> str:
+    assert b.grant is not None and b.grant.permission_set is not None
+    found: PermissionSet | None = analysis.resolver.definition(b.grant.permission_set, env)
+    return found.title if found is not None else f"permission set '{b.grant.permission_set}'"

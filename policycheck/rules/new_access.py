@@ -16,31 +16,35 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Model
+from ..findings import Affected, Finding, Severity
+from .bound import some, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC302"
 NAME = "new-access"
 DEFAULT_SEVERITY = Severity.NOTE
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.before is None:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per set of new permissions in an environment, with every call it opens."""
+    model = analysis.model
+    changes = analysis.changes()
+    if changes is None:
         return
-    from ..access import shared_changes
-
-    for change in ctx.shared("changes", lambda: shared_changes(model, ctx)):
-        app = model.applications[change.application]
+    groups: dict[tuple[str, str], list[Affected]] = {}
+    for change in changes:
+        added = ", ".join(f"'{p}'" for p in change.added) or "a changed requirement"
         for op in change.gained:
-            added = ", ".join(f"'{p}'" for p in change.added) or "a changed requirement"
-            yield ctx.finding(
-                app.source,
-                app=change.application,
-                env=change.environment,
-                op=op,
-                message=f"{change.application} can now call {op} in {change.environment} (new: {added})",
-                fix="confirm that this access is intended; if not, remove what grants it",
-            )
+            groups.setdefault((change.environment, added), []).append((change.application, change.environment, op))
+    for (env, added), cells in groups.items():
+        name, _ = who(cells)
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        yield ctx.finding(
+            model.applications[cells[0][0]].source_in(env),
+            cells=cells,
+            message=f"{name} can now call {some(ops)} in {env} (new: {added})",
+            fix="confirm that this access is intended; if not, remove what grants it",
+        )

@@ -16,40 +16,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Grant, Model
+from ..findings import Affected, Finding, Severity
+from ..model import Grant
 from ..resolve import Block
-from .bound import blockers, gaps, listing
+from .bound import listing, some, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC102"
 NAME = "pending-approval"
 DEFAULT_SEVERITY = Severity.ERROR
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    needed: dict[tuple[str, str, int], tuple[Grant, dict[str, None], dict[str, None]]] = {}
-    for gap in gaps(model, ctx):
-        for permission in gap.missing:
-            for b in blockers(model, ctx, gap, permission):
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per pending grant (its target, in one environment), with every call that waits for it."""
+    needed: dict[tuple[str, str], tuple[Grant, dict[str, None], dict[Affected, None]]] = {}
+    for f in analysis.failures:
+        for permission, found in f.blocked:
+            for b in found:
                 if Block.PENDING in b.reasons and Block.OTHER_ENVIRONMENT not in b.reasons and b.grant is not None:
-                    key = (gap.binding.application, gap.environment, id(b.grant))
-                    _, perms, ops = needed.setdefault(key, (b.grant, {}, {}))
+                    _, perms, cells = needed.setdefault((f.environment, b.grant.target), (b.grant, {}, {}))
                     perms[permission] = None
-                    ops[gap.operation.id] = None
-    for (app, env, _), (grant, perms, ops) in needed.items():
-        op_ids = list(ops)
+                    cells[(f.application, f.environment, f.operation)] = None
+    for (env, target), (grant, perms, found_cells) in needed.items():
+        cells = list(found_cells)
+        name, single = who(cells)
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        grants = "grant" if single else "grants"
         yield ctx.finding(
             grant.source,
-            app=app,
-            env=env,
-            op=op_ids[0] if len(op_ids) == 1 else None,
-            subject=grant.target,
-            message=f"the grant of {grant.target} to {app} is pending approval; "
-            f"{listing(op_ids)} need{'s' if len(op_ids) == 1 else ''} "
+            cells=cells,
+            op=ops[0] if len(ops) == 1 else None,
+            subject=target,
+            message=f"the {grants} of {target} to {name} {'is' if single else 'are'} pending approval; "
+            f"{some(ops) if not single else listing(ops)} need{'s' if len(ops) == 1 else ''} "
             f"{listing(list(perms))} in {env}",
-            fix=f"approve the pending grant of {grant.target} for {app} in {env} (an administrator: "
+            fix=f"approve the pending {grants} of {target} for {name} in {env} (an administrator: "
             "Pending Approvals, or admin consent in Entra), then request a new token",
         )

@@ -20,18 +20,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 from ..tokens.profiles import is_opaque
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC204"
 NAME = "token-drift"
 DEFAULT_SEVERITY = Severity.WARNING
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     by_claim: dict[str, list[str]] = {}
     for p in model.permissions.values():
         for claim in p.claims:
@@ -40,8 +41,8 @@ def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
         app, env = token.application, token.environment
         if token.problem or app is None or env is None or app not in model.applications or is_opaque(token):
             continue
-        effective = ctx.resolver.effective(app, env).permissions
-        deliverable, _ = ctx.resolver.deliverable(app, env)
+        effective = analysis.effective(app, env)
+        deliverable = analysis.deliverable(app, env)
         for name in sorted(deliverable):
             permission = model.permissions.get(name)
             if permission and permission.claims and not set(permission.claims) & token.values:

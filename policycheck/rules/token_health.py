@@ -22,11 +22,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model, Token
+from ..model import Token
 from ..tokens.profiles import audiences, is_opaque
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC205"
 NAME = "token-health"
@@ -110,7 +111,8 @@ def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
         )
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     for token in model.tokens:
         for subject, message, fix in problems(token, ctx.now):
             yield ctx.finding(

@@ -24,7 +24,8 @@ from ..model import AllOf, AnyOf, Expression, Model, PermissionRef, Token
 from ..tokens.profiles import is_opaque
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC201"
 NAME = "token-missing"
@@ -70,7 +71,8 @@ def needs(model: Model, token: Token) -> dict[str, tuple[str | None, list[str]]]
     return out
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     for token in model.tokens:
         if token.problem or token.application is None or token.environment is None:
             continue

@@ -21,7 +21,8 @@ from ..findings import Finding, Severity
 from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC901"
 NAME = "unknown-reference"
@@ -33,7 +34,7 @@ def _known(model: Model) -> dict[str, Mapping[str, object] | set[str] | None]:
     return {
         "operation": model.operations,
         "permission": model.permissions or None,
-        "permission set": model.permission_sets,
+        "permission set": {n for n in model.permission_sets} | {n for s in model.scoped_sets.values() for n in s},
         "environment": environments or None,
         "application": model.applications if model.has_export else None,
     }
@@ -43,7 +44,8 @@ UNDEFINED = ("role", "group")
 """Kinds an importer reports only when nothing defines them (a Keycloak role or group path)."""
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     known = _known(model)
     for ref in model.references:
         if ref.kind in UNDEFINED:

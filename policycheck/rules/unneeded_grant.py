@@ -10,6 +10,10 @@ Failing example: a reporting client bound only to `GET /reports` holds
 `General Ledger - Journal Entry Post` through a broad permission set.
 
 Passing example: the client's grants deliver exactly what its bound operations need.
+
+One finding per grant: an idle grant (it delivers nothing any bound operation needs:
+remove it) or a broad one (it delivers more than is needed: grant a narrower set),
+with every application and environment that holds it.
 """
 
 from __future__ import annotations
@@ -17,45 +21,61 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
-from ..model import Model
-from ..resolve import names
-from .bound import listing
+from ..findings import Affected, Finding, Severity
+from ..model import Grant
+from .bound import app_origin, listing, who
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC401"
 NAME = "unneeded-grant"
 DEFAULT_SEVERITY = Severity.WARNING
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    bound: dict[tuple[str, str], set[str]] = {}
-    for binding in model.bindings:
-        if binding.application not in model.applications:
-            continue
-        for env in binding.environments:
-            needed = bound.setdefault((binding.application, env), set())
-            for op_id in binding.operations:
-                if op_id in model.operations:
-                    needed |= names(model.operations[op_id].requirement_in(env).permissions)
-    for (app_id, env), needed in sorted(bound.items()):
-        resolution = ctx.resolver.effective(app_id, env)
-        extra = sorted(resolution.permissions - needed)
-        if not extra:
-            continue
-        idle = [c.grant.target for c in resolution.contributions if not needed & c.delivers.keys()]
-        fix = (
-            f"remove the grants of {', '.join(dict.fromkeys(idle))}"
-            if idle
-            else ("grant narrower permission sets that leave these out")
-        )
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
+    bits = analysis.bits
+    groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
+    for u in analysis.unneeded:
+        app = model.applications[u.application]
+        for index, delivers in u.effective.contributions:
+            if not delivers & u.extra:
+                continue
+            grant = app.grants[index]
+            idle = not delivers & u.needed
+            entry = groups.setdefault((grant.target, idle), (grant, [], []))
+            entry[1].append((u.application, u.environment, None))
+            entry[2].append(delivers & u.extra)
+    for (target, idle), (_, cells, extras) in groups.items():
+        name, single = who(cells)
+        envs = sorted({c[1] for c in cells})
+        where = " and ".join(envs)
+        if single:
+            extra = 0
+            for e in extras:
+                extra |= e
+            what = listing(bits.sorted(extra))
+        else:
+            counts = sorted(e.bit_count() if hasattr(e, "bit_count") else bin(e).count("1") for e in extras)
+            what = f"a median of {counts[len(counts) // 2]} permissions"
+        if idle and target.startswith("'"):
+            message = f"{target} is granted to {name} in {where}, and no operation bound there needs it"
+            fix = f"remove the grant of {target} from {name if single else 'these applications'}"
+        elif idle:
+            message = (
+                f"{target} is granted to {name} in {where}, and no operation bound there needs what it "
+                f"delivers ({what})"
+            )
+            fix = f"remove the grant of {target} from {name if single else 'these applications'}"
+        else:
+            message = f"{target} gives {name} {what} in {where}, which no operation bound there needs"
+            fix = "grant narrower permission sets that leave these out"
         yield ctx.finding(
-            model.applications[app_id].source,
-            app=app_id,
-            env=env,
-            subject=",".join(extra),
-            message=f"{app_id} holds {listing(extra)} in {env}, which no operation bound to it there needs",
+            app_origin(model, cells),
+            cells=cells,
+            subject=f"{target}{'' if idle else ' (broad)'}",
+            message=message,
             fix=f"{fix} (least privilege), or bind the operations that need them",
         )

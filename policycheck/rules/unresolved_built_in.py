@@ -19,17 +19,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC906"
 NAME = "unresolved-built-in"
 DEFAULT_SEVERITY = Severity.NOTE
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     seen: set[tuple[str, str]] = set()
     for ref in model.references:
         if ref.kind != "built-in role":

@@ -15,17 +15,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC402"
 NAME = "unused-operation"
 DEFAULT_SEVERITY = Severity.NOTE
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     used = {op for b in model.bindings for op in b.operations}
     for op_id, op in sorted(model.operations.items()):
         if op_id not in used:

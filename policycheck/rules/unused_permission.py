@@ -15,18 +15,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 from ..resolve import names
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC403"
 NAME = "unused-permission"
 DEFAULT_SEVERITY = Severity.NOTE
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
     required: set[str] = set()
     for op in model.operations.values():
         required |= names(op.requirement.permissions)

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import Model
 
 if TYPE_CHECKING:
-    from ..engine import RuleContext
+    from ..analysis import Analysis
+    from .context import RuleContext
 
 ID = "PC905"
 NAME = "unused-waiver"
@@ -27,8 +27,9 @@ DEFAULT_SEVERITY = Severity.WARNING
 AFTER_WAIVERS = True
 
 
-def check(model: Model, ctx: RuleContext) -> Iterator[Finding]:
-    used: set[int] = ctx.shared("waivers.used", set)
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    model = analysis.model
+    used = ctx.used_waivers
     for w in model.waivers:
         if id(w) not in used and not (w.expires is not None and w.expires < ctx.today):
             yield ctx.finding(

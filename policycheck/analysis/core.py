@@ -1,0 +1,202 @@
+"""The Analysis: what every rule, command and reporter reads, computed once per run.
+
+Bound calls are evaluated once, over bitmasks; only the calls that fail take the slow
+path (the missing permissions by name, the grants that would deliver them and where
+each stops). Allowed calls are counted, not stored: the matrix is regenerated on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
+from ..model import Application, Model
+from ..resolve import Block, Blocked, Resolver
+from .grants import Effective, Grants
+from .interning import Names
+from .requirements import Need, compile_need
+from .sets import Sets
+
+RANK = {PENDING: 0, GAP: 1, MISSING: 2}
+
+
+class Failure(NamedTuple):
+    """A bound call that is refused, and why."""
+
+    application: str
+    environment: str
+    operation: str
+    status: str
+    missing: tuple[str, ...]
+    """Not effective (MISSING, PENDING, GAP) or not deliverable (FILTERED)."""
+    blocked: tuple[tuple[str, tuple[Blocked, ...]], ...]
+    """Per missing permission: the grants that would deliver it and where each stops (empty: none would)."""
+
+
+class Unneeded(NamedTuple):
+    """Effective permissions of a bound (application, environment) that none of its bound calls needs."""
+
+    application: str
+    environment: str
+    extra: int
+    needed: int
+    effective: Effective
+
+
+class Analysis:
+    def __init__(self, model: Model, before: Analysis | None = None):
+        self.model = model
+        self.before = before
+        """The analysis of the old export (policycheck diff); it shares this one's interned names."""
+        self.bits = before.bits if before is not None else Names()
+        self.resolver = Resolver(model)
+        """The reference definition with provenance: for the cells that fail, and for explain."""
+        self.sets = Sets(model, self.bits)
+        self.grants = Grants(model, self.bits, self.sets, self.resolver)
+        self._needs: dict[str, dict[str, Need]] = {}
+        self.pairs = _bound_pairs(model)
+        """(application, environment) -> the bound operations there, for applications in the export."""
+        self.failures: list[Failure] = []
+        self.unneeded: list[Unneeded] = []
+        self.scope_gaps: list[tuple[str, str, str, tuple[str, ...]]] = []
+        """(application, environment, operation, required scopes the application does not request)."""
+        self.allowed = 0
+        self._failed: dict[tuple[str, str, str], Failure] | None = None
+        self._changes: tuple[Change, ...] | None = None
+        self._evaluate()
+
+    # --- evaluation ------------------------------------------------------------
+
+    def need(self, operation: str, environment: str) -> Need:
+        by_op = self._needs.setdefault(environment, {})
+        found = by_op.get(operation)
+        if found is None:
+            requirement = self.model.operations[operation].requirement_in(environment)
+            found = by_op[operation] = compile_need(requirement.permissions, self.bits, requirement.scopes)
+        return found
+
+    def _evaluate(self) -> None:
+        apps = self.model.applications
+        grants = self.grants
+        for (app_id, env), ops in self.pairs.items():
+            app = apps[app_id]
+            effective = grants.effective(app, env)
+            have = effective.mask
+            deliverable = grants.deliverable(app, env, have)
+            needed = 0
+            requested = app.requested_scopes(env) if env in app.clients else None
+            for op in ops:
+                need = self.need(op, env)
+                needed |= need.mentions
+                if need.scopes and requested is not None:
+                    absent = tuple(s for s in need.scopes if s not in requested)
+                    if absent:
+                        self.scope_gaps.append((app_id, env, op, absent))
+                if need.holds(deliverable):
+                    self.allowed += 1
+                else:
+                    self.failures.append(self._failure(app, env, op, need, have, deliverable))
+            if have & ~needed:
+                self.unneeded.append(Unneeded(app_id, env, have & ~needed, needed, effective))
+
+    def _failure(self, app: Application, env: str, op: str, need: Need, have: int, deliverable: int) -> Failure:
+        if need.holds(have):
+            return Failure(app.id, env, op, FILTERED, need.missing(deliverable, self.bits), ())
+        lacking = need.missing(have, self.bits)
+        blocked = tuple((p, tuple(self.grants.blocked(app, env, p))) for p in lacking)
+        worst = PENDING
+        for _, found in blocked:
+            live = [b for b in found if Block.REVOKED not in b.reasons]
+            if not live:
+                status = MISSING
+            elif any(b.reasons == (Block.PENDING,) for b in live):
+                status = PENDING
+            else:
+                status = GAP
+            worst = max(worst, status, key=RANK.__getitem__)
+        return Failure(app.id, env, op, worst, lacking, blocked)
+
+    # --- reading ---------------------------------------------------------------
+
+    def effective(self, application: str, environment: str) -> frozenset[str]:
+        app = self.model.applications.get(application)
+        if app is None:
+            return frozenset()
+        return frozenset(self.bits.of(self.grants.effective(app, environment).mask))
+
+    def effective_mask(self, application: str, environment: str) -> int:
+        app = self.model.applications.get(application)
+        return 0 if app is None else self.grants.effective(app, environment).mask
+
+    def deliverable(self, application: str, environment: str) -> frozenset[str]:
+        app = self.model.applications.get(application)
+        if app is None:
+            return frozenset()
+        have = self.grants.effective(app, environment).mask
+        return frozenset(self.bits.of(self.grants.deliverable(app, environment, have)))
+
+    def failure(self, application: str, environment: str, operation: str) -> Failure | None:
+        if self._failed is None:
+            self._failed = {(f.application, f.environment, f.operation): f for f in self.failures}
+        return self._failed.get((application, environment, operation))
+
+    def allows(self, application: str, environment: str, operation: str) -> bool:
+        ops = self.pairs.get((application, environment))
+        return ops is not None and operation in ops and self.failure(application, environment, operation) is None
+
+    @property
+    def cells(self) -> int:
+        return self.allowed + len(self.failures)
+
+    def matrix(self) -> Iterator[Cell]:
+        """Every bound (application, environment, operation) and its status, in binding order."""
+        for (app, env), ops in self.pairs.items():
+            for op in ops:
+                f = self.failure(app, env, op)
+                yield Cell(app, env, op, ALLOWED, ()) if f is None else Cell(app, env, op, f.status, f.missing)
+
+    def holdings(self) -> Iterator[Holding]:
+        partners = self.partners()
+        for app, env in sorted(self.pairs):
+            names = self.bits.sorted(self.effective_mask(app, env))
+            yield Holding(app, env, names, tuple(sorted(partners.get(env, ()))))
+
+    def partners(self) -> dict[str, set[str]]:
+        partners: dict[str, set[str]] = {}
+        for env in self.model.policy_environments.values():
+            for other in env.parity:
+                partners.setdefault(env.name, set()).add(other)
+                partners.setdefault(other, set()).add(env.name)
+        return partners
+
+    def chain(self, environment: str) -> tuple[str, ...]:
+        return self.sets.chain(environment)
+
+    def changes(self) -> tuple[Change, ...] | None:
+        """What this export changes against `before`, computed once; None without a before."""
+        if self.before is None:
+            return None
+        if self._changes is None:
+            from ..changes import changes
+
+            self._changes = changes(self.before, self)
+        return self._changes
+
+
+def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
+    pairs: dict[tuple[str, str], tuple[str, ...]] = {}
+    known = model.operations
+    for binding in model.bindings:
+        if binding.application not in model.applications:
+            continue  # unknown-reference and missing-application report it
+        ops = binding.operations
+        if not all(o in known for o in ops):
+            ops = tuple(o for o in ops if o in known)
+        if len(set(ops)) != len(ops):
+            ops = tuple(dict.fromkeys(ops))
+        for env in binding.environments:
+            key = (binding.application, env)
+            found = pairs.get(key)
+            pairs[key] = ops if found is None else tuple(dict.fromkeys(found + ops))
+    return pairs
