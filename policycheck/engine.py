@@ -138,6 +138,8 @@ def apply_waivers(
         expires = w.expires.isoformat() if w.expires else None
         waived.append(Waived(f, w.reason, w.owner, expires, w.source.location()))
 
+    if not active:
+        return list(findings), waived, used
     for f in findings:
         if not f.cells:
             match = next((w for w in active if waiver_matches(w, f)), None)

@@ -191,10 +191,10 @@ def test_keycloak_example_reads_both_realms_and_the_users_file(keycloak_model: M
     grants = keycloak_model.applications["gl-integration"].grants
     where = sorted((g.permission_set, str(g.source.location())) for g in grants)
     assert where == [
-        ("prod:default-roles-erp", "prod/erp-realm.json:32:5"),
-        ("prod:group:/finance/posting", "prod/erp-realm.json:32:5"),
-        ("test:default-roles-erp", "test/erp-users-0.json:4:5"),
-        ("test:group:/finance/posting", "test/erp-users-0.json:4:5"),
+        ("/finance/posting", "prod/erp-realm.json:32:5"),
+        ("/finance/posting", "test/erp-users-0.json:4:5"),
+        ("default-roles-erp", "prod/erp-realm.json:32:5"),
+        ("default-roles-erp", "test/erp-users-0.json:4:5"),
     ]
 
 
@@ -203,10 +203,14 @@ KEYCLOAK_FINDINGS = [
     "'account/view-profile', which the export does not define; it is read as a plain permission without composites",
     "prod/erp-realm.json:6:7: note PC906 composite role 'default-roles-erp' refers to the built-in role "
     "'uma_authorization', which the export does not define; it is read as a plain permission without composites",
+    # the real cause, in prod's own file: the group is defined without the role in prod (not "make prod inherit")
+    "prod/erp-realm.json:23:20: error PC103 [gl-integration prod] in prod, group '/finance/posting' does not "
+    "include 'gl-api/gl:journal:post', which it includes in test: gl-integration holds it in both",
     "prod/erp-realm.json:26:5: error PC101 [gl-integration prod gl.journal-entries.post] gl-integration cannot call "
     "POST /api/v1/generalLedger/journalEntries/{journalEntryId}/post in prod: missing 'gl-api/gl:journal:post'",
     "prod/erp-realm.json:26:5: error PC104 [gl-integration prod] prod is not in parity with test: gl-integration "
-    "has 'gl-api/gl:journal:post' in test but not in prod",
+    "has 'gl-api/gl:journal:post' in test but not in prod: in prod, group '/finance/posting' does not include "
+    "'gl-api/gl:journal:post', which it includes in test",
     "prod/erp-realm.json:26:5: error PC202 [gl-integration prod gl.journal-entries.create] gl-integration is granted "
     "what gl.journal-entries.create needs in prod, but it never reaches the token: the gateway does not let "
     "'gl-api/gl:journal:write' into gl-integration's tokens in prod (delivery allow-list)",
@@ -214,10 +218,8 @@ KEYCLOAK_FINDINGS = [
     "'account/view-profile', which the export does not define; it is read as a plain permission without composites",
     "test/erp-realm.json:6:7: note PC906 composite role 'default-roles-erp' refers to the built-in role "
     "'uma_authorization', which the export does not define; it is read as a plain permission without composites",
-    "test/erp-realm.json:9:7: error PC902 permission sets include each other in a cycle: "
-    "test:app_admin -> test:app_admin",
-    "test/erp-users-0.json:4:5: error PC103 [gl-integration prod] gl-integration is granted 'gl-api/gl:journal:post' "
-    "in test but not in prod, and prod does not inherit from test",
+    "test/erp-realm.json:9:7: error PC902 [test] composite roles include each other in a cycle in test: "
+    "app_admin -> app_admin",
     "test/erp-users-0.json:6:6: warning PC907 'credentials' holds a secret in a file that is checked in "
     "(policycheck dropped it unread)",
 ]
@@ -245,10 +247,10 @@ def test_keycloak_example_check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     assert (code, [f for f in found if f[0] in ("PC101", "PC103", "PC104", "PC202")]) == (
         1,
         [
+            ("PC103", "prod/erp-realm.json:23", "gl-integration", "prod", None),
             ("PC101", "prod/erp-realm.json:26", "gl-integration", "prod", "gl.journal-entries.post"),
             ("PC104", "prod/erp-realm.json:26", "gl-integration", "prod", None),
             ("PC202", "prod/erp-realm.json:26", "gl-integration", "prod", "gl.journal-entries.create"),
-            ("PC103", "test/erp-users-0.json:4", "gl-integration", "prod", None),
         ],
     )
 
@@ -262,7 +264,7 @@ def test_keycloak_example_without_its_folder_map_is_one_environment_twice(
     model = load_model(["."])
     assert sorted(model.environments) == ["erp"]
     assert "application 'gl-integration'" in {d.key for d in model.duplicates}
-    assert "permission set 'erp:gl-api/gl-poster'" in {d.key for d in model.duplicates}
+    assert "permission set 'gl-api/gl-poster'" in {d.key for d in model.duplicates}
 
 
 # --- Keycloak: the traps, inline ----------------------------------------------
@@ -414,9 +416,7 @@ def test_groups_without_path_and_subgroups_inheriting_their_parents_roles(
     model = model_of(write(here / "erp-realm.json", data))
     assert effective(model, "svc", "erp") == expected
     assert not model.references
-    assert {"erp:group:/finance", "erp:group:/finance/posting", "erp:group:/finance/posting/approval"} <= set(
-        model.permission_sets
-    )
+    assert {"/finance", "/finance/posting", "/finance/posting/approval"} <= set(model.scoped_sets["erp"])
 
 
 def test_a_group_the_realm_does_not_define_is_an_unknown_reference(
@@ -445,15 +445,15 @@ def test_composite_cycles_terminate_and_are_reported(here: Path, capsys: pytest.
     )
     model = model_of(path)
     assert effective(model, "svc", "erp") == {"a", "b", "c", "api/read"}
-    graph = {name: s.includes for name, s in model.permission_sets.items()}
-    assert sorted(cycles(graph)) == [("erp:a", "erp:a"), ("erp:a", "erp:b", "erp:a"), ("erp:c", "erp:c")]
+    graph = {name: s.includes for name, s in model.scoped_sets["erp"].items()}
+    assert sorted(cycles(graph)) == [("a", "a"), ("a", "b", "a"), ("c", "c")]
     write(here / "policy.yaml", policy("svc", ["erp"], ["api/read"]))
     code, out, _ = run(capsys, "check", "--no-config", "--no-color", ".")
     assert code == 1
     assert pinned(out) == [
-        "erp-realm.json:3:4: error PC902 permission sets include each other in a cycle: erp:a -> erp:a",
-        "erp-realm.json:3:4: error PC902 permission sets include each other in a cycle: erp:a -> erp:b -> erp:a",
-        "erp-realm.json:5:4: error PC902 permission sets include each other in a cycle: erp:c -> erp:c",
+        "erp-realm.json:3:4: error PC902 [erp] composite roles include each other in a cycle in erp: a -> a",
+        "erp-realm.json:3:4: error PC902 [erp] composite roles include each other in a cycle in erp: a -> b -> a",
+        "erp-realm.json:5:4: error PC902 [erp] composite roles include each other in a cycle in erp: c -> c",
     ]
 
 

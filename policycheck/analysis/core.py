@@ -79,26 +79,33 @@ class Analysis:
     def _evaluate(self) -> None:
         apps = self.model.applications
         grants = self.grants
+        allowed = 0
         for (app_id, env), ops in self.pairs.items():
             app = apps[app_id]
             effective = grants.effective(app, env)
             have = effective.mask
             deliverable = grants.deliverable(app, env, have)
+            lacking = ~deliverable
+            needs = self._needs.get(env)
+            if needs is None:
+                needs = self._needs[env] = {}
             needed = 0
             requested = app.requested_scopes(env) if env in app.clients else None
             for op in ops:
-                need = self.need(op, env)
+                need = needs.get(op) or self.need(op, env)
                 needed |= need.mentions
+                flat = need.flat
                 if need.scopes and requested is not None:
                     absent = tuple(s for s in need.scopes if s not in requested)
                     if absent:
                         self.scope_gaps.append((app_id, env, op, absent))
-                if need.holds(deliverable):
-                    self.allowed += 1
+                if (not flat & lacking) if flat is not None else need.test(deliverable):
+                    allowed += 1
                 else:
                     self.failures.append(self._failure(app, env, op, need, have, deliverable))
             if have & ~needed:
                 self.unneeded.append(Unneeded(app_id, env, have & ~needed, needed, effective))
+        self.allowed = allowed
 
     def _failure(self, app: Application, env: str, op: str, need: Need, have: int, deliverable: int) -> Failure:
         if need.holds(have):

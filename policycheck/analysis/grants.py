@@ -1,15 +1,15 @@
-"""Effective and deliverable permissions as bitmasks, resolved once per distinct grant signature.
+"""Effective and deliverable permissions as bitmasks, each distinct grant resolved once per environment.
 
-Applications with the same grants (what, status, where) have the same effective
-permissions in an environment: an organisation of 100,000 applications has a few
-thousand signatures. This is the definition of docs/resolution.md over interned ids;
-`resolve.Resolver` is the same definition over names with provenance, used for the
-few cells that fail, and the property tests hold the two equal.
+A grant is what it grants (a permission or a set), its status and where it applies: an
+organisation of 100,000 applications holds a few thousand distinct ones. Resolving one
+in an environment gives what it delivers there and whether it is in force; an
+application's effective permissions are the OR of its grants in force. This is the
+definition of docs/resolution.md over interned ids; `resolve.Resolver` is the same
+definition over names with provenance, and the property tests hold the two equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..model import Application, Grant, Model, Status
@@ -17,13 +17,25 @@ from ..resolve import Block, Blocked, Resolver
 from .interning import Names
 from .sets import Sets
 
-Signature = tuple[tuple[str | None, str | None, Status, tuple[str, ...] | None], ...]
+GrantKey = tuple[str | None, str | None, Status, "tuple[str, ...] | None", str]
 
 
 class Effective(NamedTuple):
     mask: int
     contributions: tuple[tuple[int, int], ...]
     """(index of the grant in the application's grants, what it delivers) for every grant in force."""
+
+
+class GrantIn(NamedTuple):
+    """One distinct grant in one environment."""
+
+    delivers: int
+    """What the grant's permission or set delivers as this environment defines it (in force or not)."""
+    applies: bool
+    """Its environments include E or one E inherits from."""
+    available: bool
+    """A permission, or a set usable in E."""
+    in_force: bool
 
 
 NONE = Effective(0, ())
@@ -35,59 +47,43 @@ class Grants:
         self.bits = bits
         self.sets = sets
         self.resolver = resolver
-        self._signature: dict[str, int] = {}
-        self._signatures: dict[Signature, int] = {}
-        self._representative: list[Application] = []
-        self._effective: dict[tuple[int, str], Effective] = {}
-        self._blocked: dict[tuple[int, str, str], tuple[tuple[int | None, Blocked], ...]] = {}
+        self._grants: dict[GrantKey, GrantIn] = {}
         self._allowed: dict[tuple[str, ...], int] = {}
         self._scope_filtered: dict[tuple[str, ...], int] = {}
         self._scoped = [(bits.bit(n), frozenset(p.scopes)) for n, p in sorted(model.permissions.items()) if p.scopes]
 
-    def signature(self, app: Application) -> int:
-        found = self._signature.get(app.id)
-        if found is None:
-            key: Signature = tuple((g.permission, g.permission_set, g.status, g.environments) for g in app.grants)
-            found = self._signatures.get(key)
-            if found is None:
-                found = self._signatures[key] = len(self._representative)
-                self._representative.append(app)
-            self._signature[app.id] = found
-        return found
-
     @property
     def distinct(self) -> int:
-        """How many distinct grant signatures the applications have."""
-        return len(self._representative)
+        """How many distinct (grant, environment) pairs were resolved."""
+        return len(self._grants)
+
+    def grant_in(self, g: Grant, environment: str) -> GrantIn:
+        key = (g.permission, g.permission_set, g.status, g.environments, environment)
+        found = self._grants.get(key)
+        if found is None:
+            found = self._grants[key] = self._resolve(g, environment)
+        return found
+
+    def _resolve(self, g: Grant, environment: str) -> GrantIn:
+        applies = g.environments is None or any(e in g.environments for e in self.sets.chain(environment))
+        if g.permission_set is not None:
+            delivers = self.sets.view(environment).closure(g.permission_set)
+            available = self.sets.is_available(g.permission_set, environment)
+        else:
+            assert g.permission is not None
+            delivers, available = 1 << self.bits.bit(g.permission), True
+        return GrantIn(delivers, applies, available, g.status is Status.APPROVED and applies and available)
 
     def effective(self, app: Application, environment: str) -> Effective:
         if environment not in app.clients:
             return NONE
-        key = (self.signature(app), environment)
-        found = self._effective.get(key)
-        if found is None:
-            found = self._effective[key] = self._resolve(app.grants, environment)
-        return found
-
-    def _resolve(self, grants: Sequence[Grant], environment: str) -> Effective:
-        chain = self.sets.chain(environment)
-        view = self.sets.view(environment)
         mask = 0
         contributions = []
-        for i, g in enumerate(grants):
-            if g.status is not Status.APPROVED:
-                continue
-            if g.environments is not None and not any(e in g.environments for e in chain):
-                continue
-            if g.permission_set is not None:
-                if not self.sets.is_available(g.permission_set, environment):
-                    continue
-                delivers = view.closure(g.permission_set)
-            else:
-                assert g.permission is not None
-                delivers = 1 << self.bits.bit(g.permission)
-            mask |= delivers
-            contributions.append((i, delivers))
+        for i, g in enumerate(app.grants):
+            found = self.grant_in(g, environment)
+            if found.in_force:
+                mask |= found.delivers
+                contributions.append((i, found.delivers))
         return Effective(mask, tuple(contributions))
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:
@@ -113,18 +109,38 @@ class Grants:
         return effective
 
     def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
-        """`Resolver.blocked`, computed once per signature and re-pointed at this application's grants."""
+        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
         if environment not in app.clients:
             return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
-        sig = self.signature(app)
-        key = (sig, environment, permission)
-        found = self._blocked.get(key)
-        if found is None:
-            rep = self._representative[sig]
-            position = {id(g): i for i, g in enumerate(rep.grants)}
-            found = tuple(
-                (None if b.grant is None else position[id(b.grant)], b)
-                for b in self.resolver.blocked(rep.id, environment, permission)
-            )
-            self._blocked[key] = found
-        return [b if i is None else b._replace(grant=app.grants[i]) for i, b in found]
+        bit = 1 << self.bits.bit(permission)
+        resolved = [self.grant_in(g, environment) for g in app.grants]
+        here = {
+            (g.permission, g.permission_set)
+            for g, r in zip(app.grants, resolved, strict=True)
+            if g.status is Status.APPROVED and r.applies
+        }
+        out = []
+        for g, r in zip(app.grants, resolved, strict=True):
+            if not r.delivers & bit:
+                if r.in_force and g.permission_set is not None and self.model.scoped_sets:
+                    out.extend(b for b in self.resolver.blocked(app.id, environment, permission) if b.grant is g)
+                continue
+            reasons: list[Block] = []
+            environments: tuple[str, ...] = ()
+            if g.status is Status.PENDING:
+                reasons.append(Block.PENDING)
+            elif g.status is Status.REVOKED:
+                reasons.append(Block.REVOKED)
+            if not r.applies:
+                if g.per_environment and (g.permission, g.permission_set) in here and not reasons:
+                    continue  # another realm's copy of a grant that this realm has too
+                reasons.append(Block.OTHER_ENVIRONMENT)
+                environments = g.environments or ()
+            if not r.available:
+                assert g.permission_set is not None
+                reasons.append(Block.SET_NOT_MAPPED)
+                environments = self.resolver.mapped_in(g.permission_set)
+            if reasons:
+                sets = self.resolver.delivers(g, environment)[permission] if g.permission_set is not None else ()
+                out.append(Blocked(permission, g, tuple(reasons), sets, environments))
+        return out

@@ -34,6 +34,8 @@ def finding(f: Finding) -> dict[str, Any]:
         "fix": _s(f.fix),
         "location": location(f.location),
         "fingerprint": f.fingerprint(),
+        "count": f.breaks,
+        **({"cells": [[_s(a), _s(e), _s(o)] for a, e, o in f.cells]} if f.cells else {}),
     }
 
 

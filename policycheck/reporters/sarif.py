@@ -49,7 +49,7 @@ def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | Non
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVELS[f.severity],
-        "message": {"text": f"{f.message}. Fix: {f.fix}"},
+        "message": {"text": f"{f.message}{_breaks(f)}. Fix: {f.fix}"},
         "locations": [
             {
                 "physicalLocation": {
@@ -119,3 +119,10 @@ def report(result: Result) -> dict[str, Any]:
 
 def render(result: Result, *, color: bool = False) -> str:
     return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _breaks(f: Finding) -> str:
+    """A grouped cause says how much it breaks: the calls themselves are in the JSON report."""
+    if len(f.cells) < 2:
+        return ""
+    return f" (breaks {len(f.cells):,} calls of {len(f.applications):,} applications)"

@@ -26,7 +26,18 @@ def render_finding(f: Finding, color: bool = False) -> str:
         f"{clean(str(f.location))}: {_paint(f.severity.label, _COLORS[f.severity], color)} "
         f"{_paint(f.rule, '1', color)} " + (f"[{context}] " if context else "") + clean(f.message)
     )
+    if len(f.cells) > 1:
+        head += f" ({_breaks(f)})"
     return f"{head}\n    {_paint('fix:', '2', color)} {clean(f.fix)}"
+
+
+def _breaks(f: Finding) -> str:
+    apps = len(f.applications)
+    calls = sum(1 for c in f.cells if c[2] is not None)
+    what = f"{calls:,} call{'s' if calls != 1 else ''} of " if calls else ""
+    return f"breaks {what}{apps:,} application{'s' if apps != 1 else ''}" + (
+        "" if f.environment else f" in {len({c[1] for c in f.cells})} environments"
+    )
 
 
 def summary(result: Result) -> str:

@@ -83,7 +83,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
         return Origin(realm.doc, (*realm.keys, *keys))
 
     def set_name(role: str) -> str:
-        return f"{env}:{role}"
+        return role  # the realm's own definition: PermissionSet.environment says whose
 
     roles: dict[str, tuple[Origin, list[str]]] = {}  # qualified role -> (origin, qualified composites)
     realm_roles = (data.get("roles") or {}).get("realm") or []
@@ -100,12 +100,13 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             part.references.append(Reference(kind, role, where, what))
             if kind == "built-in role":  # the realm has it, the export leaves it out: a plain permission
                 roles[role] = (where, [])
-                part.permission_sets.append(PermissionSet(set_name(role), (role,), (), where))
+                part.permission_sets.append(PermissionSet(set_name(role), (role,), (), where, env, "role"))
         return set_name(role)
 
     for role, (where, composites) in list(roles.items()):
         includes = tuple(dict.fromkeys(role_set(c, where, f"composite role {role!r}") for c in composites))
-        part.permission_sets.append(PermissionSet(set_name(role), (role,), includes, where))
+        label = "composite role" if includes else "role"
+        part.permission_sets.append(PermissionSet(set_name(role), (role,), includes, where, env, label))
 
     groups: dict[str, str] = {}  # path -> set name
 
@@ -117,8 +118,10 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             members = [role_set(r, where, f"group {path!r}") for r in _role_refs(g)]
             if parent is not None:
                 members.append(groups[parent])
-            groups[path] = f"{env}:group:{path}"
-            part.permission_sets.append(PermissionSet(groups[path], (), tuple(dict.fromkeys(members)), where))
+            groups[path] = path  # a group path starts with a slash: no role is named so
+            part.permission_sets.append(
+                PermissionSet(groups[path], (), tuple(dict.fromkeys(members)), where, env, "group")
+            )
             walk_groups(g.get("subGroups") or (), path, (*here, "subGroups"))
 
     walk_groups(data.get("groups") or (), None, ("groups",))
@@ -174,6 +177,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
                 tuple(grants),
                 where,
                 {} if delivery is None else {env: tuple(delivery)},
+                {env: where},
             )
         )
     part.environments.append(Environment(env, (), tuple(s.name for s in part.permission_sets), origin()))
