@@ -44,9 +44,17 @@ def test_the_repair_gains_access_which_fails_only_when_asked(capsys, monkeypatch
     monkeypatch.chdir(ROOT)
     code, report = diff(capsys, AFTER, BEFORE)
     assert code == 0
-    assert [(f["rule"], f["severity"], f["operation"]) for f in report["findings"]] == [
-        ("PC302", "note", "gl.journal-entries.create"),
-        ("PC302", "note", "gl.journal-entries.post"),
+    # one cause (the same new permissions in prod), with both calls it opens
+    assert [(f["rule"], f["severity"], f["count"], f["cells"]) for f in report["findings"]] == [
+        (
+            "PC302",
+            "note",
+            2,
+            [
+                ["compliance-sync", "prod", "gl.journal-entries.create"],
+                ["compliance-sync", "prod", "gl.journal-entries.post"],
+            ],
+        ),
     ]
     code, report = diff(capsys, AFTER, BEFORE, "--fail-on-new-access")
     assert code == 1 and {f["severity"] for f in report["findings"]} == {"error"}

@@ -37,6 +37,7 @@ ID = "PC101"
 NAME = "missing-grant"
 DEFAULT_SEVERITY = Severity.ERROR
 
+
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Affected]] = {}
