@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from ..errors import shown as _short
+from ..loading.jsondepth import too_deep
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -81,7 +82,10 @@ def load_jwks(data: bytes, source: str) -> KeySet:
     import jwt
 
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+            raise ValueError("nested too deeply")
+        doc = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise InputError(source, "expected a JWKS (JSON with keys)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
@@ -187,7 +191,10 @@ def discover(issuer: str, timeout: float = 10.0, allow_http_loopback: bool = Tru
     base = issuer.rstrip("/")
     url = f"{base}/.well-known/openid-configuration"
     try:
-        doc = json.loads(fetch(url, deadline, allow_http_loopback))
+        text = fetch(url, deadline, allow_http_loopback).decode("utf-8-sig")
+        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+            raise ValueError("nested too deeply")
+        doc = json.loads(text)
     except (ValueError, RecursionError):
         raise UsageError(f"{url} did not return a JSON discovery document") from None
     if not isinstance(doc, dict):
