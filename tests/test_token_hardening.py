@@ -19,9 +19,12 @@ from tokens_helpers import (
     assert_one_line_error,
     claims,
     cli,
+    gateway,
     jwks,
     keys,
+    loopback,
     public_jwk,
+    public_pem,
     raw,
     sign,
     write,
@@ -108,3 +111,48 @@ def test_a_deep_json_export_is_still_nested_too_deeply(capsys, here):
         load("f.json", ("[" * 5000 + "]" * 5000).encode(), Limits())
     with pytest.raises(InputError, match=r"^f\.json: nesting deeper than 64 levels$"):
         load("f.json", ("[" * 65 + "]" * 65).encode(), Limits())
+
+
+# --- 2. no verification downgrade ---------------------------------------------------------------------
+
+UNSIGNED = [
+    ("claims.json", claims(), "decoded claims JSON"),
+    ("introspection.json", {"active": True, **claims()}, "an introspection response"),
+    ("response.json", {"access_token": "opaque-123", "token_type": "Bearer", "scope": "x:read"}, "an opaque token response"),
+]
+NOT_CHECKED = "carries no signature to check against the named key; without --key, --jwks and --issuer (or with --no-verify) it is read UNVERIFIED"
+
+
+@pytest.mark.parametrize(("name", "body", "what"), UNSIGNED, ids=[u[0] for u in UNSIGNED])
+@pytest.mark.parametrize("source", ["--key", "--jwks"])
+def test_an_input_without_a_signature_is_refused_when_a_key_is_named(capsys, here, key_set, name, body, what, source):
+    write(Path("key.pem"), public_pem(keys().rsa))
+    write(Path(name), json.dumps(body))
+    run = check(capsys, source, "key.pem" if source == "--key" else key_set, name)
+    assert_one_line_error(run, f"policycheck: {name}: {what} {NOT_CHECKED}")
+
+
+@pytest.mark.parametrize(("name", "body", "what"), UNSIGNED, ids=[u[0] for u in UNSIGNED])
+def test_an_input_without_a_signature_is_refused_with_an_issuer_too(capsys, here, name, body, what):
+    server = loopback()
+    write(Path(name), json.dumps(body))
+    run = check(capsys, "--issuer", server.issuer("good"), name)
+    assert_one_line_error(run, f"policycheck: {name}: {what} {NOT_CHECKED}")
+
+
+@pytest.mark.parametrize(("name", "body", "what"), UNSIGNED, ids=[u[0] for u in UNSIGNED])
+def test_no_verify_beside_a_key_reads_it_unverified(capsys, here, key_set, name, body, what):
+    write(Path(name), json.dumps(body))
+    run = check(capsys, "--jwks", key_set, "--no-verify", "--format", "json", name)
+    assert run.code in (0, 1) and json.loads(run.out)["verified"] is False, run
+
+
+def test_explain_with_a_key_does_not_call_unsigned_claims_allowed(capsys, here, key_set):
+    folder = gateway(here)
+    write(Path("claims.json"), json.dumps(claims()))
+    args = ["explain", "app", "items.list", "--env", "prod", "--policies", str(folder), "--no-config", "--token"]
+    run = cli(capsys, *args, "claims.json", "--jwks", key_set)
+    assert_one_line_error(run, f"claims.json: decoded claims JSON {NOT_CHECKED}")
+    assert "ALLOWED" not in run.text
+    unverified = cli(capsys, *args, "claims.json")  # no key named: read, and said to be unverified
+    assert "UNVERIFIED" in unverified.out, unverified
