@@ -82,8 +82,8 @@ def read_tokens(options: TokenOptions, model: Model, warnings: list[str]) -> tup
     v = verification(options, warnings)
     profile = pick_profile(model, options.profile)
     out = []
-    for spec in options.tokens:
-        inp = source.read(spec, options.max_token_bytes)
+    for position, spec in enumerate(options.tokens, 1):
+        inp = source.read(spec, options.max_token_bytes, position=position)
         if inp.warning:
             warnings.append(inp.warning)
         out.append(build(inp, model, profile, v, options.environment, options.application))

@@ -156,3 +156,79 @@ def test_explain_with_a_key_does_not_call_unsigned_claims_allowed(capsys, here, 
     assert "ALLOWED" not in run.text
     unverified = cli(capsys, *args, "claims.json")  # no key named: read, and said to be unverified
     assert "UNVERIFIED" in unverified.out, unverified
+
+
+# --- 4. a token given on the command line is never echoed -------------------------------------------
+
+
+def _argv_tokens() -> dict[str, str]:
+    good = sign(claims(), keys().rsa, kid="rs")
+    header, payload, signature = good.split(".")
+    return {
+        "stray-character": good + "!",
+        "stray-character-inside": f"{header}.{payload}.{signature[:10]}~{signature[10:]}",
+        "jwe-5-parts": f"{header}.{payload[:40]}.{payload[40:80]}.{payload[80:]}.{signature}",
+        "4-parts": f"{good}.{signature}",
+        "line-break": f"{header}.{payload[:50]}\n{payload[50:]}.{signature}",
+        "space": f"{header}.{payload} .{signature}",
+        "bearer-twice": f"Bearer Bearer {good}",
+        "broken-json": '{"access_token": "' + good + '"',
+        "not-base64": f"{header}.{payload}.{signature[:-4]}/+/+",
+        "bad-header": f"eyJub3Rqc29u.{payload}.{signature}",
+    }
+
+
+def _secrets(text: str) -> list[str]:
+    """The argument and every piece of it long enough to matter (segments and halves of segments)."""
+    pieces = [text]
+    for part in text.replace("\n", ".").replace(" ", ".").replace('"', ".").split("."):
+        if len(part) >= 16:
+            pieces += [part, part[: len(part) // 2], part[len(part) // 2 :]]
+    return pieces
+
+
+@pytest.mark.parametrize("name", list(_argv_tokens()))
+def test_a_malformed_token_argument_is_named_by_position_and_fingerprint(capsys, key_set, name):
+    import hashlib
+
+    text = _argv_tokens()[name]
+    run = check(capsys, "--jwks", key_set, text)
+    assert run.code == 2 and "Traceback" not in run.text, run
+    for secret in _secrets(text):
+        assert secret not in run.text, (name, secret)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    error = run.err.splitlines()[-1]
+    assert error.startswith(f"policycheck: argument 1, sha256 {digest}: "), run.err
+    assert run.err.count("policycheck: ") == 1
+
+
+@pytest.mark.parametrize("name", ["stray-character", "jwe-5-parts", "line-break"])
+def test_the_position_is_the_arguments_among_the_tokens(capsys, key_set, name):
+    text = _argv_tokens()[name]
+    write(Path("ok.jwt"), sign(claims(), keys().rsa, kid="rs"))
+    run = check(capsys, "--jwks", key_set, "ok.jwt", text)
+    assert "policycheck: argument 2, sha256 " in run.err and run.code == 2
+    assert all(secret not in run.text for secret in _secrets(text))
+    run = cli(capsys, "token", "diff", "--no-config", "--jwks", key_set, text, "ok.jwt")
+    assert "policycheck: argument 1, sha256 " in run.err and run.code == 2
+    assert all(secret not in run.text for secret in _secrets(text))
+
+
+def test_a_third_argument_to_token_diff_is_not_echoed(capsys, key_set):
+    good = sign(claims(), keys().rsa, kid="rs")
+    header, payload, signature = good.split(".")
+    run = cli(capsys, "token", "diff", "--no-config", "--jwks", key_set, f"{header}.{payload}", signature, good)
+    assert_one_line_error(run, "token diff compares exactly two tokens: A B")
+    assert all(secret not in run.text for secret in _secrets(good))
+
+
+def test_a_valid_token_argument_is_named_by_position_in_the_report(capsys, key_set):
+    good = sign(claims(), keys().rsa, kid="rs")
+    run = check(capsys, "--jwks", key_set, good)
+    assert run.code == 0 and "(argument 1, sha256 " in run.out, run
+    assert all(secret not in run.text for secret in _secrets(good))
+
+
+@pytest.mark.parametrize("path", ["no-such-file", "tokens/prod.jwt", "../x.json", "C:tok.txt"])
+def test_a_mistyped_path_is_still_shown(capsys, key_set, path):
+    assert_one_line_error(check(capsys, "--jwks", key_set, path), f"policycheck: {path}: no such file")

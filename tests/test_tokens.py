@@ -484,7 +484,7 @@ def test_token_diff_without_attribution_says_what_it_needs(capsys, story):
 
 def test_token_diff_needs_two_tokens(capsys, story):
     run = cli(capsys, "token", "diff", "--no-config", "--no-verify", "tokens/test.jwt")
-    assert run.code == 2 and "Missing argument 'B'" in run.err and "Traceback" not in run.err
+    assert run.code == 2 and "token diff compares exactly two tokens: A B" in run.err and "Traceback" not in run.err
 
 
 def test_the_story_verifies_with_the_pem_key_too(capsys, story):
