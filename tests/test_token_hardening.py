@@ -118,7 +118,11 @@ def test_a_deep_json_export_is_still_nested_too_deeply(capsys, here):
 UNSIGNED = [
     ("claims.json", claims(), "decoded claims JSON"),
     ("introspection.json", {"active": True, **claims()}, "an introspection response"),
-    ("response.json", {"access_token": "opaque-123", "token_type": "Bearer", "scope": "x:read"}, "an opaque token response"),
+    (
+        "response.json",
+        {"access_token": "opaque-123", "token_type": "Bearer", "scope": "x:read"},
+        "an opaque token response",
+    ),
 ]
 NOT_CHECKED = "carries no signature to check against the named key; without --key, --jwks and --issuer (or with --no-verify) it is read UNVERIFIED"
 
