@@ -1218,7 +1218,7 @@ def _discover(capsys: pytest.CaptureFixture[str], here: Path, name: str, **claim
 
 
 def test_k_good_discovery_over_loopback_verifies(capsys, here):
-    run = _discover(capsys, here, "good")
+    run = _discover(capsys, here, "good", iss=loopback().issuer("good"))  # the token names that issuer
     verified(run)
 
 

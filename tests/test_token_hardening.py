@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from tokens_helpers import (
+    ISSUER,
     NOW_ISO,
+    SIGNING_KID,
     Run,
     assert_one_line_error,
     claims,
@@ -27,6 +29,7 @@ from tokens_helpers import (
     public_pem,
     raw,
     sign,
+    sign_raw,
     write,
 )
 
@@ -236,3 +239,69 @@ def test_a_valid_token_argument_is_named_by_position_in_the_report(capsys, key_s
 @pytest.mark.parametrize("path", ["no-such-file", "tokens/prod.jwt", "../x.json", "C:tok.txt"])
 def test_a_mistyped_path_is_still_shown(capsys, key_set, path):
     assert_one_line_error(check(capsys, "--jwks", key_set, path), f"policycheck: {path}: no such file")
+
+
+# --- 1. issuer binding ------------------------------------------------------------------------------
+
+
+def _issuer_run(capsys: pytest.CaptureFixture[str], issuer: str, *options: str | Path, **claim: Any) -> Run:
+    write(Path("t.jwt"), sign_raw({"alg": "RS256", "kid": SIGNING_KID}, claims(**claim), keys().rsa, "RS256"))
+    return check(capsys, "--issuer", issuer, *options, "t.jwt")
+
+
+def test_a_token_of_another_tenant_sharing_the_keys_is_rejected(capsys, here):
+    """Every Entra tenant signs with the same keys: the keys verify, the issuer does not match."""
+    server = loopback()
+    issuer = server.issuer("good")
+    for iss in (ISSUER, issuer + "/", issuer.upper(), issuer[:-1], None, 42):
+        run = _issuer_run(capsys, issuer, iss=iss)  # None: no iss at all
+        assert run.code == 1 and "REJECTED" in run.out, (iss, run)
+        assert (
+            f"rejected: the signature verifies with the keys of {issuer}, but the token's issuer (iss) is not {issuer}"
+            in run.out
+        )
+    assert _issuer_run(capsys, issuer, iss=issuer).code == 0
+
+
+@pytest.mark.parametrize(("name", "given"), [("good", "good/"), ("slash", "slash"), ("noslash", "noslash/")])
+def test_the_discovery_issuer_must_be_the_url_exactly(capsys, here, name, given):
+    server = loopback()
+    before = server.hits.get("/good/jwks", 0)
+    run = _issuer_run(capsys, f"{server.base}/{given}", iss=f"{server.base}/{given}")
+    assert_one_line_error(run, f"the discovery document of {server.base}/{given} names another issuer")
+    assert server.hits.get("/good/jwks", 0) == before
+
+
+def test_a_token_in_no_environment_of_the_profile_is_a_finding(capsys, here, key_set):
+    folder = gateway(here)
+    other = claims(iss="https://login.example.test/another-tenant/v2.0", aud="api://another", client_id="x")
+    write(Path("t.jwt"), sign(other, keys().rsa, kid="rs"))
+    run = check(capsys, "--policies", folder, "--jwks", key_set, "--format", "json", "t.jwt")
+    assert run.code == 1, run
+    found = [f for f in json.loads(run.out)["findings"] if f["rule"] == "PC205"]
+    assert [f["subject"] for f in found] == ["environment"]
+    assert found[0]["message"].endswith(
+        "its issuer, audience and client match no environment of token profile acme (test, prod): the gateway answers 401"
+    )
+
+
+def test_an_environment_the_profile_does_not_declare_is_a_finding(capsys, here, key_set):
+    folder = gateway(here)
+    write(Path("t.jwt"), sign(claims(), keys().rsa, kid="rs"))
+    run = check(capsys, "--policies", folder, "--jwks", key_set, "--env", "staging", "t.jwt")
+    assert run.code == 1 and "environment staging is not one of token profile acme (test, prod)" in run.out, run
+
+
+def test_a_token_matching_a_declared_environment_passes(capsys, here, key_set):
+    folder = gateway(here)
+    write(Path("t.jwt"), sign(claims(scope="x:read x:write"), keys().rsa, kid="rs"))
+    run = check(capsys, "--policies", folder, "--jwks", key_set, "t.jwt")
+    assert run.code == 0, run
+
+
+def test_without_declared_environments_nothing_changes(capsys, here, key_set):
+    folder = gateway(here, profile=None)
+    other = claims(iss="https://login.example.test/another-tenant/v2.0", aud="api://another", client_id="x")
+    write(Path("t.jwt"), sign(other, keys().rsa, kid="rs"))
+    run = check(capsys, "--policies", folder, "--jwks", key_set, "t.jwt")
+    assert run.code == 0, run

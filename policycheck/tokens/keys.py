@@ -35,6 +35,8 @@ class KeySet:
     """One key named by the user (a PEM): it verifies whatever kid the token names."""
     unnamed: int = 0
     """How many usable keys have no kid (only the first is kept, under None)."""
+    issuer: str | None = None
+    """The issuer these keys were discovered for (--issuer): a token they verify must name it as its iss."""
 
     def pick(self, kid: Any) -> tuple[Any | None, str | None]:
         """(key, problem): `kid` is only a lookup key, compared exactly."""
@@ -199,7 +201,7 @@ def discover(issuer: str, timeout: float = 10.0, allow_http_loopback: bool = Tru
         raise UsageError(f"{url} did not return a JSON discovery document") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{url} did not return a JSON discovery document")
-    if str(doc.get("issuer", "")).rstrip("/") != base:
+    if doc.get("issuer") != issuer:  # exactly, not even a trailing slash (OpenID Connect Discovery 4.3)
         raise UsageError(f"the discovery document of {issuer} names another issuer; refusing its keys")
     jwks_uri = doc.get("jwks_uri")
     if not isinstance(jwks_uri, str):
@@ -208,4 +210,5 @@ def discover(issuer: str, timeout: float = 10.0, allow_http_loopback: bool = Tru
     if urllib.parse.urlsplit(jwks_uri).hostname != issuer_host:
         raise UsageError(f"the jwks_uri of {issuer} is on another host; refusing it")
     keys = load_jwks(fetch(jwks_uri, deadline, allow_http_loopback), jwks_uri)
+    keys.issuer = issuer
     return keys, doc
