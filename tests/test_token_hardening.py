@@ -305,3 +305,50 @@ def test_without_declared_environments_nothing_changes(capsys, here, key_set):
     write(Path("t.jwt"), sign(other, keys().rsa, kid="rs"))
     run = check(capsys, "--policies", folder, "--jwks", key_set, "t.jwt")
     assert run.code == 0, run
+
+
+# --- 5. token diff of rejected tokens ----------------------------------------------------------------
+
+
+def _diff(capsys: pytest.CaptureFixture[str], key_set: Path, a: str, b: str) -> Run:
+    write(Path("a.jwt"), a)
+    write(Path("b.jwt"), b)
+    return cli(capsys, "token", "diff", "--no-config", "--now", NOW_ISO, "--jwks", key_set, "a.jwt", "b.jwt")
+
+
+def test_token_diff_of_an_unsigned_token_and_its_genuine_twin_is_not_called_the_same(capsys, key_set):
+    genuine = sign(claims(scope="x:read x:write"), keys().rsa, kid="rs")
+    unsigned = raw({"alg": "none", "kid": "rs"}, claims(scope="x:read x:write"), b"")
+    run = _diff(capsys, key_set, unsigned, genuine)
+    assert run.code == 1, run
+    assert run.out.startswith(
+        "REJECTED: A (a.jwt) fails verification (PC205): alg none: an unsigned token is never accepted\n"
+        "NOT TRUSTWORTHY: the comparison below takes a rejected token's claims as given; they prove nothing\n\n"
+    )
+    assert "carry the same permissions" not in run.out
+    assert run.out.endswith(
+        "\nthe two tokens claim the same permissions, but A is rejected: the comparison is not trustworthy\n"
+    )
+
+
+def test_token_diff_of_two_tokens_signed_with_the_wrong_key(capsys, key_set):
+    forged = sign(claims(scope="x:read"), keys().rsa_other, kid="rs")
+    run = _diff(capsys, key_set, forged, forged)
+    assert run.code == 1, run
+    assert "REJECTED: A (a.jwt) fails verification (PC205): the signature does not verify" in run.out
+    assert "REJECTED: B (b.jwt) fails verification (PC205): the signature does not verify" in run.out
+    assert run.out.endswith("but A and B are rejected: the comparison is not trustworthy\n")
+
+
+def test_token_diff_of_a_rejected_token_that_differs_says_so_too(capsys, key_set):
+    genuine = sign(claims(scope="x:read"), keys().rsa, kid="rs")
+    forged = sign(claims(scope="x:read x:admin"), keys().rsa_other, kid="rs")
+    run = _diff(capsys, key_set, genuine, forged)
+    assert run.code == 1 and run.out.startswith("REJECTED: B (b.jwt) fails verification (PC205)"), run
+    assert "  + x:admin  only in B (b.jwt)" in run.out
+
+
+def test_token_diff_of_two_genuine_twins_is_still_exit_0(capsys, key_set):
+    genuine = sign(claims(scope="x:read"), keys().rsa, kid="rs")
+    run = _diff(capsys, key_set, genuine, genuine)
+    assert run.code == 0 and "REJECTED" not in run.out and run.out.endswith("carry the same permissions\n"), run
