@@ -7,8 +7,14 @@ through the real CLI; only 127.0.0.1 is ever contacted.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -352,3 +358,157 @@ def test_token_diff_of_two_genuine_twins_is_still_exit_0(capsys, key_set):
     genuine = sign(claims(scope="x:read"), keys().rsa, kid="rs")
     run = _diff(capsys, key_set, genuine, genuine)
     assert run.code == 0 and "REJECTED" not in run.out and run.out.endswith("carry the same permissions\n"), run
+
+
+# --- 3. network: one total deadline, malformed HTTP, the jwks_uri's origin -------------------------------
+
+
+@contextlib.contextmanager
+def raw_server(respond: Callable[[socket.socket, threading.Event], None]) -> Iterator[RawServer]:
+    """A TCP server on 127.0.0.1 that reads a request and answers with `respond(conn, stop)`, byte by byte if it likes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    stop = threading.Event()
+    state = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.settimeout(5)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                respond(conn, stop)
+            except OSError:
+                pass  # the client hung up (its deadline): expected
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            state.connections += 1
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@dataclass
+class RawServer:
+    base: str
+    connections: int = 0
+
+
+def drip(data: bytes, every: float = 0.02) -> Callable[[socket.socket, threading.Event], None]:
+    def respond(conn: socket.socket, stop: threading.Event) -> None:
+        for i in range(len(data)):
+            if stop.is_set():
+                return
+            conn.sendall(data[i : i + 1])
+            time.sleep(every)
+
+    return respond
+
+
+def answer(data: bytes) -> Callable[[socket.socket, threading.Event], None]:
+    return lambda conn, stop: conn.sendall(data)
+
+
+HEADERS = b"".join(b"X-Drip-%d: y\r\n" % i for i in range(60))
+
+
+@pytest.fixture
+def short_deadline(monkeypatch: pytest.MonkeyPatch) -> float:
+    from policycheck.tokens import keys as keys_module
+
+    monkeypatch.setattr(keys_module, "DEADLINE_SECONDS", 0.5, raising=False)  # without the knob: fails by time
+    return 0.5
+
+
+@pytest.mark.usefixtures("short_deadline")
+@pytest.mark.parametrize(
+    "script",
+    [
+        drip(b"HTTP/1.1 200 OK\r\n" + HEADERS + b"\r\n{}"),  # the status line, a byte at a time
+        lambda conn, stop: (conn.sendall(b"HTTP/1.1 200 OK\r\n"), drip(HEADERS + b"\r\n{}")(conn, stop)),  # headers
+        lambda conn, stop: stop.wait(10),  # connected, and then nothing at all
+    ],
+    ids=["status-line", "headers", "silence"],
+)
+def test_a_server_that_drips_its_status_line_or_headers_hits_the_total_deadline(capsys, here, script):
+    with raw_server(script) as server:
+        started = time.monotonic()
+        run = check(capsys, "--issuer", f"{server.base}/x", "t.jwt")
+        elapsed = time.monotonic() - started
+    assert_one_line_error(run, f"timed out fetching {server.base}/x/.well-known/openid-configuration")
+    assert elapsed < 2.0, elapsed  # the drip would take 20 s, silence 10 s
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (b"NOT-HTTP\r\n\r\n", "BadStatusLine"),
+        (b"HTTP/1.1 2OO OK\r\n\r\n", "BadStatusLine"),
+        (b"HTTP/1.1 200 " + b"O" * 70_000 + b"\r\n\r\n", "LineTooLong"),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 70_000 + b"\r\n\r\n", "LineTooLong"),
+        (b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"\r\n{}", "HTTPException"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", "IncompleteRead"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "IncompleteRead"),
+    ],
+    ids=["garbage", "bad-status", "long-status", "long-header", "101-headers", "short-body", "bad-chunk"],
+)
+def test_malformed_http_is_one_line_exit_2(capsys, here, response, error):
+    with raw_server(answer(response)) as server:
+        run = check(capsys, "--issuer", f"{server.base}/x", "t.jwt")
+    assert_one_line_error(
+        run, f"policycheck: malformed HTTP response from {server.base}/x/.well-known/openid-configuration: {error}"
+    )
+
+
+def test_a_server_that_hangs_up_without_an_answer_is_exit_2(capsys, here):
+    with raw_server(lambda conn, stop: None) as server:
+        run = check(capsys, "--issuer", f"{server.base}/x", "t.jwt")
+    assert_one_line_error(run, f"cannot fetch {server.base}/x/.well-known/openid-configuration: RemoteDisconnected")
+
+
+@pytest.mark.parametrize("where", ["other-port", "https", "default-port", "localhost"])
+def test_a_jwks_uri_off_the_issuers_origin_is_refused_unfetched(capsys, here, where):
+    reply: dict[str, bytes] = {}
+    with (
+        raw_server(answer(b"HTTP/1.1 500 No\r\nContent-Length: 0\r\n\r\n")) as keys_server,
+        raw_server(lambda conn, stop: conn.sendall(reply["discovery"])) as issuer_server,
+    ):
+        issuer = f"{issuer_server.base}/t"
+        port = issuer_server.base.rsplit(":", 1)[1]
+        jwks_uri = {
+            "other-port": f"{keys_server.base}/jwks",  # same host, another port
+            "https": f"https://127.0.0.1:{port}/jwks",
+            "default-port": "http://127.0.0.1/jwks",
+            "localhost": f"http://localhost:{port}/jwks",
+        }[where]
+        document = json.dumps({"issuer": issuer, "jwks_uri": jwks_uri}).encode()
+        reply["discovery"] = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(document), document)
+        run = check(capsys, "--issuer", issuer, "t.jwt")
+        assert_one_line_error(
+            run, f"policycheck: the jwks_uri of {issuer} is not on its origin (scheme, host and port); refusing it"
+        )
+        assert keys_server.connections == 0 and issuer_server.connections == 1
+
+
+def test_a_jwks_uri_on_the_issuers_origin_is_fetched(capsys, here):
+    server = loopback()
+    write(Path("t.jwt"), sign(claims(iss=server.issuer("good")), keys().rsa, kid=SIGNING_KID))
+    assert check(capsys, "--issuer", server.issuer("good"), "t.jwt").code == 0
