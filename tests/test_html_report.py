@@ -254,6 +254,8 @@ _chromium_installed = pytest.mark.skipif(
 def needs_chromium(test: Any) -> Any:
     """A browser test: skipped without Chromium, and marked `browser` (.ci/run leaves it to the main Python)."""
     return pytest.mark.browser(_chromium_installed(test))
+
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
