@@ -512,3 +512,16 @@ def test_a_jwks_uri_on_the_issuers_origin_is_fetched(capsys, here):
     server = loopback()
     write(Path("t.jwt"), sign(claims(iss=server.issuer("good")), keys().rsa, kid=SIGNING_KID))
     assert check(capsys, "--issuer", server.issuer("good"), "t.jwt").code == 0
+
+
+@pytest.mark.usefixtures("high_recursion_limit")
+def test_a_deep_baseline_is_refused_even_where_json_loads_would_parse_it(here):
+    from policycheck import baseline
+    from policycheck.errors import InputError
+
+    shallow = json.dumps({"version": baseline.VERSION, "findings": [{"fingerprint": "f", "x": []}]})
+    write(Path("baseline.json"), shallow)
+    assert baseline.read("baseline.json") == {"f": 1}
+    write(Path("baseline.json"), shallow.replace("[]", "[" * 1_100 + "]" * 1_100))  # past the limit
+    with pytest.raises(InputError, match="expected a baseline written by --write-baseline"):
+        baseline.read("baseline.json")
