@@ -13,6 +13,7 @@ from collections import Counter
 from .errors import InputError
 from .findings import Result
 from .loading.inputs import display_path
+from .loading.jsondepth import too_deep
 
 VERSION = "1"
 
@@ -40,7 +41,10 @@ def read(path: str) -> Counter[str]:
     shown = display_path(path)
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            text = f.read()
+        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+            raise ValueError("nested too deeply")
+        data = json.loads(text)
     except FileNotFoundError:
         raise InputError(shown, "no such baseline file (write one with --write-baseline)") from None
     except (OSError, ValueError, RecursionError):

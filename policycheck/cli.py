@@ -228,14 +228,13 @@ def token_check(
 
 
 @token.command("diff")
-@click.argument("a")
-@click.argument("b")
+@click.argument("tokens", nargs=-1, required=True, metavar="A B")  # counted by token_app: click would echo a third
 @_token_options
-def token_diff(a: str, b: str, **kw: Any) -> int:
+def token_diff(tokens: tuple[str, ...], **kw: Any) -> int:
     """Compare the permission claims of two tokens (A: e.g. test, B: e.g. prod); exit 1 when they differ."""
     from .commands.token import run_token_diff
 
-    return _emit(run_token_diff(_make_token_options((a, b), kw)))
+    return _emit(run_token_diff(_make_token_options(tokens, kw)))
 
 
 def _emit(outcome: Any) -> int:

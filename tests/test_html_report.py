@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,9 +256,16 @@ def test_no_matrix_is_said_plainly() -> None:
 
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
-needs_chromium = pytest.mark.skipif(
+_chromium_installed = pytest.mark.skipif(
     CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium; .ci/run installs it)"
 )
+
+
+def needs_chromium(test: Any) -> Any:
+    """A browser test: skipped without Chromium, and marked `browser` (.ci/run leaves it to the main Python)."""
+    return pytest.mark.browser(_chromium_installed(test))
+
+
 FLAGS = (
     "--headless",
     "--no-sandbox",

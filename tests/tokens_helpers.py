@@ -296,6 +296,8 @@ def loopback_routes(server: Loopback, key_set: bytes) -> dict[str, Handler]:
         "/good/jwks": static(200, key_set),
         f"/other{well_known}": static(200, discovery("https://idp.attacker.test", f"{base}/good/jwks")),
         f"/prefix{well_known}": static(200, discovery(f"{base}/pre", f"{base}/good/jwks")),
+        f"/slash{well_known}": static(200, discovery(f"{base}/slash/", f"{base}/good/jwks")),
+        f"/noslash{well_known}": static(200, discovery(f"{base}/noslash", f"{base}/good/jwks")),
         f"/foreignjwks{well_known}": static(
             200, discovery(f"{base}/foreignjwks", f"http://localhost:{server.port}/good/jwks")
         ),

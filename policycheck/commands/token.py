@@ -82,8 +82,8 @@ def read_tokens(options: TokenOptions, model: Model, warnings: list[str]) -> tup
     v = verification(options, warnings)
     profile = pick_profile(model, options.profile)
     out = []
-    for spec in options.tokens:
-        inp = source.read(spec, options.max_token_bytes)
+    for position, spec in enumerate(options.tokens, 1):
+        inp = source.read(spec, options.max_token_bytes, position=position)
         if inp.warning:
             warnings.append(inp.warning)
         out.append(build(inp, model, profile, v, options.environment, options.application))
@@ -119,7 +119,7 @@ def run_token(options: TokenOptions) -> Outcome:
 
 def run_token_diff(options: TokenOptions) -> Outcome:
     """Claim-by-claim comparison of two tokens' permissions, and which bound operations the difference breaks."""
-    from ..reporters.text import render_token
+    from ..reporters.text import clean, render_token
     from ..rules.token_missing import needs
 
     if len(options.tokens) != 2:
@@ -128,6 +128,15 @@ def run_token_diff(options: TokenOptions) -> Outcome:
     (a, b), tokens = result.tokens, {"A": model.tokens[0], "B": model.tokens[1]}
     name = {"A": f"A ({a.environment or a.label})", "B": f"B ({b.environment or b.label})"}
     lines = [] if result.verified else ["UNVERIFIED: a token was decoded without checking its signature", ""]
+    rejected = [who for who, t in (("A", a), ("B", b)) if t.problem]
+    for who, t in (("A", a), ("B", b)):
+        if t.problem:
+            lines.append(f"REJECTED: {who} ({clean(t.label)}) fails verification (PC205): {clean(t.problem)}")
+    if rejected:
+        lines += [
+            "NOT TRUSTWORTHY: the comparison below takes a rejected token's claims as given; they prove nothing",
+            "",
+        ]
     lines += [f"A: {render_token(a)}", f"B: {render_token(b)}", "", "permission claims:"]
     for value in sorted(set(a.values) | set(b.values)):
         if value in a.values and value in b.values:
@@ -153,8 +162,16 @@ def run_token_diff(options: TokenOptions) -> Outcome:
         else:
             lines.append("  (which operations that breaks needs the token's application and environment)")
     if a.values == b.values:
-        lines += ["", "the two tokens carry the same permissions"]
-    return Outcome(0 if a.values == b.values else 1, "\n".join(lines) + "\n", _warnings(warnings))
+        lines += [
+            "",
+            f"the two tokens claim the same permissions, but {' and '.join(rejected)} "
+            f"{'is' if len(rejected) == 1 else 'are'} rejected: the comparison is not trustworthy"
+            if rejected
+            else "the two tokens carry the same permissions",
+        ]
+    # exit 1 as for `policycheck token`: a rejected token is a PC205 finding, whatever the permissions
+    code = 0 if a.values == b.values and not rejected else 1
+    return Outcome(code, "\n".join(lines) + "\n", _warnings(warnings))
 
 
 def parse_now(text: str) -> float:

@@ -29,6 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..errors import shown as _short
+from .jsondepth import MAX_JSON_DEPTH, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
 
@@ -465,6 +466,8 @@ def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > limits.max_depth:
+            if max_depth(data) > MAX_JSON_DEPTH:  # json.loads stopped there before Python 3.13; now it is counted
+                raise InputError(path, "JSON nested too deeply")
             raise InputError(path, f"nesting deeper than {limits.max_depth} levels")
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))

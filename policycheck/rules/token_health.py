@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from ..model import Token
-from ..tokens.profiles import audiences, is_opaque
+from ..tokens.profiles import audiences, environment_problem, is_opaque
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -77,6 +77,9 @@ def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
         yield "iat", f"issued in the future ({human(times['iat'])})", "check the issuer's clock"
     envs = () if opaque else token.profile.environments
     expected = next((e for e in envs if e.name == token.environment), None)
+    unmatched = environment_problem(token)  # a profile that declares environments, and the token is in none
+    if unmatched:
+        yield unmatched
     iss = claims.get("iss")
     if expected and expected.issuer and (not isinstance(iss, str) or iss.rstrip("/") != expected.issuer.rstrip("/")):
         yield (

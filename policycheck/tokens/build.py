@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..model import At, Model, Origin, Token, TokenProfile
 from . import jose
 from .profiles import BUILTIN, DEFAULT, audiences, client_of, permission_values
 from .source import TokenInput
 from .verify import Verification, verify
+
+_UNSIGNED = {
+    "claims": "decoded claims JSON",
+    "introspection": "an introspection response",
+    "token-response": "an opaque token response",
+}
 
 
 def pick_profile(model: Model, name: str | None) -> TokenProfile:
@@ -49,6 +55,13 @@ def build(
         if verification.verify:
             problem = verify(inp.jwt, decoded, verification)
             verified = problem is None
+    elif verification.verify:
+        # a key source is named: an input with no signature must not pass as if it had been checked
+        raise InputError(
+            inp.label,
+            f"{_UNSIGNED.get(inp.kind, 'this input')} carries no signature to check against the named key; "
+            "without --key, --jwks and --issuer (or with --no-verify) it is read UNVERIFIED",
+        )
     else:
         claims = inp.claims or {}
     values = permission_values(profile, claims)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..loading.jsondepth import too_deep
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,13 @@ def _segment(label: str, text: str, what: str, duplicates: list[str]) -> dict[st
         return out
 
     try:
-        data = json.loads(
-            raw.decode("utf-8"), object_pairs_hook=pairs, parse_constant=refuse, parse_float=finite, parse_int=bounded
-        )
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(label, f"not a JWT: the {what} is not JSON") from None
+    if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+        raise InputError(label, f"not a usable JWT: the {what} is nested too deeply")
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=refuse, parse_float=finite, parse_int=bounded)
     except RecursionError:
         raise InputError(label, f"not a usable JWT: the {what} is nested too deeply") from None
     except (UnicodeDecodeError, ValueError):

@@ -8,8 +8,10 @@ and a size cap. Error messages never repeat key material.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -18,6 +20,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from ..errors import shown as _short
+from ..loading.jsondepth import too_deep
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -34,6 +37,8 @@ class KeySet:
     """One key named by the user (a PEM): it verifies whatever kid the token names."""
     unnamed: int = 0
     """How many usable keys have no kid (only the first is kept, under None)."""
+    issuer: str | None = None
+    """The issuer these keys were discovered for (--issuer): a token they verify must name it as its iss."""
 
     def pick(self, kid: Any) -> tuple[Any | None, str | None]:
         """(key, problem): `kid` is only a lookup key, compared exactly."""
@@ -81,7 +86,10 @@ def load_jwks(data: bytes, source: str) -> KeySet:
     import jwt
 
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+            raise ValueError("nested too deeply")
+        doc = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise InputError(source, "expected a JWKS (JSON with keys)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
@@ -146,9 +154,40 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+DEADLINE_SECONDS = 10.0
+"""The total time for --issuer: discovery and JWKS, each from DNS and connect to the last body byte."""
+
+
 def fetch(url: str, deadline: float, allow_http_loopback: bool) -> bytes:
-    """GET with no redirects, a total deadline and a size cap; any failure is a one-line UsageError."""
+    """GET with no redirects, one total deadline and a size cap; any failure is a one-line UsageError.
+
+    The deadline covers everything (name lookup, connect, TLS, status line, headers, body):
+    the request runs in a worker thread that the caller waits for until the deadline, so
+    a server that drips its status line or headers a byte at a time cannot hold the run.
+    """
     _allowed_url(url, allow_http_loopback)
+    if deadline - time.monotonic() <= 0:
+        raise UsageError(f"timed out fetching {url}")
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["body"] = _get(url, deadline)
+        except BaseException as e:  # handed to the caller; never left unhandled in the thread
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="policycheck-fetch", daemon=True)
+    worker.start()
+    worker.join(max(deadline - time.monotonic(), 0.0))
+    if worker.is_alive():  # it ends by itself: every socket operation has a timeout within the deadline
+        raise UsageError(f"timed out fetching {url}")
+    if "error" in box:
+        raise box.pop("error")  # popped: the box must not hold the exception whose traceback holds this frame
+    body: bytes = box["body"]
+    return body
+
+
+def _get(url: str, deadline: float) -> bytes:
     opener = urllib.request.build_opener(_NoRedirect)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
@@ -170,35 +209,64 @@ def fetch(url: str, deadline: float, allow_http_loopback: bool) -> bytes:
                 if size > MAX_RESPONSE_BYTES:
                     raise UsageError(f"{url} sent more than {MAX_RESPONSE_BYTES} bytes")
                 chunks.append(chunk)
+            if response.length:  # read1 returns b"" at a connection closed early: the body is cut short
+                raise http.client.IncompleteRead(b"".join(chunks), response.length)
             return b"".join(chunks)
     except UsageError:
         raise
     except urllib.error.HTTPError as e:
+        e.close()
         raise UsageError(
             f"{url} answered HTTP {e.code}" + (" (redirects are not followed)" if 300 <= e.code < 400 else "")
         ) from None
+    except ConnectionError as e:  # RemoteDisconnected too, though it is a BadStatusLine: no response at all
+        raise UsageError(f"cannot fetch {url}: {type(e).__name__}") from None
+    except http.client.HTTPException as e:  # BadStatusLine, LineTooLong, IncompleteRead, over 100 headers
+        raise UsageError(f"malformed HTTP response from {url}: {type(e).__name__}") from None
+    except TimeoutError:
+        raise UsageError(f"timed out fetching {url}") from None
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, TimeoutError):
+            raise UsageError(f"timed out fetching {url}") from None
+        raise UsageError(f"cannot fetch {url}: {type(e).__name__}") from None
     except (OSError, ValueError) as e:
         raise UsageError(f"cannot fetch {url}: {type(e).__name__}") from None
 
 
-def discover(issuer: str, timeout: float = 10.0, allow_http_loopback: bool = True) -> tuple[KeySet, dict[str, Any]]:
-    """The issuer's OpenID discovery document and its JWKS (issuer must match exactly)."""
-    deadline = time.monotonic() + timeout
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in; ValueError for a bad port."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, parts.hostname, port
+
+
+def discover(
+    issuer: str, timeout: float | None = None, allow_http_loopback: bool = True
+) -> tuple[KeySet, dict[str, Any]]:
+    """The issuer's OpenID discovery document and its JWKS (issuer must match exactly), within one deadline."""
+    deadline = time.monotonic() + (DEADLINE_SECONDS if timeout is None else timeout)
     base = issuer.rstrip("/")
     url = f"{base}/.well-known/openid-configuration"
     try:
-        doc = json.loads(fetch(url, deadline, allow_http_loopback))
+        text = fetch(url, deadline, allow_http_loopback).decode("utf-8-sig")
+        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+            raise ValueError("nested too deeply")
+        doc = json.loads(text)
     except (ValueError, RecursionError):
         raise UsageError(f"{url} did not return a JSON discovery document") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{url} did not return a JSON discovery document")
-    if str(doc.get("issuer", "")).rstrip("/") != base:
+    if doc.get("issuer") != issuer:  # exactly, not even a trailing slash (OpenID Connect Discovery 4.3)
         raise UsageError(f"the discovery document of {issuer} names another issuer; refusing its keys")
     jwks_uri = doc.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         raise UsageError(f"the discovery document of {issuer} has no jwks_uri")
-    issuer_host = urllib.parse.urlsplit(issuer).hostname
-    if urllib.parse.urlsplit(jwks_uri).hostname != issuer_host:
-        raise UsageError(f"the jwks_uri of {issuer} is on another host; refusing it")
+    try:
+        same_origin = _origin(jwks_uri) == _origin(issuer)
+    except ValueError:
+        same_origin = False
+    if not same_origin:
+        raise UsageError(f"the jwks_uri of {issuer} is not on its origin (scheme, host and port); refusing it")
     keys = load_jwks(fetch(jwks_uri, deadline, allow_http_loopback), jwks_uri)
+    keys.issuer = issuer
     return keys, doc

@@ -89,3 +89,28 @@ def audiences(claims: Mapping[str, Any]) -> list[str]:
     if isinstance(aud, list):
         return [a for a in aud if isinstance(a, str)]
     return []
+
+
+def environment_problem(token: Token) -> tuple[str, str, str] | None:
+    """(subject, message, fix) when the token's profile declares environments and the token is in none of them.
+
+    The profile says which issuer and audience each environment accepts: a token whose
+    issuer, audience and client match none of them (another tenant, another API) is not
+    one this gateway takes, whatever its signature. No environments declared: None.
+    """
+    envs = token.profile.environments
+    if not envs or is_opaque(token) or any(e.name == token.environment for e in envs):
+        return None
+    names = ", ".join(e.name for e in envs)
+    message = (
+        f"its issuer, audience and client match no environment of token profile {token.profile.name} "
+        f"({names}): the gateway answers 401"
+        if token.environment is None
+        else f"environment {token.environment} is not one of token profile {token.profile.name} ({names}): "
+        "its issuer and audience cannot be checked"
+    )
+    return (
+        "environment",
+        message,
+        f"request the token from the issuer of one of {names}, or declare its environment in the token profile",
+    )

@@ -9,6 +9,7 @@ anything parses it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..loading.jsondepth import too_deep
 from . import jose
 
 DEFAULT_MAX_BYTES = 16 * 1024
@@ -38,8 +40,12 @@ class TokenInput:
     warning: str | None = None
 
 
-def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None) -> TokenInput:
-    """Read the token named by `spec`: a path, '-', 'env:NAME', or the token itself (warned)."""
+def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None, position: int = 1) -> TokenInput:
+    """Read the token named by `spec`: a path, '-', 'env:NAME', or the token itself (warned).
+
+    `position` is the argument's place among the tokens: a token given on the command line
+    is named by it and a short fingerprint in messages, never by its text.
+    """
     warning = None
     if spec == "-":
         label, raw = "stdin", (stdin or sys.stdin.buffer).read(max_bytes + 1)
@@ -55,9 +61,9 @@ def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None) -> To
         label = spec
         with open(spec, "rb") as f:
             raw = f.read(max_bytes + 1)
-    elif _COMPACT.match(_strip(spec)) or _strip(spec).startswith("{"):
-        label = "argument"
+    elif not _pathlike(spec):
         raw = spec.encode("utf-8", "replace")
+        label = argument_label(position, raw)
         warning = (
             "a token given on the command line shows up in `ps` and CI logs; pass a file, "
             "'-' (stdin) or env:NAME instead"
@@ -71,6 +77,32 @@ def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None) -> To
     except UnicodeDecodeError:
         raise InputError(label, "a token is text (UTF-8); this is not") from None
     return _classify(label, text, warning)
+
+
+def argument_label(position: int, raw: bytes) -> str:
+    """How a token given on the command line is named: its position and a sha256 prefix, never its text."""
+    return f"argument {position}, sha256 {hashlib.sha256(raw).hexdigest()[:12]}"
+
+
+_BASE64_RUN = re.compile(r"[A-Za-z0-9_=+-]{40,}")
+
+
+def _pathlike(spec: str) -> bool:
+    """Whether an argument that names no file may be shown as a mistyped path.
+
+    Anything that may be a token (a JWT, JWS or JWE starts with 'eyJ'; JSON; a Bearer
+    value; a long base64 run; whitespace or control characters from pasting) is not:
+    it is then read as a token and named by its position.
+    """
+    text = spec.strip()
+    return (
+        0 < len(spec) <= 255
+        and all(c.isprintable() and not c.isspace() for c in spec)
+        and not text.startswith(("eyJ", "{"))
+        and text[:7].lower() != "bearer "
+        and not _COMPACT.match(text)
+        and not _BASE64_RUN.search(text)
+    )
 
 
 def _strip(text: str) -> str:
@@ -87,8 +119,12 @@ def _classify(label: str, text: str, warning: str | None) -> TokenInput:
         if not _COMPACT.match(text):
             segments = text.count(".") + 1
             what = f"{segments} segment{'s' if segments != 1 else ''}" if "." in text else "no dots"
+            if segments == 3:
+                what = "3 segments, with a character outside base64url (a stray character or line break?)"
             raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
         return TokenInput(label, text, None, "jwt", warning=warning)
+    if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+        raise InputError(label, "token JSON is nested too deeply")
     try:
         data = json.loads(text, parse_constant=jose.refuse, parse_float=jose.finite, parse_int=jose.bounded)
     except RecursionError:

@@ -98,4 +98,10 @@ def verify(token: str, decoded: Decoded, v: Verification) -> str | None:
     except (ValueError, TypeError, AttributeError, KeyError, RecursionError, OverflowError):
         # PyJWT lets these escape for some keys; never echo them (they may carry key material)
         return "the configured key cannot verify this token"
+    if v.keys is not None and v.keys.issuer is not None and decoded.claims.get("iss") != v.keys.issuer:
+        # issuers may share signing keys (every Entra tenant does): the keys alone do not bind the token to one
+        return (
+            f"the signature verifies with the keys of {v.keys.issuer}, but the token's issuer (iss) is not "
+            f"{v.keys.issuer} (a token of another tenant sharing its keys?)"
+        )
     return None
