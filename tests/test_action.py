@@ -427,3 +427,11 @@ def test_the_run_step_output_feeds_the_comment_step(pull_request: tuple[Path, st
 def test_the_scripts_pass_shellcheck() -> None:
     done = subprocess.run(["shellcheck", str(RUN), str(COMMENT)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
+
+
+@needs_shell
+def test_a_base_commit_that_cannot_be_had_is_a_warning(pull_request: tuple[Path, str]) -> None:
+    repo, _ = pull_request
+    done, outputs, _ = run_step(repo, PC_EXPORTS="gateway/", PC_BASE_SHA="0" * 40, PC_PR_NUMBER="7")
+    assert f"::warning::policycheck: the base commit {'0' * 40} cannot be read or fetched: no diff" in done.stdout
+    assert outputs["exit-code"] == "1" and "PC301" not in done.stdout

@@ -54,7 +54,11 @@ note "$code"
 diffs=()
 if [[ -n ${PC_BASE_SHA:-} && ${#exports[@]} -gt 0 ]]; then
   if ! git cat-file -e "${PC_BASE_SHA}^{commit}" 2>/dev/null; then
-    git fetch --no-tags --quiet --depth=1 origin "$PC_BASE_SHA" || echo "::warning::policycheck: cannot fetch the base commit $PC_BASE_SHA"
+    git fetch --no-tags --quiet --depth=1 origin "$PC_BASE_SHA" 2>/dev/null || true
+  fi
+  if ! git cat-file -e "${PC_BASE_SHA}^{commit}" 2>/dev/null; then
+    echo "::warning::policycheck: the base commit $PC_BASE_SHA cannot be read or fetched: no diff"
+    exports=()
   fi
   policies=()
   for p in "${paths[@]}"; do policies+=(--policies "$p"); done
