@@ -320,3 +320,61 @@ def test_the_readme_links_the_pages() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in PAGES:
         assert f"(docs/{page})" in readme, page
+
+
+def _readme_runs() -> list[tuple[str, str, list[str]]]:
+    """`$ policycheck check|explain ...` lines of the README's text blocks: (directory, command, lines shown)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    runs: list[tuple[str, str, list[str]]] = []
+    for block in re.findall(r"^```text\n(.*?)^```", text, re.M | re.S):
+        cwd, current = ".", None
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("$ cd "):
+                cwd, current = line[5:].strip(), None
+            elif line.startswith("$ "):
+                current = (cwd, " ".join(line[2:].split()), [])
+                runs.append(current)
+            elif current is not None:
+                current[2].append(line)
+    return [r for r in runs if r[1].startswith(("policycheck check ", "policycheck explain "))]
+
+
+def test_the_readme_quotes_check_and_explain() -> None:
+    commands = [command for _, command, _ in _readme_runs()]
+    assert "policycheck check policies/examples/cloudsuite" in commands
+    assert any(c.startswith("policycheck explain ") for c in commands)
+
+
+@pytest.mark.parametrize("run", _readme_runs(), ids=lambda r: r[1])
+def test_readme_quoted_output_is_real(
+    run: tuple[str, str, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cwd, command, shown = run
+    monkeypatch.chdir(ROOT / cwd)
+    capsys.readouterr()
+    main(
+        [*shlex.split(command)[1:], "--no-color"]
+        if command.startswith("policycheck check")
+        else shlex.split(command)[1:]
+    )
+    real = iter(capsys.readouterr().out.splitlines())
+    for line in shown:
+        if line == "...":
+            continue
+        if line.endswith("; ..."):  # a message cut short
+            assert any(r.startswith(line[:-3]) for r in real), f"README: `{command}` does not print: {line}"
+        else:
+            assert any(line == r for r in real), f"README: `{command}` does not print: {line}"
+
+
+def test_the_readme_quotes_the_set_up_run_last_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """The first set-up command exits 1 on purpose, and the README shows its real last line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = re.search(r"```sh\n(.*?)\n```\n\nThis command exits 1 on purpose.*?```text\n(.*?)\n```", readme, re.S)
+    assert setup, "the set-up command, then what it prints last"
+    command = setup.group(1).split(" && ")[-1]
+    assert command == "policycheck check policies/examples/cloudsuite"
+    monkeypatch.chdir(ROOT)
+    capsys.readouterr()
+    assert main([*shlex.split(command)[1:], "--no-color"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == setup.group(2)
