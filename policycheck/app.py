@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,8 +13,9 @@ from .engine import Selection, run
 from .errors import UsageError
 from .findings import Result, Severity
 from .loading.importers.identity import DEFAULT_SUFFIXES, Identity
-from .loading.inputs import load_model
+from .loading.inputs import Loaded, load_inputs
 from .loading.limits import Limits
+from .loading.survey import FileRead, Note
 from .reporters import REVIEW_FORMATS, render
 
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -37,6 +39,8 @@ class Options:
     input_format: str | None = None
     baseline: str | None = None
     write_baseline: str | None = None
+    list_files: bool = False
+    """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,11 @@ class Outcome:
 
 def check(options: Options) -> tuple[Result, Severity]:
     """Load and check; the result and the fail level in force."""
+    result, fail_on, _ = _check(options)
+    return result, fail_on
+
+
+def _check(options: Options) -> tuple[Result, Severity, Loaded]:
     cfg = _config(options)
     paths = options.paths or cfg.paths
     if not paths:
@@ -57,7 +66,8 @@ def check(options: Options) -> tuple[Result, Severity]:
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
-    model = load_model(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    model = loaded.model
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
     if not model.has_export:
@@ -72,21 +82,29 @@ def check(options: Options) -> tuple[Result, Severity]:
     )
     review = any(fmt in REVIEW_FORMATS for fmt, _ in options.formats)
     result = run(model, selection, options.today or date.today(), review=review)
-    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
+    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
 def run_check(options: Options) -> Outcome:
     to_stdout = [fmt for fmt, path in options.formats if path is None]
     if len(to_stdout) > 1:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
-    result, fail_on = check(options)
+    result, fail_on, loaded = _check(options)
+    stderr = said(loaded.files if options.list_files else (), loaded.notes)
     if options.write_baseline:
         write_atomic(options.write_baseline, baseline_module.render(result))
         n = len(result.findings)
-        return Outcome(0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n")
+        return Outcome(
+            0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
+        )
     stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
-    return Outcome(code, stdout)
+    return Outcome(code, stdout, stderr)
+
+
+def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
+    """The stderr of a run: the listing of -v, then the loaders' notes and warnings."""
+    return "".join(f"policycheck: {line}\n" for line in [*map(str, files), *map(str, notes)])
 
 
 def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:
@@ -101,15 +119,27 @@ def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: boo
     return stdout
 
 
-def run_validate(paths: tuple[str, ...]) -> Outcome:
-    """Schema validation only: invalid files are the result here (exit 1), not a failure to run."""
+def run_validate(paths: tuple[str, ...], list_files: bool = False) -> Outcome:
+    """Schema validation only: invalid files are the result here (exit 1), not a failure to run.
+
+    A file that looks like ours but is none of our kinds (no apiVersion, a misspelt one)
+    cannot be validated: exit 2. Other tools' files are skipped, and counted.
+    """
     from .loading.inputs import validate_files
 
-    validated, errors = validate_files(paths)
-    lines = [str(e) for e in errors]
-    n = f"{validated} policycheck file{'s' if validated != 1 else ''}"
-    lines.append(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {n}" if errors else f"{n} valid")
-    return Outcome(1 if errors else 0, "\n".join(lines) + "\n")
+    found = validate_files(paths)
+    lines = [str(e) for e in found.errors]
+    n = f"{found.validated} file{'s' if found.validated != 1 else ''}"
+    problems = len(found.errors)
+    lines.append(f"{problems} problem{'s' if problems != 1 else ''} in {n}" if problems else f"{n} valid")
+    skipped = sum(1 for f in found.files if f.read_as is None)
+    if skipped:
+        lines[-1] += f"; {skipped} skipped (not policycheck files{'' if list_files else ': -v lists them'})"
+    stderr = said(found.files if list_files else (), [*found.notes]) + "".join(
+        f"policycheck: {e}\n" for e in found.unreadable
+    )
+    code = 2 if found.unreadable else 1 if found.errors else 0
+    return Outcome(code, "\n".join(lines) + "\n", stderr)
 
 
 def identity(cfg: config_module.Config) -> Identity:

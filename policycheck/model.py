@@ -362,3 +362,5 @@ class Model:
     secrets: tuple[SecretSeen, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False
+    imports: tuple[tuple[str, str, str, int], ...] = ()
+    """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""

@@ -107,7 +107,10 @@ def test_a_value_that_is_the_word_secret_does_not_take_the_position_of_the_key()
         "requiredCredentials": ["password"],
         "attributes": {"vault.kind": "secret"},
         "smtpServer": {"host": "smtp.example.com", "user": "keycloak", "password": "smtp-pa55"},
-        "clients": [{"clientId": "gl-integration", "secret": "**********"}, {"clientId": "etl", "secret": "3tl-s3cr3t"}],
+        "clients": [
+            {"clientId": "gl-integration", "secret": "**********"},
+            {"clientId": "etl", "secret": "3tl-s3cr3t"},
+        ],
     }
     text = pretty(realm)
     found = secrets_of("erp-realm.json", text)
@@ -198,7 +201,9 @@ def test_keycloak_client_named_secret_keeps_its_roles(here: Path) -> None:
         "realm": "erp",
         "roles": {"client": {"secret": [{"name": "read"}], "gl-api": [{"name": "gl:read"}]}},
         "clients": [{"clientId": "svc", "serviceAccountsEnabled": True, "secret": "real-client-secret"}],
-        "users": [{"username": "service-account-svc", "serviceAccountClientId": "svc", "clientRoles": {"secret": ["read"]}}],
+        "users": [
+            {"username": "service-account-svc", "serviceAccountClientId": "svc", "clientRoles": {"secret": ["read"]}}
+        ],
     }
     write(here / "erp-realm.json", pretty(realm))
     model = load_model(["erp-realm.json"])
@@ -207,3 +212,204 @@ def test_keycloak_client_named_secret_keeps_its_roles(here: Path) -> None:
     assert [s.key for s in model.secrets] == ["secret"]
     line = model.secrets[0].source.location().line
     assert "real-client-secret" in (here / "erp-realm.json").read_text().splitlines()[line - 1]
+
+
+# --- 2. no silent pass: files that look like ours, vendors we do not read, unreadable folders ---------
+
+POLICY = """\
+apiVersion: policycheck/v1
+kind: Policy
+permissions:
+  - name: Items Read
+operations:
+  - id: items.list
+    request: GET /items
+    requires:
+      permissions: Items Read
+environments:
+  - name: prod
+bindings:
+  - application: app
+    environments: [prod]
+    operations: [items.list]
+"""
+
+EXPORT = """\
+apiVersion: policycheck/v1
+kind: GatewayExport
+environments:
+  - name: prod
+applications:
+  - id: app
+    clients:
+      prod: app-prod
+    grants:
+      - permission: Items Read
+        status: approved
+"""
+
+MORE_BINDINGS = """\
+kind: Policy
+operations:
+  - id: items.delete
+    request: DELETE /items/{id}
+    requires:
+      permissions: Items Read
+bindings:
+  - application: app
+    environments: [prod]
+    operations: [items.delete]
+"""
+
+
+@pytest.fixture
+def gateway(here: Path) -> Path:
+    write(here / "gw" / "policy.yaml", POLICY)
+    write(here / "gw" / "export.yaml", EXPORT)
+    return here / "gw"
+
+
+@pytest.mark.parametrize(
+    ("head", "where", "got"),
+    [
+        ("", "gw/more.yaml:1:1", "no apiVersion"),
+        ("apiVersion: policychek/v1\n", "gw/more.yaml:1:1", "another apiVersion"),
+        ("apiVersion: policycheck/v2\n", "gw/more.yaml:1:1", "another apiVersion"),
+        ("apiVersion: policycheck.io/v1\n", "gw/more.yaml:1:1", "another apiVersion"),
+    ],
+)
+def test_a_policy_without_our_api_version_in_a_directory_is_an_error(
+    gateway: Path, capsys: pytest.CaptureFixture[str], head: str, where: str, got: str
+) -> None:
+    write(gateway / "more.yaml", head + MORE_BINDINGS)
+    message = f"policycheck: {where}: expected apiVersion: policycheck/v1 ({got})\n"
+    assert run(capsys, "check", "--no-config", "gw") == (2, "", message)
+    code, _out, err = run(capsys, "validate", "gw")
+    assert (code, err) == (2, message)
+
+
+def test_another_tools_policy_kind_is_skipped_and_listed(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(gateway / "kyverno.yaml", "apiVersion: kyverno.io/v1\nkind: Policy\nmetadata:\n  name: require-labels\n")
+    code, _out, err = run(capsys, "check", "--no-config", "gw", "-v")
+    assert code == 0
+    assert "policycheck: gw/kyverno.yaml: skipped (kind: Policy of another tool (apiVersion kyverno.io/v1))\n" in err
+
+
+AUTH0_TENANT = """\
+tenant:
+  friendly_name: ACME
+clients:
+  - name: gl-integration
+    app_type: non_interactive
+resourceServers:
+  - name: gl-api
+    identifier: https://gl.example.com
+    scopes:
+      - value: gl:journal:write
+clientGrants:
+  - client_id: gl-integration
+    audience: https://gl.example.com
+    scope: [gl:journal:write]
+"""
+
+
+def test_vendor_exports_we_do_not_read_are_a_note(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(gateway / "auth0" / "tenant.yaml", AUTH0_TENANT)
+    write(gateway / "kong.yaml", '_format_version: "3.0"\nservices:\n  - name: gl\n    url: https://gl.internal\n')
+    code, _out, err = run(capsys, "check", "--no-config", "gw")
+    assert code == 0  # a note does not fail the run
+    assert err == (
+        "policycheck: gw/auth0/tenant.yaml:1:1: note: looks like an Auth0 Deploy CLI tenant file, which policycheck "
+        "does not read (yet): skipped\n"
+        "policycheck: gw/kong.yaml:1:1: note: looks like a Kong declarative configuration (decK), which policycheck "
+        "does not read (yet): skipped\n"
+    )
+
+
+def test_an_unreadable_directory_is_a_warning(
+    gateway: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root, chmod 000 does not stop scandir: the refusal is simulated where os.walk meets it."""
+    (gateway / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if str(path).rstrip("/").endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, _out, err = run(capsys, "check", "--no-config", "gw")
+    assert code == 0
+    assert err == (
+        "policycheck: gw/locked: warning: cannot read this directory (Permission denied): its files are not checked\n"
+    )
+
+
+def test_validate_says_what_it_skipped(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(gateway / "values.yaml", "replicas: 2\n")
+    assert run(capsys, "validate", "gw") == (0, "2 files valid; 1 skipped (not policycheck files: -v lists them)\n", "")
+    code, out, err = run(capsys, "validate", "gw/values.yaml", "-v")
+    assert (code, out) == (0, "0 files valid; 1 skipped (not policycheck files)\n")
+    assert "gw/values.yaml: skipped (another tool's file" in err
+
+
+# --- 3. -v / --list-files ------------------------------------------------------------------------------
+
+
+def test_list_files_says_what_each_file_was_read_as(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(gateway / "README.md", "# the gateway\n")
+    write(gateway / ".git" / "config", "[core]\n")
+    write(gateway / "package.json", '{"name": "gw-tools", "version": "1.0.0"}\n')
+    write(gateway / "keycloak" / "erp-realm.json", pretty({"realm": "erp", "clients": []}))
+    write(gateway / "keycloak" / "erp-federated-users-0.json", pretty({"realm": "erp", "federatedUsers": []}))
+    write(gateway / "big.json", '{"realm": "x", "clients": []}\n')
+    code, _out, err = run(capsys, "check", "--no-config", "gw", "--list-files")
+    assert code == 0
+    assert err.splitlines() == [
+        "policycheck: gw/.git/: skipped (hidden directory)",
+        "policycheck: gw/README.md: skipped (not YAML, JSON or .ionapi)",
+        "policycheck: gw/big.json: Keycloak realm export",
+        "policycheck: gw/export.yaml: gateway export (native)",
+        "policycheck: gw/keycloak/erp-federated-users-0.json: skipped (a Keycloak file without roles, clients, "
+        "users or groups (nothing to read))",
+        "policycheck: gw/keycloak/erp-realm.json: Keycloak realm export",
+        "policycheck: gw/package.json: skipped (another tool's file: no policycheck apiVersion or kind, no export "
+        "marker)",
+        "policycheck: gw/policy.yaml: policy",
+    ]
+    assert run(capsys, "check", "--no-config", "gw")[2] == ""  # without -v: nothing on stderr
+
+
+# --- 7. section counts of every import -------------------------------------------------------------------
+
+
+def test_section_counts_of_the_example_realms(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policycheck import app, config
+
+    monkeypatch.chdir(EXAMPLES / "keycloak")
+    cfg = config.load(".policycheck.yaml")
+    model = load_model(cfg.paths, identity=app.identity(cfg))
+    counts = {(path, section): n for vendor, path, section, n in model.imports if vendor == "keycloak"}
+    sections = ["realms", "clients", "service accounts", "roles", "composites", "groups", "scope mappings"]
+    # test: realm roles default-roles-erp, offline_access, app_admin and gl-api's four; composites:
+    # default-roles-erp, app_admin (itself), gl-poster; groups /finance and /finance/posting
+    assert [counts["test/erp-realm.json", s] for s in sections] == [1, 2, 1, 7, 3, 2, 0]
+    # prod: no app_admin; one clientScopeMappings entry (gl-api -> gl-integration)
+    assert [counts["prod/erp-realm.json", s] for s in sections] == [1, 2, 1, 6, 2, 2, 1]
+    assert len(model.imports) == 2 * len(sections)  # the users file counts under its realm
+
+
+def test_section_counts_of_entra_and_ionapi() -> None:
+    model = load_model([str(EXAMPLES / "entra"), str(EXAMPLES / "infor")])
+    counts = {(Path(path).name, section): n for _, path, section, n in model.imports}
+    assert counts["prod-tenant.json", "applications"] == 2
+    assert counts["prod-tenant.json", "service principals"] == 2
+    assert {s for f, s in counts if f == "test-tenant.json"} == {
+        "applications",
+        "service principals",
+        "app role assignments",
+        "permission grants",
+    }
+    assert counts["GL-Integration_PRD.ionapi", "files"] == 1
+    assert counts["GL-Integration_TST.ionapi", "files"] == 1
