@@ -413,3 +413,151 @@ def test_section_counts_of_entra_and_ionapi() -> None:
     }
     assert counts["GL-Integration_PRD.ionapi", "files"] == 1
     assert counts["GL-Integration_TST.ionapi", "files"] == 1
+
+
+# --- 4. Keycloak YAML: keycloak-config-cli and the operator's KeycloakRealmImport ---------------------------
+
+KC_POLICY = """\
+apiVersion: policycheck/v1
+kind: Policy
+permissions:
+  - name: gl-api/gl:journal:read
+  - name: gl-api/gl:journal:write
+operations:
+  - id: gl.read
+    request: GET /gl/journal
+    requires:
+      permissions: gl-api/gl:journal:read
+  - id: gl.write
+    request: POST /gl/journal
+    requires:
+      permissions: gl-api/gl:journal:write
+environments:
+  - name: prod
+bindings:
+  - application: gl-integration
+    environments: [prod]
+    operations: [gl.read, gl.write]
+"""
+
+CONFIG_CLI = """\
+# keycloak-config-cli: import.files.locations=realms/*.yaml, import.var-substitution.enabled=true
+realm: erp-$(env:STAGE)
+enabled: true
+displayName: ERP ($(STAGE))
+roles:
+  client:
+    gl-api:
+      - name: "gl:journal:read"
+      - name: "gl:journal:write"
+clients:
+  - clientId: gl-api
+    bearerOnly: true
+  - clientId: gl-integration
+    name: GL Integration
+    enabled: true
+    publicClient: false
+    serviceAccountsEnabled: true
+    secret: $(env:GL_INTEGRATION_SECRET)
+    fullScopeAllowed: false
+    defaultClientScopes: [roles, profile]
+users:
+  - username: service-account-gl-integration
+    enabled: true
+    serviceAccountClientId: gl-integration
+    clientRoles:
+      gl-api:
+        - "gl:journal:read"
+        - "gl:journal:write"
+clientScopeMappings:
+  gl-api:
+    - client: gl-integration
+      roles: ["gl:journal:read"]
+"""
+
+
+def test_keycloak_config_cli_yaml_is_read_with_placeholders_left_symbolic(
+    here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STAGE", "resolved-from-the-environment")
+    monkeypatch.setenv("GL_INTEGRATION_SECRET", "never-read")
+    write(here / "policy.yaml", KC_POLICY)
+    write(here / "realms" / "prod" / "erp.yaml", CONFIG_CLI)
+    write(here / ".policycheck.yaml", "paths: [policy.yaml, realms]\nenvironments:\n  realms/prod/: prod\n")
+    code, out, err = run(capsys, "check", "-v")
+    assert "policycheck: realms/prod/erp.yaml: Keycloak realm export\n" in err
+    assert "resolved-from-the-environment" not in out + err and "never-read" not in out + err
+    # gl:journal:write is granted but not scope-mapped: not delivered (PC202), at the client's line in the YAML
+    assert code == 1
+    finding = next(line for line in out.splitlines() if " PC202 " in line)
+    assert finding.startswith("realms/prod/erp.yaml:13:5: error PC202 [gl-integration prod gl.write]")
+    assert " PC907 " not in out  # $(env:...) is a placeholder, not a secret
+    model = load_model(["policy.yaml", "realms"])
+    assert {e for e in model.environments} == {"erp-$(env:STAGE)"}  # without the folder map: the name as written
+
+
+REALM_IMPORT = """\
+apiVersion: k8s.keycloak.org/v2alpha1
+kind: KeycloakRealmImport
+metadata:
+  name: erp-prod
+  namespace: keycloak
+spec:
+  keycloakCRName: keycloak
+  placeholders:
+    GL_SECRET:
+      secret:
+        name: gl-integration-credentials
+        key: client-secret
+  realm:
+    realm: erp
+    enabled: true
+    roles:
+      client:
+        gl-api:
+          - name: "gl:journal:read"
+          - name: "gl:journal:write"
+    clients:
+      - clientId: gl-api
+        bearerOnly: true
+      - clientId: gl-integration
+        serviceAccountsEnabled: true
+        secret: ${GL_SECRET}
+    users:
+      - username: service-account-gl-integration
+        serviceAccountClientId: gl-integration
+        clientRoles:
+          gl-api: ["gl:journal:read"]
+"""
+
+
+def test_a_keycloak_realm_import_resource_is_read_from_spec_realm(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(here / "policy.yaml", KC_POLICY)
+    write(here / "k8s" / "realm-import.yaml", REALM_IMPORT)
+    write(here / ".policycheck.yaml", "paths: [policy.yaml, k8s]\nenvironments:\n  erp: prod\n")
+    code, out, err = run(capsys, "check", "-v")
+    assert "policycheck: k8s/realm-import.yaml: Keycloak realm export (KeycloakRealmImport, spec.realm)\n" in err
+    assert code == 1
+    assert [line.split(" [")[0] for line in out.splitlines() if " PC101 " in line] == [
+        "k8s/realm-import.yaml:24:9: error PC101"  # the client, in spec.realm.clients
+    ]
+    assert " PC907 " not in out  # a secret reference and a ${...} placeholder hold no secret
+    model = load_model(["k8s/realm-import.yaml"])
+    assert model.imports[:2] == (
+        ("keycloak", "k8s/realm-import.yaml", "realms", 1),
+        ("keycloak", "k8s/realm-import.yaml", "clients", 2),
+    )
+
+
+def test_a_realm_import_field_of_the_wrong_type_is_located_in_the_yaml(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = REALM_IMPORT.replace('          gl-api: ["gl:journal:read"]', "          gl-api: gl:journal:read")
+    write(here / "realm-import.yaml", broken)
+    code, _out, err = run(capsys, "check", "--no-config", "realm-import.yaml")
+    assert (code, err) == (
+        2,
+        "policycheck: realm-import.yaml:31:11: spec.realm.users[0].clientRoles.gl-api: expected a list, got a string\n",
+    )
