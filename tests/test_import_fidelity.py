@@ -561,3 +561,176 @@ def test_a_realm_import_field_of_the_wrong_type_is_located_in_the_yaml(
         2,
         "policycheck: realm-import.yaml:31:11: spec.realm.users[0].clientRoles.gl-api: expected a list, got a string\n",
     )
+
+
+# --- 5. Entra as users have it: one application object, EntraExporter's tree ---------------------------------
+
+GRAPH = "00000003-0000-0000-c000-000000000000"
+USER_READ = "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+API_APP, CLI_APP = "6f1d3a52-2b8e-4c47-9a1e-1c2d3e4f5a61", "9b7e2c14-5d3a-4f86-b0c2-7a8b9c0d1e22"
+API_SP, CLI_SP = "0a6b4c1d-7e2f-4a38-9b5c-6d7e8f9a0b13", "4c2d8e5f-1a3b-4c6d-8e9f-0a1b2c3d4e54"
+READ_ROLE, WRITE_ROLE = "3c9f1b7e-8a2d-4e6f-9b1c-2d3e4f5a6b71", "5e7a2c9d-1b3f-4a8e-8c2d-3e4f5a6b7c82"
+
+ENTRA_POLICY = """\
+apiVersion: policycheck/v1
+kind: Policy
+permissions:
+  - name: gl-api/GL.Journal.Read
+  - name: gl-api/GL.Journal.Write
+operations:
+  - id: gl.read
+    request: GET /gl/journal
+    requires:
+      permissions: gl-api/GL.Journal.Read
+  - id: gl.write
+    request: POST /gl/journal
+    requires:
+      permissions: gl-api/GL.Journal.Write
+environments:
+  - name: prod
+bindings:
+  - application: gl-integration
+    environments: [prod]
+    operations: [gl.read, gl.write]
+"""
+
+
+def api_application() -> dict[str, Any]:
+    role = {"allowedMemberTypes": ["Application"], "isEnabled": True, "origin": "Application"}
+    return {
+        "id": "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d01",
+        "appId": API_APP,
+        "displayName": "gl-api",
+        "identifierUris": ["api://gl-api"],
+        "signInAudience": "AzureADMyOrg",
+        "api": {"requestedAccessTokenVersion": 2, "oauth2PermissionScopes": []},
+        "appRoles": [
+            {**role, "id": READ_ROLE, "value": "GL.Journal.Read", "displayName": "Read journal entries"},
+            {**role, "id": WRITE_ROLE, "value": "GL.Journal.Write", "displayName": "Write journal entries"},
+        ],
+        "requiredResourceAccess": [],
+    }
+
+
+def client_application() -> dict[str, Any]:
+    """As the admin centre's Manifest tab (Microsoft Graph format) shows it."""
+    return {
+        "id": "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e02",
+        "appId": CLI_APP,
+        "displayName": "gl-integration",
+        "signInAudience": "AzureADMyOrg",
+        "createdDateTime": "2026-03-02T09:14:55Z",
+        "api": {"oauth2PermissionScopes": []},
+        "appRoles": [],
+        "passwordCredentials": [{"displayName": "ci", "hint": "Q~8", "keyId": "7d0c", "secretText": None}],
+        "requiredResourceAccess": [
+            {
+                "resourceAppId": API_APP,
+                "resourceAccess": [{"id": READ_ROLE, "type": "Role"}, {"id": WRITE_ROLE, "type": "Role"}],
+            },
+            {"resourceAppId": GRAPH, "resourceAccess": [{"id": USER_READ, "type": "Scope"}]},
+        ],
+    }
+
+
+def service_principal(sp_id: str, app: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": sp_id,
+        "appId": app["appId"],
+        "displayName": app["displayName"],
+        "servicePrincipalType": "Application",
+        "servicePrincipalNames": [app["appId"]],
+        "accountEnabled": True,
+        "appRoles": app["appRoles"],
+        "oauth2PermissionScopes": [],
+    }
+
+
+def exporter_tree(root: Path) -> None:
+    """EntraExporter: one object a file, `<Type>/<id>/<id>.json`, children under their parent's folder."""
+
+    def put(*parts: str, data: dict[str, Any]) -> None:
+        write(root.joinpath(*parts, f"{parts[-1]}.json"), json.dumps(data, indent=4))
+
+    api, cli = api_application(), client_application()
+    put("Applications", api["id"], data=api)
+    put("Applications", cli["id"], data=cli)
+    put("ServicePrincipals", API_SP, data=service_principal(API_SP, api))
+    put("ServicePrincipals", CLI_SP, data=service_principal(CLI_SP, cli))
+    assignment = {
+        "id": "Fh2zTqK1n0ibTq8rJm3yVQ",
+        "appRoleId": READ_ROLE,
+        "createdDateTime": "2026-03-02T09:20:11Z",
+        "principalDisplayName": "gl-integration",
+        "principalId": CLI_SP,
+        "principalType": "ServicePrincipal",
+        "resourceDisplayName": "gl-api",
+        "resourceId": API_SP,
+    }
+    put("ServicePrincipals", CLI_SP, "AppRoleAssignments", assignment["id"], data=assignment)
+    write(root / "Organization" / "Organization.json", json.dumps([{"id": "t", "displayName": "Contoso"}]))
+
+
+def test_an_entra_exporter_tree_is_one_tenant(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(here / "policy.yaml", ENTRA_POLICY)
+    exporter_tree(here / "entra" / "prod")
+    code, out, err = run(capsys, "check", "--no-config", "policy.yaml", "entra")
+    assert code == 1
+    pending = [line for line in out.splitlines() if " PC102 " in line]
+    assert len(pending) == 1 and "'gl-api/GL.Journal.Write'" in pending[0]
+    assert not any(" PC101 " in line and "GL.Journal.Read" in line for line in out.splitlines())
+    # Microsoft Graph is not in the export: its requested scope is said, with its id
+    assert err == (
+        f"policycheck: entra/prod/Applications/c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e02/"
+        f"c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e02.json:33:9: note: gl-integration requests 1 permission of "
+        f"Microsoft Graph ({GRAPH}), which no application or service principal in the input defines: "
+        f"id {USER_READ} not checked (add the resource's service principal to the input)\n"
+    )
+    model = load_model(["entra"])
+    assert set(model.environments) == {"prod"}  # the tree's folder names the tenant
+    assert {(section, n) for _, path, section, n in model.imports} == {
+        ("applications", 2),
+        ("service principals", 2),
+        ("app role assignments", 1),
+        ("permission grants", 0),
+    }
+    assert {path for _, path, _, _ in model.imports} == {"entra/prod/"}
+
+
+def test_a_bare_application_manifest_is_read_and_its_consent_is_unknown(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`az ad app show` / the Manifest tab: no service principal, so nothing is known about consent."""
+    write(here / "policy.yaml", ENTRA_POLICY)
+    write(here / "gl-api.json", json.dumps(api_application(), indent=2))
+    write(here / "gl-integration.manifest.json", json.dumps(client_application(), indent=2))
+    code, out, err = run(capsys, "check", "--no-config", "policy.yaml", "gl-api.json", "gl-integration.manifest.json")
+    assert err == (
+        "policycheck: gl-integration.manifest.json:1:1: note: consent of gl-integration in entra is unknown: the input "
+        f"has no service principal of it (appId {CLI_APP}), so its 3 requested permissions are neither granted nor "
+        "pending; it is not checked (export its service principal with its appRoleAssignments and "
+        "oauth2PermissionGrants)\n"
+    )
+    assert code == 1
+    assert " PC102 " not in out and " PC101 " not in out  # never pending, never "missing: grant it"
+    assert [line.split(" ")[2] for line in out.splitlines() if line and not line.startswith(" ")][:-1] == ["PC404"]
+    # found in a directory too (it was skipped before)
+    assert run(capsys, "check", "--no-config", ".", "-v")[2].count("Entra export") == 2
+
+
+def test_a_requested_role_of_a_resource_without_service_principal_is_unknown_not_pending(here: Path) -> None:
+    tenant = {
+        "tenant": "contoso-prod",
+        "environment": "prod",
+        "applications": [api_application(), client_application()],
+        "servicePrincipals": [service_principal(CLI_SP, client_application())],
+    }
+    write(here / "tenant.json", json.dumps(tenant, indent=1))
+    from policycheck.loading.inputs import load_inputs
+
+    loaded = load_inputs(["tenant.json"])
+    assert loaded.model.applications["gl-integration"].grants == ()
+    assert [n.message.split(":")[0] for n in loaded.notes][:2] == [
+        "consent of gl-integration to gl-api/GL.Journal.Read in prod is unknown",
+        "consent of gl-integration to gl-api/GL.Journal.Write in prod is unknown",
+    ]
