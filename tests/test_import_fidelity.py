@@ -734,3 +734,22 @@ def test_a_requested_role_of_a_resource_without_service_principal_is_unknown_not
         "consent of gl-integration to gl-api/GL.Journal.Read in prod is unknown",
         "consent of gl-integration to gl-api/GL.Journal.Write in prod is unknown",
     ]
+
+
+def test_another_tools_template_that_names_our_kind_is_a_warning_not_a_failure(
+    gateway: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Helm template is not YAML until rendered; `kind: Policy` alone does not make it ours."""
+    write(
+        gateway / "chart" / "templates" / "policy.yaml", "apiVersion: {{ .Values.api }}\nkind: Policy\n{{- if .x }}\n"
+    )
+    write(gateway / "sp.json", '{"appId": "9b7e2c14", "displayName": "ci", "password": "n0t-shown", "tenant": "t"}\n')
+    code, out, err = run(capsys, "check", "--no-config", "gw", "-v")
+    assert code == 0
+    assert (
+        "policycheck: gw/chart/templates/policy.yaml:4:1: warning: looks like an export or a policy but is not " in err
+    )
+    assert (
+        "policycheck: gw/sp.json: skipped (another tool's file: no policycheck apiVersion" in err
+    )  # az ad sp create-for-rbac
+    assert "n0t-shown" not in out + err

@@ -29,7 +29,7 @@ from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
 from .source import Document, load, read_bytes
-from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, near_ours
+from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
 from .waivers import read_waivers
 
@@ -292,7 +292,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     ionapi = path.endswith(".ionapi")
     head = _head(raw)
     ours = looks_ours(head)
-    if not explicit and not (ours or ionapi or mentions_vendor(head) or foreign_vendor(head)):
+    if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
         return _Read(
             None,
             None,
@@ -303,7 +303,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     except InputError as e:
         if explicit or ours or ionapi or strongly_vendor(head):
             raise
-        why = f"mentions a vendor export but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
+        why = f"looks like an export or a policy but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
         note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
         return _Read(None, None, FileRead(shown, None, why), (note,))
     data = doc.data

@@ -88,10 +88,15 @@ def near_ours(api_version: str) -> bool:
 
 
 def looks_ours(head: bytes) -> bool:
-    """Cheap: the text says apiVersion close to ours, or a kind of ours (then it is parsed and judged)."""
-    if b"policycheck/" in head or _KIND.search(head):
+    """Cheap: the text says policycheck/, or an apiVersion close to ours (a parse error then stops the run)."""
+    if b"policycheck/" in head:
         return True
     return any(near_ours(m.group(1).decode("utf-8", "replace")) for m in _API_VERSION.finditer(head))
+
+
+def names_our_kind(head: bytes) -> bool:
+    """Cheap: the text says `kind: Policy` (or another kind of ours): parsed, and judged by its apiVersion."""
+    return _KIND.search(head) is not None
 
 
 def foreign_vendor(head: bytes) -> str | None:

@@ -58,10 +58,10 @@ def object_type(obj: Any) -> str | None:
     odata = str(obj.get("@odata.type") or "").rsplit(".", 1)[-1]
     if odata in ("application", "servicePrincipal"):
         return odata
-    if "appId" in obj and isinstance(obj.get("appId"), str):
-        if "servicePrincipalType" in obj or "servicePrincipalNames" in obj:
+    if isinstance(obj.get("appId"), str):  # Graph returns its default properties, empty lists included
+        if isinstance(obj.get("servicePrincipalType"), str) or isinstance(obj.get("servicePrincipalNames"), list):
             return "servicePrincipal"
-        if any(k in obj for k in ("requiredResourceAccess", "appRoles", "api", "signInAudience", "oauth2Permissions")):
+        if any(isinstance(obj.get(k), list) for k in ("requiredResourceAccess", "appRoles", "oauth2Permissions")):
             return "application"
     if {"appRoleId", "principalId", "resourceId"} <= obj.keys():
         return "assignment"
