@@ -668,6 +668,9 @@ def exporter_tree(root: Path) -> None:
         "resourceId": API_SP,
     }
     put("ServicePrincipals", CLI_SP, "AppRoleAssignments", assignment["id"], data=assignment)
+    put(
+        "ServicePrincipals", API_SP, "AppRoleAssignedTo", assignment["id"], data=assignment
+    )  # the same, seen from gl-api
     write(root / "Organization" / "Organization.json", json.dumps([{"id": "t", "displayName": "Contoso"}]))
 
 

@@ -169,8 +169,10 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
     }
     sp_by_id = {s.get("id"): s for s in sps}
     sp_by_app = {s.get("appId"): s for s in sps}
-    assignments = [a for _, _, a in tenant.assignments if isinstance(a, dict)]
-    delegated = [g for _, _, g in tenant.grants if isinstance(g, dict)]
+    # EntraExporter writes an assignment twice: under its principal (AppRoleAssignments) and its resource
+    # (AppRoleAssignedTo); a grant under its client and its resource: one each, by id
+    assignments = _unique(a for _, _, a in tenant.assignments if isinstance(a, dict))
+    delegated = _unique(g for _, _, g in tenant.grants if isinstance(g, dict))
     part = ExportPart()
     part.counts += [
         ("entra", tenant.path, "applications", len(apps)),
@@ -296,6 +298,19 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
             )
         )
     return part
+
+
+def _unique(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.get("id")
+        if isinstance(key, str) and key in seen:
+            continue
+        if isinstance(key, str):
+            seen.add(key)
+        out.append(item)
+    return out
 
 
 def _scopes(resource: dict[str, Any]) -> list[dict[str, Any]]:
