@@ -314,9 +314,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         if detect(data, shown) != forced:
             raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
         return _Read(doc, str(forced), FileRead(shown, READ_AS[str(forced)], f"--input-format {forced}"))
-    if not native and (
-        (api is not None and (not isinstance(api, str) or near_ours(api))) or (api is None and kind in KINDS)
-    ):
+    if not native and ((isinstance(api, str) and near_ours(api)) or (kind in KINDS and not isinstance(api, str))):
         key = "apiVersion" if api is not None else "kind"
         got = "no apiVersion" if api is None else "another apiVersion"
         raise Unrecognised(shown, f"expected apiVersion: {API_VERSION} ({got})", *doc.locate([key]))
@@ -339,7 +337,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
                 1,
                 1,
             )
-        foreign = _foreign(data, head)
+        foreign = _foreign(data)
         if foreign is not None:
             note = Note(shown, f"looks like {foreign}, which policycheck does not read (yet): skipped", 1, 1)
             return _Read(None, None, FileRead(shown, None, f"{foreign}: not read yet"), (note,))
@@ -376,7 +374,7 @@ def _vendor_detail(data: Any, kind: str) -> str:
     return ""
 
 
-def _foreign(data: Any, head: bytes) -> str | None:
+def _foreign(data: Any) -> str | None:
     """An export of a gateway or identity provider that policycheck does not read yet."""
     if not isinstance(data, dict):
         return None
