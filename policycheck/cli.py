@@ -76,6 +76,9 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes [default: 64 MiB].")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+@click.option(
+    "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
+)
 def check(
     paths: tuple[str, ...],
     fmts: tuple[str, ...],
@@ -92,6 +95,7 @@ def check(
     today: object,
     max_file_size: int | None,
     color: bool | None,
+    list_files: bool,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
@@ -115,11 +119,9 @@ def check(
         today=today.date() if today is not None else None,  # type: ignore[attr-defined]
         color=sys.stdout.isatty() if color is None else color,
         max_file_size=max_file_size,
+        list_files=list_files,
     )
-    outcome = run_check(options)
-    if outcome.stdout:
-        click.echo(outcome.stdout, nl=False, color=True)  # colour was decided above, not by click
-    return outcome.exit_code
+    return _emit(run_check(options))  # colour was decided above, not by click
 
 
 class _TokenGroup(click.Group):
@@ -330,17 +332,17 @@ def explain(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
-def validate(paths: tuple[str, ...]) -> int:
+@click.option("-v", "--list-files", is_flag=True, help="List every file on stderr: what it was read as, or why not.")
+def validate(paths: tuple[str, ...], list_files: bool) -> int:
     """Validate policy, export and waiver files against their schemas, each on its own.
 
-    Files that are not policycheck files (no apiVersion: policycheck/v1) are skipped.
-    Exit 1 when any file is invalid.
+    Vendor exports are checked for the fields policycheck reads. Other tools' files are
+    skipped (and counted). Exit 1 when any file is invalid, 2 when a file looks like a
+    policycheck file but is not one (no apiVersion, a misspelt one).
     """
     from .commands.validate import run_validate
 
-    outcome = run_validate(paths)
-    click.echo(outcome.stdout, nl=False)
-    return outcome.exit_code
+    return _emit(run_validate(paths, list_files))
 
 
 @cli.command()

@@ -234,8 +234,8 @@ class Result:
     """What a new export changes (policycheck diff); None for a plain check."""
     holdings: Sequence[Holding] = ()
     """Effective permissions per bound application and environment, for review reports."""
-    imports: tuple[tuple[str, str, int], ...] = ()
-    """(vendor, section, count) for every section the importers read: an incomplete export shows."""
+    imports: tuple[tuple[str, str, str, int], ...] = ()
+    """(vendor, file, section, count) for every section the importers read: an incomplete export shows."""
 
     @property
     def verified(self) -> bool:

@@ -381,8 +381,8 @@ class Model:
     secrets: tuple[SecretSeen, ...] = ()
     files: tuple[str, ...] = ()
     has_export: bool = False
-    imports: tuple[tuple[str, str, int], ...] = ()
-    """(vendor, section, count) of every section the importers read."""
+    imports: tuple[tuple[str, str, str, int], ...] = ()
+    """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

@@ -514,7 +514,7 @@ def test_policy_without_export_is_nothing_to_check(run):
 def test_a_named_file_must_be_a_policycheck_file(run):
     assert refused(run, "values.yaml", "replicas: 2\n") == (
         "values.yaml:1:1: not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-        "application set or an .ionapi file (force one with --input-format)"
+        "application set or object, or an .ionapi file (force one with --input-format)"
     )
 
 

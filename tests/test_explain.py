@@ -140,3 +140,22 @@ def test_unknown_operation_is_a_usage_error(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["explain", "--no-config", "--policies", ".", "app", "DELETE /items", "--env", "prod"]) == 2
     assert capsys.readouterr().err.startswith("policycheck: no operation 'DELETE /items'")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["app", "items.list", "--env", "production"], "unknown environment 'production' (did you mean prod?)"),
+        (["ap", "items.list", "--env", "prod"], "unknown application 'ap' (did you mean app?)"),
+        (["app", "items.lst", "--env", "prod"], "unknown operation 'items.lst' (did you mean items.list?)"),
+        (["app", "items.list", "--env", "staging"], "unknown environment 'staging' (known: base, prod)"),
+    ],
+)
+def test_unknown_names_are_a_usage_error_with_the_closest_one(tmp_path, monkeypatch, capsys, args, message):
+    """Not DENIED with advice to grant in an environment that does not exist."""
+    (tmp_path / "policy.yaml").write_text(POLICY)
+    (tmp_path / "export.yaml").write_text(EXPORT)
+    monkeypatch.chdir(tmp_path)
+    assert main(["explain", "--no-config", "--policies", ".", *args]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"policycheck: {message}\n")

@@ -49,7 +49,7 @@ class Analysis:
         self.model = model
         self.before = before
         """The analysis of the old export (policycheck diff); it shares this one's interned names."""
-        self.bits = before.bits if before is not None else Names()
+        self.bits: Names = before.bits if before is not None else Names()
         self.resolver = Resolver(model)
         """The reference definition with provenance: for the cells that fail, and for explain."""
         self.sets = Sets(model, self.bits)

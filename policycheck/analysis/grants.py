@@ -119,7 +119,7 @@ class Grants:
             for g, r in zip(app.grants, resolved, strict=True)
             if g.status is Status.APPROVED and r.applies
         }
-        out = []
+        out: list[Blocked] = []
         for g, r in zip(app.grants, resolved, strict=True):
             if not r.delivers & bit:
                 if r.in_force and g.permission_set is not None and self.model.scoped_sets:

@@ -11,9 +11,9 @@ from .. import engine
 from ..engine import Selection
 from ..errors import UsageError
 from ..findings import Result, Severity
-from ..loading.inputs import load_model
+from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
-from .common import Outcome, emit, identity, load_config, write_atomic
+from .common import Outcome, emit, identity, load_config, said, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -36,10 +36,17 @@ class Options:
     input_format: str | None = None
     baseline: str | None = None
     write_baseline: str | None = None
+    list_files: bool = False
+    """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
     """Load and check; the result and the fail level in force."""
+    result, fail_on, _ = _check(options)
+    return result, fail_on
+
+
+def _check(options: Options) -> tuple[Result, Severity, Loaded]:
     cfg = _config(options)
     paths = options.paths or cfg.paths
     if not paths:
@@ -49,7 +56,8 @@ def check(options: Options) -> tuple[Result, Severity]:
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
-    model = load_model(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    model = loaded.model
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
     if not model.has_export:
@@ -63,21 +71,24 @@ def check(options: Options) -> tuple[Result, Severity]:
         baseline_module.read(options.baseline) if options.baseline else None,
     )
     result = engine.run(model, selection, options.today or date.today())
-    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON
+    return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
 def run(options: Options) -> Outcome:
     to_stdout = [fmt for fmt, path in options.formats if path is None]
     if len(to_stdout) > 1:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
-    result, fail_on = check(options)
+    result, fail_on, loaded = _check(options)
+    stderr = said(loaded.files if options.list_files else (), loaded.notes)
     if options.write_baseline:
         write_atomic(options.write_baseline, baseline_module.render(result))
         n = len(result.findings)
-        return Outcome(0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n")
+        return Outcome(
+            0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
+        )
     stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
-    return Outcome(code, stdout)
+    return Outcome(code, stdout, stderr)
 
 
 def _config(options: Options) -> config_module.Config:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import config as config_module
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
+from ..loading.survey import FileRead, Note
 from ..reporters import render
 
 
@@ -29,6 +31,11 @@ def load_config(path: str | None, no_config: bool) -> config_module.Config:
 def identity(cfg: config_module.Config) -> Identity:
     suffixes = cfg.environment_suffixes if cfg.environment_suffixes is not None else DEFAULT_SUFFIXES
     return Identity(cfg.applications, suffixes, cfg.environments)
+
+
+def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
+    """The stderr of a run: the listing of -v, then the loaders' notes and warnings."""
+    return "".join(f"policycheck: {line}\n" for line in [*map(str, files), *map(str, notes)])
 
 
 def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:

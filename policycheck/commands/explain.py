@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import time
+from collections.abc import Iterable
 
-from ..errors import UsageError
+from ..errors import UsageError, shown
 from ..explanation import explain, render_json, render_text
 from ..loading.inputs import load_model
+from ..model import ALL_ENVIRONMENTS
 from .common import Outcome, identity, load_config
+
+
+def _known(what: str, name: str, names: Iterable[str]) -> None:
+    """An unknown name is a usage error with the closest known one, never an answer about nothing."""
+    known = sorted(set(names) - {ALL_ENVIRONMENTS})
+    if name in known:
+        return
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)  # production -> prod: 0.57
+    hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known[:8]) or 'none'})"
+    raise UsageError(f"unknown {what} {shown(name)!r}{hint}")
 
 
 def run_explain(
@@ -27,6 +40,15 @@ def run_explain(
     if not paths:
         raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")
     model = load_model(paths, identity=identity(cfg))
+    _known("application", app, model.applications)
+    if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
+        _known("operation", operation, model.operations)
+    envs = {
+        *model.environments,
+        *model.policy_environments,
+        *(e for a in model.applications.values() for e in a.clients),
+    }
+    _known("environment", env, envs)
     token = None
     warnings = ""
     if token_spec:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from .common import Outcome
+from .common import Outcome, said
 
 
-def run_validate(paths: tuple[str, ...]) -> Outcome:
-    """Schema validation only: invalid files are the result here (exit 1), not a failure to run."""
+def run_validate(paths: tuple[str, ...], list_files: bool = False) -> Outcome:
+    """Schema validation only: invalid files are the result here (exit 1), not a failure to run.
+
+    A file that looks like ours but is none of our kinds (no apiVersion, a misspelt one)
+    cannot be validated: exit 2. Other tools' files are skipped, and counted.
+    """
     from ..loading.inputs import validate_files
 
-    validated, errors = validate_files(paths)
-    lines = [str(e) for e in errors]
-    n = f"{validated} policycheck file{'s' if validated != 1 else ''}"
-    lines.append(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {n}" if errors else f"{n} valid")
-    return Outcome(1 if errors else 0, "\n".join(lines) + "\n")
+    found = validate_files(paths)
+    lines = [str(e) for e in found.errors]
+    n = f"{found.validated} file{'s' if found.validated != 1 else ''}"
+    problems = len(found.errors)
+    lines.append(f"{problems} problem{'s' if problems != 1 else ''} in {n}" if problems else f"{n} valid")
+    skipped = sum(1 for f in found.files if f.read_as is None)
+    if skipped:
+        lines[-1] += f"; {skipped} skipped (not policycheck files{'' if list_files else ': -v lists them'})"
+    stderr = said(found.files if list_files else (), [*found.notes]) + "".join(
+        f"policycheck: {e}\n" for e in found.unreadable
+    )
+    code = 2 if found.unreadable else 1 if found.errors else 0
+    return Outcome(code, "\n".join(lines) + "\n", stderr)

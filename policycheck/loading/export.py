@@ -16,6 +16,7 @@ from ..model import (
     Status,
 )
 from .source import Document
+from .survey import Note
 
 SECRET_KEYS = frozenset(
     {
@@ -42,6 +43,10 @@ class ExportPart:
     environments: list[Environment] = field(default_factory=list)
     applications: list[Application] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    counts: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """(vendor, file, section, count) of an import: realms, clients, applications, ..."""
+    notes: list[Note] = field(default_factory=list)
+    """What the import could not establish (an unresolved id, an unknown consent), for the user."""
 
 
 def read_export(doc: Document) -> ExportPart:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 from ..errors import InputError, InputErrors
+from ..errors import shown as shown_name
 from ..model import (
     Application,
     At,
@@ -24,15 +25,15 @@ from ..model import (
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import detect, mentions_vendor, read_vendor
+from .importers import check_shape, detect, mentions_vendor, read_vendor, strongly_vendor
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
 from .source import Document, load, read_bytes
+from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
 from .waivers import read_waivers
 
-API_VERSION = "policycheck/v1"
 VENDOR_FORMATS = tuple(f for f in VENDOR_ALL if f != "native")
 KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "TokenProfile": "token-profile"}
 SUFFIXES = (".yaml", ".yml", ".json", ".ionapi")
@@ -40,21 +41,42 @@ SUFFIXES = (".yaml", ".yml", ".json", ".ionapi")
 
 def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
     """(file, named explicitly) for every input; directories are walked for YAML and JSON."""
+    return walk(paths)[0]
+
+
+def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], list[Note]]:
+    """(file, named explicitly) for every input, the files skipped by name, and the directories that cannot be read."""
     found: list[tuple[str, bool]] = []
+    skipped: list[FileRead] = []
+    notes: list[Note] = []
+
+    def unreadable(e: OSError) -> None:
+        where = display_path(str(e.filename)) if e.filename else "?"
+        notes.append(
+            Note(where, f"cannot read this directory ({e.strerror}): its files are not checked", level="warning")
+        )
+
     for p in paths:
         if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    (os.path.join(root, f), False)
-                    for f in sorted(files)
-                    if f.endswith(SUFFIXES) and not f.startswith(".")
+            for root, dirs, files in os.walk(p, onerror=unreadable):
+                skipped.extend(
+                    FileRead(display_path(os.path.join(root, d)) + "/", None, "hidden directory")
+                    for d in dirs
+                    if d.startswith(".")
                 )
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    path = os.path.join(root, f)
+                    if f.endswith(SUFFIXES) and not f.startswith("."):
+                        found.append((path, False))
+                    else:
+                        why = "hidden file" if f.startswith(".") else "not YAML, JSON or .ionapi"
+                        skipped.append(FileRead(display_path(path), None, why))
         elif os.path.exists(p):
             found.append((p, True))
         else:
             raise InputError(p, "no such file or directory")
-    return found
+    return found, skipped, notes
 
 
 def display_path(path: str) -> str:
@@ -66,6 +88,15 @@ def display_path(path: str) -> str:
         return absolute.replace(os.sep, "/")
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """The model, every file under the paths with what it was read as, and the notes for the user."""
+
+    model: Model
+    files: tuple[FileRead, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
 def load_model(
     paths: Sequence[str],
     limits: Limits | None = None,
@@ -74,6 +105,18 @@ def load_model(
     input_format: str | None = None,
     exports: Sequence[str | tuple[str, bytes]] | None = None,
 ) -> Model:
+    """The model of `load_inputs`, without the listing and the notes."""
+    return load_inputs(paths, limits, waiver_files, identity, input_format, exports).model
+
+
+def load_inputs(
+    paths: Sequence[str],
+    limits: Limits | None = None,
+    waiver_files: Sequence[str] = (),
+    identity: Identity | None = None,
+    input_format: str | None = None,
+    exports: Sequence[str | tuple[str, bytes]] | None = None,
+) -> Loaded:
     """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones).
 
     Vendor exports (Keycloak, Entra, .ionapi) are recognised by content, or all named
@@ -92,9 +135,11 @@ def load_model(
     profiles: list[TokenProfile] = []
     documents: list[Document] = []
     configured = {os.path.realpath(p) for p in waiver_files}
+    found, skipped, notes = walk(paths)
+    listing: list[FileRead] = list(skipped)
     # (source, named explicitly, a waiver file, one of the designated exports)
     inputs: list[tuple[str | tuple[str, bytes], bool, bool, bool]] = [
-        (p, explicit, False, False) for p, explicit in discover(paths) if os.path.realpath(p) not in configured
+        (p, explicit, False, False) for p, explicit in found if os.path.realpath(p) not in configured
     ]
     inputs += [(p, True, True, False) for p in waiver_files]
     for item in only or ():
@@ -105,12 +150,16 @@ def load_model(
         )
     for source, explicit, is_waiver_file, designated in inputs:
         try:
-            loaded = _load_document(source, explicit, limits, input_format if explicit else None)
-            if loaded is None:
+            read = _load_document(source, explicit, limits, input_format if explicit else None)
+            notes.extend(read.notes)
+            if read.doc is None or read.kind is None:
+                listing.append(read.listed)
                 continue
-            doc, kind = loaded
+            doc, kind = read.doc, read.kind
             if only is not None and kind in (*VENDOR_FORMATS, "export") and not designated:
+                listing.append(FileRead(doc.path, None, "an export, and diff reads exports only from BEFORE and AFTER"))
                 continue  # diff: exports come only from BEFORE or AFTER
+            listing.append(read.listed)
             if kind in VENDOR_FORMATS:
                 vendor.append((doc, kind))
                 documents.append(doc)
@@ -144,9 +193,11 @@ def load_model(
         raise InputErrors(errors)
     if vendor:
         try:
-            parts.extend(read_vendor(vendor, identity or Identity()))
+            imported = read_vendor(vendor, identity or Identity())
         except InputError as e:
             raise InputErrors([e]) from None
+        parts.extend(imported)
+        notes.extend(note for part in imported for note in part.notes)
     model = assemble(policies, parts, documents)
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
@@ -163,31 +214,70 @@ def load_model(
         for doc in documents
         for key, line, column in doc.secrets
     )
-    return replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates), secrets=secrets)
+    model = replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates), secrets=secrets)
+    return Loaded(model, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes))
 
 
-def validate_files(paths: Sequence[str], limits: Limits | None = None) -> tuple[int, list[InputError]]:
-    """Schema validation of each policycheck file on its own: (files validated, errors)."""
+class Validated(NamedTuple):
+    """What `policycheck validate` found: files validated, schema problems, files it cannot read, the listing."""
+
+    validated: int
+    errors: list[InputError]
+    unreadable: list[InputError]
+    files: tuple[FileRead, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
+def validate_files(paths: Sequence[str], limits: Limits | None = None) -> Validated:
+    """Schema validation of each policycheck file on its own (vendor exports: the fields policycheck reads).
+
+    A named file that is none of these, and a file found in a directory that looks like
+    ours but is not one (no apiVersion, a misspelt one), cannot be validated: `unreadable`.
+    """
     limits = limits or Limits()
     errors: list[InputError] = []
+    unreadable: list[InputError] = []
+    found, skipped, notes = walk(paths)
+    listing = list(skipped)
     validated = 0
-    for path, _ in discover(paths):
-        try:
-            loaded = _load_document(path, False, limits)
-            if loaded is not None and loaded[1] not in VENDOR_FORMATS:
-                validated += 1
-                validate(*loaded)
+    for path, _ in found:
+        try:  # named or found, as the pre-commit hook names every changed YAML file: another tool's is skipped
+            read = _load_document(path, False, limits)
+            notes.extend(read.notes)
+            listing.append(read.listed)
+            if read.doc is None or read.kind is None:
+                continue
+            validated += 1
+            if read.kind in VENDOR_FORMATS:
+                check_shape(read.doc, read.kind)
+            else:
+                validate(read.doc, read.kind)
+        except Unrecognised as e:
+            unreadable.append(e)
         except InputErrors as e:
             errors.extend(e.errors)
         except InputError as e:
             errors.append(e)
-    return validated, errors
+    return Validated(validated, errors, unreadable, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes))
 
 
-def _load_document(
-    source: str | tuple[str, bytes], explicit: bool, limits: Limits, forced: str | None = None
-) -> tuple[Document, str] | None:
-    """(document, kind), or None for another tool's file found in a searched directory.
+def _in_order(notes: Iterable[Note]) -> tuple[Note, ...]:
+    return tuple(sorted(notes, key=lambda n: (n.path, n.line or 0, n.column or 0, n.message)))
+
+
+class Unrecognised(InputError):
+    """A file that is none of the kinds policycheck reads, though it was named or looks like one."""
+
+
+class _Read(NamedTuple):
+    doc: Document | None
+    kind: str | None
+    listed: FileRead
+    notes: tuple[Note, ...] = ()
+
+
+def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limits, forced: str | None = None) -> _Read:
+    """The document and its kind, or None and why it was skipped (another tool's file in a searched directory).
 
     `source` is a path, or (label, bytes) for content read elsewhere (a git revision).
     """
@@ -201,41 +291,99 @@ def _load_document(
         shown = display_path(path)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
-    if not explicit and not (_mentions_policycheck(raw) or ionapi or mentions_vendor(raw[:65536])):
-        return None
-    doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+    head = _head(raw)
+    ours = looks_ours(head)
+    if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
+        return _Read(
+            None,
+            None,
+            FileRead(shown, None, "another tool's file: no policycheck apiVersion or kind, no export marker"),
+        )
+    try:
+        doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+    except InputError as e:
+        if explicit or ours or ionapi or strongly_vendor(head):
+            raise
+        why = f"looks like an export or a policy but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
+        note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
+        return _Read(None, None, FileRead(shown, None, why), (note,))
     data = doc.data
-    native = isinstance(data, dict) and data.get("apiVersion") == API_VERSION
+    api = data.get("apiVersion") if isinstance(data, dict) else None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    native = api == API_VERSION
     if forced not in (None, "native") and not native:  # policy files stay policy files
         if detect(data, shown) != forced:
             raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
-        return doc, str(forced)
-    ours = data.get("apiVersion") if isinstance(data, dict) else None
-    if ours is None and forced is None:
+        return _Read(doc, str(forced), FileRead(shown, READ_AS[str(forced)], f"--input-format {forced}"))
+    if not native and ((isinstance(api, str) and near_ours(api)) or (kind in KINDS and not isinstance(api, str))):
+        key = "apiVersion" if api is not None else "kind"
+        got = "no apiVersion" if api is None else "another apiVersion"
+        raise Unrecognised(shown, f"expected apiVersion: {API_VERSION} ({got})", *doc.locate([key]))
+    if not native and forced is None:
         found = detect(data, shown)
         if found is not None:
-            return doc, found
-    if not isinstance(data, dict):
+            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found)))
+    if not isinstance(data, dict) and (explicit or ours or strongly_vendor(head)):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
-    kind = data.get("kind")
-    if not explicit and not (isinstance(ours, str) and ours.startswith("policycheck/")):
-        return None
-    if ours is None and explicit and kind not in KINDS:
-        raise InputError(
-            shown,
-            "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-            "application set or an .ionapi file (force one with --input-format)",
-            1,
-            1,
-        )
-    if ours != API_VERSION:
-        line, column = doc.locate(["apiVersion"])
-        got = "no apiVersion" if ours is None else "another apiVersion"
-        raise InputError(shown, f"expected apiVersion: {API_VERSION} ({got})", line, column)
+    if not native:
+        if explicit:
+            if isinstance(api, str) and kind in KINDS:
+                raise Unrecognised(
+                    shown, f"expected apiVersion: {API_VERSION} (another apiVersion)", *doc.locate(["apiVersion"])
+                )
+            raise Unrecognised(
+                shown,
+                "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
+                "application set or object, or an .ionapi file (force one with --input-format)",
+                1,
+                1,
+            )
+        foreign = _foreign(data)
+        if foreign is not None:
+            note = Note(shown, f"looks like {foreign}, which policycheck does not read (yet): skipped", 1, 1)
+            return _Read(None, None, FileRead(shown, None, f"{foreign}: not read yet"), (note,))
+        if kind in KINDS:
+            why = f"kind: {kind} of another tool (apiVersion {shown_name(str(api))})"
+        elif isinstance(data, dict) and isinstance(data.get("realm"), str):
+            why = "a Keycloak file without roles, clients, users or groups (nothing to read)"
+        else:
+            why = "another tool's file: no policycheck apiVersion, and no export policycheck reads"
+        return _Read(None, None, FileRead(shown, None, why))
     if not isinstance(kind, str) or kind not in KINDS:
-        line, column = doc.locate(["kind"])
-        raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", line, column)
-    return doc, KINDS[kind]
+        raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", *doc.locate(["kind"]))
+    return _Read(doc, KINDS[kind], FileRead(shown, READ_AS[KINDS[kind]]))
+
+
+def _head(raw: bytes) -> bytes:
+    head = raw[:65536]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    return head
+
+
+def _vendor_detail(data: Any, kind: str) -> str:
+    if kind == "keycloak":
+        if isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport":
+            return "KeycloakRealmImport, spec.realm"
+        if isinstance(data, list):
+            return f"{len(data)} realms"
+        if isinstance(data, dict) and not any(k in data for k in ("roles", "clients", "groups")):
+            return f"users of realm {shown_name(str(data.get('realm')))!r}, joined to its realm file in the same folder"
+        return ""
+    if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
+        return "one application object"
+    return ""
+
+
+def _foreign(data: Any) -> str | None:
+    """An export of a gateway or identity provider that policycheck does not read yet."""
+    if not isinstance(data, dict):
+        return None
+    if "_format_version" in data:
+        return "a Kong declarative configuration (decK)"
+    if "resourceServers" in data or "clientGrants" in data or ("tenant" in data and "clients" in data):
+        return "an Auth0 Deploy CLI tenant file"
+    return None
 
 
 def _join_definitions(envs: Iterable[Environment]) -> list[Environment]:
@@ -303,13 +451,6 @@ def _scoped(merge: Any, exports: list[ExportPart]) -> dict[str, dict[str, Permis
     return {env: merge("permission set", sets, "name") for env, sets in sorted(by_env.items())}
 
 
-def _mentions_policycheck(raw: bytes) -> bool:
-    head = raw[:65536]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark
-        head = head.decode("utf-16", "replace").encode("utf-8")
-    return b"policycheck/" in head
-
-
 def assemble(
     policies: Iterable[PolicyPart], exports: Iterable[ExportPart], documents: Sequence[Document] = ()
 ) -> Model:
@@ -351,4 +492,14 @@ def assemble(
         duplicates=tuple(duplicates),
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
+        imports=_counts(exports),
     )
+
+
+def _counts(exports: Iterable[ExportPart]) -> tuple[tuple[str, str, str, int], ...]:
+    """(vendor, file, section, count), summed per file (a file of several realms), in the order read."""
+    total: dict[tuple[str, str, str], int] = {}
+    for part in exports:
+        for vendor, path, section, n in part.counts:
+            total[vendor, path, section] = total.get((vendor, path, section), 0) + n
+    return tuple((*key, n) for key, n in total.items())

@@ -32,6 +32,7 @@ from ..errors import shown as _short
 from .jsondepth import MAX_JSON_DEPTH, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
+from .secrets import NAMED_MAPPINGS, find_keys, holds_nothing, masked
 
 PathKey = str | int
 Position = tuple[int, int]
@@ -208,6 +209,16 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
     )
 
 
+def _holds_nothing(node: yaml.Node) -> bool:
+    """The node of a secret key's value shows no secret (null, masked, empty, a secret reference)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.tag == _NULL or masked(node.value)
+    if isinstance(node, yaml.MappingNode):
+        names = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        return not node.value or (len(names) == len(node.value) and holds_nothing(dict.fromkeys(names, "")))
+    return isinstance(node, yaml.SequenceNode) and not node.value
+
+
 def _mark(mark: Any) -> tuple[int | None, int | None]:
     if mark is None:
         return None, None
@@ -306,11 +317,9 @@ class _YamlBuilder:
             if key in marks:
                 self.duplicates.append(Duplicate((*self.keys, key), pos[0], pos[1], marks[key][0]))
             marks[key] = pos
-            if key in self.drop_keys:
+            if key in self.drop_keys and not (self.keys and self.keys[-1] in NAMED_MAPPINGS):
                 out.pop(key, None)  # the value is never built
-                if not (
-                    isinstance(value_node, yaml.ScalarNode) and (value_node.tag == _NULL or _masked(value_node.value))
-                ):
+                if not _holds_nothing(value_node):
                     self.secrets.append((key, *pos))
                 continue
             if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
@@ -382,7 +391,8 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         line = raw[: e.start].count(b"\n") + 1
         raise InputError(path, f"not UTF-8 text (byte {e.start})", line) from None
     saw_duplicate = False
-    secrets: list[str] = []
+    holders: dict[int, dict[str, Any]] = {}  # objects holding a dropped key, until their parent is seen
+    kept: set[str] = set()  # secret-like names kept as names (an environment called "secret")
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal saw_duplicate
@@ -392,10 +402,16 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             if k in seen:
                 saw_duplicate = True
             seen.add(k)
-            if k not in drop_keys:
+            if k in drop_keys:
+                out[k] = _Dropped(v)  # removed below unless this object is keyed by names
+                holders[id(out)] = out
+            else:
                 out[k] = v
-            elif not (v is None or (isinstance(v, str) and _masked(v))):
-                secrets.append(k)
+                if holders and k in NAMED_MAPPINGS and type(v) is dict and holders.pop(id(v), None) is not None:
+                    for name, value in v.items():
+                        if type(value) is _Dropped:
+                            v[name] = value.value
+                            kept.add(name)
         return out
 
     def constant(name: str) -> Any:
@@ -418,12 +434,45 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
             raise InputError(path, f"invalid JSON: {e}", *_first(text, e.token)) from None
         except ValueError:  # the int-digits limit; its text is Python's, not ours to show
             raise InputError(path, "invalid JSON: a number with too many digits", *_first(text, r"\d{4000}")) from None
+        reported: set[str] = set()
+        for holder in holders.values():  # the values of secret keys are let go here, unread
+            for name in [k for k, v in holder.items() if type(v) is _Dropped]:
+                if not holds_nothing(holder.pop(name).value):
+                    reported.add(name)
+        holders.clear()
     _check_json_depth(path, data, limits)
-    doc = Document(path, data, "json", _text=text, secrets=tuple(_find_keys(text, secrets)))
-    if saw_duplicate:
+    doc = Document(path, data, "json", _text=text)
+    if saw_duplicate or reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, duplicates = _scan_json(text, data)
         doc.duplicates = tuple(duplicates)
+    doc.secrets = tuple(find_keys(text, reported - kept)) + _kept_too(doc, reported & kept)
     return doc
+
+
+class _Dropped:
+    """A secret key's value, held only until the parser knows whether its object is keyed by names."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+def _kept_too(doc: Document, names: set[str]) -> tuple[tuple[str, int, int], ...]:
+    """Secrets of a name that the file also uses as a name (rare): told apart by the positions of the full scan."""
+    if not names:
+        return ()
+    children = doc._children or {}
+    kept: set[tuple[int, int]] = set()
+    stack: list[Any] = [doc.data]
+    while stack:  # where the names still in the data (kept as names) stand
+        node = stack.pop()
+        if isinstance(node, dict):
+            kept.update(children.get(id(node), {})[k] for k in names & node.keys() if k in children.get(id(node), {}))
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return tuple(f for f in find_keys(doc._text or "", names) if (f[1], f[2]) not in kept)
 
 
 class _Refused(ValueError):
@@ -439,25 +488,6 @@ def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
         return None, None
     line = text.count("\n", 0, m.start()) + 1
     return line, m.start() - text.rfind("\n", 0, m.start())
-
-
-def _masked(value: str) -> bool:
-    """Exports mask secrets (Keycloak: **********); a masked value is no leak."""
-    return not value.strip("*").strip() or value.strip() in ("REDACTED", "<redacted>")
-
-
-def _find_keys(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
-    """Where each dropped key stands (the first unreported occurrence of its name)."""
-    out = []
-    start: dict[str, int] = {}
-    newlines = [m.start() for m in re.finditer("\n", text)] if keys else []
-    for key in keys:
-        at = text.find(json.dumps(key), start.get(key, 0))
-        start[key] = at + 1
-        line = bisect_right(newlines, max(at, 0) - 1)  # newlines before `at`
-        column = max(at, 0) - (newlines[line - 1] + 1 if line else 0) + 1
-        out.append((key, line + 1, column))
-    return out
 
 
 def _check_json_depth(path: str, data: Any, limits: Limits) -> None:

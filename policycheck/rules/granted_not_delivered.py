@@ -62,7 +62,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             fixes.append(f"add {listing(by_delivery)} to the delivery allow-list (scope mappings) of {APP} in {env}")
         key = (env, "; ".join(reasons), "; ".join(fixes))
         groups.setdefault(key, []).append((f.application, env, f.operation))
-    for (env, reasons, fixes), cells in groups.items():
+    for (env, why, how), cells in groups.items():
         name, single = who(cells)
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
         them = name if single else "each of them"
@@ -70,7 +70,6 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             app_origin(model, cells),
             cells=cells,
             message=f"{name} {'is' if single else 'are'} granted what {some(ops)} "
-            f"need{'s' if len(ops) == 1 else ''} in {env}, but it never reaches the token: "
-            + reasons.replace(APP, them),
-            fix=fixes.replace(APP, them) + ", then request a new token",
+            f"need{'s' if len(ops) == 1 else ''} in {env}, but it never reaches the token: " + why.replace(APP, them),
+            fix=how.replace(APP, them) + ", then request a new token",
         )

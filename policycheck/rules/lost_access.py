@@ -48,7 +48,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             groups.setdefault((change.environment, why), []).append((change.application, change.environment, op))
     for (env, why), cells in groups.items():
         name, single = who(cells)
-        app_id, _, op = cells[0]
+        app_id, _, first_op = cells[0]
         app = model.applications.get(app_id) or old.applications[app_id]
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
         yield ctx.finding(
@@ -56,5 +56,5 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             cells=cells,
             message=f"{name} {'loses' if single else 'lose'} {some(ops)} in {env}: {why}",
             fix=f"restore what {some(ops)} need{'s' if len(ops) == 1 else ''} for {name} in {env}, or remove "
-            f"the binding if the loss is intended (see policycheck explain {app_id} {op} --env {env})",
+            f"the binding if the loss is intended (see policycheck explain {app_id} {first_op} --env {env})",
         )

@@ -56,7 +56,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             steps.insert(0, f"grant {listing(to_grant)} to {APP} in {f.environment}")
         key = (f.environment, f.missing, tuple(dict.fromkeys(steps)))
         groups.setdefault(key, []).append((f.application, f.environment, f.operation))
-    for (env, lacking, steps), cells in groups.items():
+    for (env, lacking, fixes), cells in groups.items():
         name, single = who(cells)
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
         if single and len(ops) == 1:
@@ -70,7 +70,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             cells=cells,
             subject=subject,
             message=f"{name} cannot call {what} in {env}: missing {listing(lacking)}",
-            fix="; ".join(steps).replace(APP, name if single else "each of them"),
+            fix="; ".join(fixes).replace(APP, name if single else "each of them"),
         )
 
 

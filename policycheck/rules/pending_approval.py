@@ -37,11 +37,11 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         for permission, found in f.blocked:
             for b in found:
                 if Block.PENDING in b.reasons and Block.OTHER_ENVIRONMENT not in b.reasons and b.grant is not None:
-                    _, perms, cells = needed.setdefault((f.environment, b.grant.target), (b.grant, {}, {}))
+                    _, perms, hit = needed.setdefault((f.environment, b.grant.target), (b.grant, {}, {}))
                     perms[permission] = None
-                    cells[(f.application, f.environment, f.operation)] = None
+                    hit[(f.application, f.environment, f.operation)] = None
     for (env, target), (grant, perms, found_cells) in needed.items():
-        cells = list(found_cells)
+        cells: list[Affected] = list(found_cells)
         name, single = who(cells)
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
         grants = "grant" if single else "grants"

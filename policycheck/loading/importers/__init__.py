@@ -19,8 +19,12 @@ FORMATS = ("native", "keycloak", "entra", "ionapi")
 
 def detect(data: Any, path: str) -> str | None:
     """The vendor format of parsed `data`, or None."""
+    from . import entra, keycloak
+
     if path.endswith(".ionapi") or (isinstance(data, dict) and {"ti", "ci"} <= data.keys() and "pu" in data):
         return "ionapi"
+    if keycloak.realm_import(data) is not None:
+        return "keycloak"
     realms = data if isinstance(data, list) else [data]
     if (
         realms
@@ -28,21 +32,36 @@ def detect(data: Any, path: str) -> str | None:
         and any(k in r for r in realms for k in ("roles", "clients", "users", "groups"))
     ):
         return "keycloak"
-    if (
-        isinstance(data, dict)
-        and ("servicePrincipals" in data or "applications" in data)
-        and any(
-            isinstance(a, dict) and ("requiredResourceAccess" in a or "appRoles" in a or "appId" in a)
-            for a in [*data.get("applications", []), *data.get("servicePrincipals", [])]
-        )
-    ):
+    if entra.is_set(data) or entra.objects_of(data) is not None:
         return "entra"
     return None
 
 
+MARKERS = (
+    b'"realm"',
+    b"requiredResourceAccess",
+    b"servicePrincipals",
+)
+"""In the first 64 KiB of every vendor file policycheck has always read (a parse error there stops the run)."""
+MORE_MARKERS = (
+    b"realm:",  # keycloak-config-cli YAML, a KeycloakRealmImport's spec.realm
+    b"'realm'",
+    b"KeycloakRealmImport",
+    b'"appId"',  # one Graph object a file: an application, a service principal
+    b"appId:",
+    b'"appRoleId"',
+    b'"consentType"',
+)
+"""Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
+
+
 def mentions_vendor(head: bytes) -> bool:
     """Cheap pre-filter for files found in searched directories."""
-    return any(marker in head for marker in (b'"realm"', b"requiredResourceAccess", b"servicePrincipals"))
+    return any(marker in head for marker in MARKERS) or any(marker in head for marker in MORE_MARKERS)
+
+
+def strongly_vendor(head: bytes) -> bool:
+    return any(marker in head for marker in MARKERS)
 
 
 def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
@@ -61,8 +80,8 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
     for doc, kind in docs:
         if kind == "ionapi":
             parts.append(ionapi.read_ionapi(doc, identity))
-        elif kind == "entra":
-            parts.append(entra.read_entra(doc, identity))
+    for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
+        parts.append(entra.read_tenant(tenant, identity))
     return parts
 
 
@@ -128,6 +147,12 @@ _ENTRA = {
     "appRoleAssignments": _ASSIGNMENTS,
     "oauth2PermissionGrants": _GRANTS,
 }
+_ENTRA_OBJECTS = {
+    "application": _ENTRA["applications"][1],
+    "servicePrincipal": _ENTRA["servicePrincipals"][1],
+    "assignment": _ASSIGNMENTS[1],
+    "grant": _GRANTS[1],
+}
 _IONAPI = {"ti": _STR, "cn": _STR, "ci": _STR}
 _SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI}
 
@@ -136,12 +161,20 @@ def check_shape(doc: Document, kind: str) -> None:
     """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
     from ...errors import InputError
     from ..validate import _json_type, _pointer
+    from . import entra, keycloak
 
     data = doc.data
-    items = list(enumerate(data)) if kind == "keycloak" and isinstance(data, list) else [(None, data)]
-    for index, item in items:
-        prefix = () if index is None else (index,)
-        found = _mismatch(item, _SHAPES[kind], prefix)
+    items: list[tuple[tuple[str | int, ...], Any, Any]]
+    if kind == "keycloak" and keycloak.realm_import(data) is not None:
+        items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
+    elif kind == "keycloak" and isinstance(data, list):
+        items = [((i,), item, _KEYCLOAK) for i, item in enumerate(data)]
+    elif kind == "entra" and not entra.is_set(data):
+        items = [(keys, obj, _ENTRA_OBJECTS[t]) for keys, obj, t in entra.objects_of(data) or ()]
+    else:
+        items = [((), data, _SHAPES[kind])]
+    for prefix, item, shape in items:
+        found = _mismatch(item, shape, prefix)
         if found is not None:
             keys, message = found
             line, column = doc.locate(keys)

@@ -25,4 +25,5 @@ def read_ionapi(doc: Document, identity: Identity) -> ExportPart:
     part.environments.append(Environment(env, (), (), Origin(doc, ("ti",))))
     client = str(data.get("ci") or name)
     part.applications.append(Application(identity.application(name), name, {env: client}, {}, (), Origin(doc, ("cn",))))
+    part.counts.append(("ionapi", doc.path, "files", 1))
     return part

@@ -35,9 +35,23 @@ class Realm:
     users: list[tuple[Document, tuple[str | int, ...], dict[str, Any]]] = field(default_factory=list)
 
 
+def realm_import(data: Any) -> dict[str, Any] | None:
+    """The realm of a Keycloak operator `KeycloakRealmImport` resource (`spec.realm`), or None."""
+    if not (isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport"):
+        return None
+    if not str(data.get("apiVersion") or "").startswith("k8s.keycloak.org/"):
+        return None
+    spec = data.get("spec")
+    realm = spec.get("realm") if isinstance(spec, dict) else None
+    return realm if isinstance(realm, dict) and isinstance(realm.get("realm"), str) else None
+
+
 def realms_of(doc: Document) -> Iterator[Realm]:
     data = doc.data
-    if isinstance(data, list):
+    imported = realm_import(data)
+    if imported is not None:
+        yield Realm(doc, ("spec", "realm"), imported)
+    elif isinstance(data, list):
         for i, realm in enumerate(data):
             yield Realm(doc, (i,), realm)
     else:
@@ -92,6 +106,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
     for client_id, client_roles in ((data.get("roles") or {}).get("client") or {}).items():
         for i, r in enumerate(client_roles or ()):
             roles[f"{client_id}/{r['name']}"] = (origin("roles", "client", client_id, i), list(_composites(r)))
+    defined, composite = len(roles), sum(1 for _, composites in roles.values() if composites)
 
     def role_set(role: str, where: Origin, what: str) -> str:
         """The set of a referenced role; an undefined one is reported (a built-in only as a note)."""
@@ -181,6 +196,19 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             )
         )
     part.environments.append(Environment(env, (), tuple(s.name for s in part.permission_sets), origin()))
+    client_mappings = [e or () for e in (data.get("clientScopeMappings") or {}).values()]
+    part.counts += [
+        ("keycloak", realm.doc.path, section, n)
+        for section, n in (
+            ("realms", 1),
+            ("clients", len(data.get("clients") or ())),
+            ("service accounts", len(part.applications)),
+            ("roles", defined),
+            ("composites", composite),
+            ("groups", len(groups)),
+            ("scope mappings", len(data.get("scopeMappings") or ()) + sum(map(len, client_mappings))),
+        )
+    ]
     return part
 
 
