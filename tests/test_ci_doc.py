@@ -137,17 +137,9 @@ def step_env(step: dict[str, Any], github: dict[str, str]) -> dict[str, str]:
     return env
 
 
-KNOWN_DIFF_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="policycheck diff (and explain) load the policies without the configured waiver files "
-    "(policycheck/diff_app.py, explain_app.py: load_model(...) gets no waiver_files), so the doc's "
-    "policies/waivers.yaml among the policies is refused with exit 2; check reads it",
-)
-
-
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="bash and git run the step")
 @pytest.mark.parametrize(
-    "waivers", [pytest.param(True, marks=KNOWN_DIFF_BUG), False], ids=["doc-waivers", "no-waivers"]
+    "waivers", [True, False], ids=["doc-waivers", "no-waivers"]
 )
 def test_the_action_snippet_on_a_pull_request_that_breaks_prod(
     repo: Path, waivers: bool, tmp_path_factory: pytest.TempPathFactory

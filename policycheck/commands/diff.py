@@ -55,8 +55,8 @@ def run_diff(options: DiffOptions) -> Outcome:
         list(from_git(options.base_ref, options.after)) if options.base_ref else [str(options.before)]
     )
     who = identity(cfg)
-    before = load_model(policies, identity=who, exports=before_source)
-    after = load_model(policies, identity=who, exports=[options.after])
+    before = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=before_source)
+    after = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=[options.after])
     if not after.bindings:
         raise UsageError("nothing to check: the policies bind no application to any operation")
     severities = {"PC302": Severity.ERROR} if options.fail_on_new_access else {}

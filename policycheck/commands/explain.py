@@ -39,7 +39,7 @@ def run_explain(
     paths = policies or cfg.paths
     if not paths:
         raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")
-    model = load_model(paths, identity=identity(cfg))
+    model = load_model(paths, waiver_files=cfg.waivers, identity=identity(cfg))
     _known("application", app, model.applications)
     if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
         _known("operation", operation, model.operations)
