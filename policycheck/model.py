@@ -7,7 +7,7 @@ everything after loading only reads them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, Protocol
@@ -334,6 +334,57 @@ class Reference(NamedTuple):
     where: str  # what refers, for the message: "binding", "grant", ...
 
 
+class ReferenceSource(Protocol):
+    """References produced on demand (a file's bindings or grants: hundreds of thousands at scale)."""
+
+    def names(self, kind: str) -> Set[str]:
+        """Every name of `kind` used, cheaply, without building a Reference for each use."""
+        ...
+
+    def references(self) -> Iterator[Reference]: ...
+
+
+class References:
+    """Every name used somewhere, to be checked against what is defined.
+
+    Most uses are in per-application lists; they are listed (with where they stand)
+    only for the names a rule asks about: in a clean run, none.
+    """
+
+    __slots__ = ("_listed", "_sources")
+
+    def __init__(self, listed: Iterable[Reference] = (), sources: Iterable[ReferenceSource] = ()):
+        self._listed = tuple(listed)
+        self._sources = tuple(sources)
+
+    def __iter__(self) -> Iterator[Reference]:
+        yield from self._listed
+        for source in self._sources:
+            yield from source.references()
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    def names(self, kind: str) -> set[str]:
+        found = {r.name for r in self._listed if r.kind == kind}
+        for source in self._sources:
+            found.update(source.names(kind))
+        return found
+
+    def of(self, kind: str, names: Collection[str] | None = None) -> Iterator[Reference]:
+        """The uses of `kind` (only of `names`, when given), each with where it stands."""
+        for r in self._listed:
+            if r.kind == kind and (names is None or r.name in names):
+                yield r
+        for source in self._sources:
+            used = source.names(kind)
+            if not used or (names is not None and used.isdisjoint(names)):
+                continue
+            for r in source.references():
+                if r.kind == kind and (names is None or r.name in names):
+                    yield r
+
+
 class DuplicateKey(NamedTuple):
     """A key written twice in one mapping, or a name defined twice across files."""
 
@@ -373,7 +424,7 @@ class Model:
     """Environment -> set name -> that environment's own definition (each realm, tenant, organisation)."""
     environments: Mapping[str, Environment] = field(default_factory=dict)
     applications: Mapping[str, Application] = field(default_factory=dict)
-    references: tuple[Reference, ...] = ()
+    references: References = field(default_factory=References)
     duplicates: tuple[DuplicateKey, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     profiles: Mapping[str, TokenProfile] = field(default_factory=dict)

@@ -18,6 +18,8 @@ from ..model import (
     Origin,
     PermissionSet,
     Reference,
+    References,
+    ReferenceSource,
     SecretSeen,
     TokenProfile,
     Waiver,
@@ -457,6 +459,7 @@ def assemble(
     """Merge the parts of every file; a name defined twice is kept once and reported."""
     duplicates: list[DuplicateKey] = []
     references: list[Reference] = []
+    uses: list[ReferenceSource] = []
 
     def merge(kind: str, items: Iterable[Any], key: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -472,8 +475,10 @@ def assemble(
     policies, exports = list(policies), list(exports)
     for policy in policies:
         references.extend(policy.references)
+        uses.extend(policy.uses)
     for export in exports:
         references.extend(export.references)
+        uses.extend(export.uses)
     for doc in documents:
         for d in doc.duplicates:
             duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
@@ -488,7 +493,7 @@ def assemble(
         scoped_sets=_scoped(merge, exports),
         environments=merge("environment", _join_definitions(e for part in exports for e in part.environments), "name"),
         applications=merge("application", _join_environments(a for part in exports for a in part.applications), "id"),
-        references=tuple(references),
+        references=References(references, uses),
         duplicates=tuple(duplicates),
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
