@@ -6,6 +6,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policycheck.errors import InputError
 from policycheck.loading.limits import Limits
@@ -607,3 +609,19 @@ _Reference.yaml_implicit_resolvers = {
 def test_the_resolver_shortcut_agrees_with_pyyaml(scalar):
     text = f"k: {scalar}\nl: [{scalar}]\n".encode()
     assert load("f.yaml", text, LIMITS).data == yaml.load(text, Loader=_Reference)
+
+
+@given(st.text(alphabet="ab\n", max_size=80), st.sampled_from([1, 2, 3, 7, 1 << 16]))
+def test_json_positions_count_lines_and_columns_exactly(text: str, block: int) -> None:
+    """The block-wise newline index gives what counting from the start gives, at every offset."""
+    from policycheck.loading import jsonpos
+
+    saved, jsonpos._BLOCK = jsonpos._BLOCK, block
+    try:
+        index = jsonpos.JsonIndex(text)
+        for offset in range(len(text) + 1):
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            assert index.position(offset) == (line, column)
+    finally:
+        jsonpos._BLOCK = saved

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 
+_BLOCK = 1 << 16
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -30,11 +30,23 @@ class JsonIndex:
         self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]
 
     def position(self, offset: int) -> tuple[int, int]:
+        """Line and column of `offset`: newlines counted per block of the text once, then within one block."""
+        text = self.text
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        line = bisect_right(self._newlines, offset - 1)
-        start = self._newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
+            before, lines = [], 0
+            for start in range(0, len(text), _BLOCK):
+                before.append(lines)
+                lines += text.count("\n", start, start + _BLOCK)
+            self._newlines = before
+        before = self._newlines
+        block = min(offset // _BLOCK, max(len(before) - 1, 0))
+        line = (before[block] if before else 0) + text.count("\n", block * _BLOCK, offset)
+        newline = text.rfind("\n", block * _BLOCK, offset)
+        while newline < 0 and 0 < block <= len(before):  # the line starts in an earlier block: one with a newline
+            block -= 1
+            if block + 1 == len(before) or before[block + 1] > before[block]:
+                newline = text.rfind("\n", block * _BLOCK, (block + 1) * _BLOCK)
+        return line + 1, offset - newline
 
     def locate(self, keys: Sequence[PathKey]) -> tuple[int, int]:
         """Position of the deepest key (or list item) along `keys` that exists."""

@@ -40,7 +40,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
     for u in analysis.unneeded:
         app = model.applications[u.application]
-        for index, delivers in u.effective.contributions:
+        for index, delivers in u.contributions:
             if not delivers & u.extra:
                 continue
             grant = app.grants[index]
