@@ -79,6 +79,11 @@ def cli(traceback: bool) -> None:
 @click.option(
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show the phase on stderr once a run passes 2 s [default: only when stderr is a terminal].",
+)
 def check(
     paths: tuple[str, ...],
     fmts: tuple[str, ...],
@@ -96,6 +101,7 @@ def check(
     max_file_size: int | None,
     color: bool | None,
     list_files: bool,
+    progress: bool | None,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
@@ -120,6 +126,7 @@ def check(
         color=sys.stdout.isatty() if color is None else color,
         max_file_size=max_file_size,
         list_files=list_files,
+        progress=progress,
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 

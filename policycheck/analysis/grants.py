@@ -45,6 +45,8 @@ class Grants:
         self._in_force: dict[str, dict[int, int]] = {}
         """Environment -> grant number -> what it delivers there when in force, else 0."""
         self._allowed: dict[tuple[str, ...], int] = {}
+        self._last: tuple[tuple[str, str], tuple[list[GrantIn], set[tuple[str | None, str | None]]]] | None = None
+        """The grants of the last (application, environment) asked about: failures come in runs of one pair."""
         self._scope_filtered: dict[tuple[str, ...], int] = {}
         self._scoped = [(bits.bit(n), frozenset(p.scopes)) for n, p in sorted(model.permissions.items()) if p.scopes]
 
@@ -134,17 +136,26 @@ class Grants:
             effective &= ~drop
         return effective
 
-    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
-        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
-        if environment not in app.clients:
-            return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
-        bit = 1 << self.bits.bit(permission)
+    def _resolved(self, app: Application, environment: str) -> tuple[list[GrantIn], set[tuple[str | None, str | None]]]:
+        """Each grant of the application resolved in `environment`, and what it is granted there (approved)."""
+        key = (app.id, environment)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
         resolved = [self.grant_in(g, environment) for g in app.grants]
         here = {
             (g.permission, g.permission_set)
             for g, r in zip(app.grants, resolved, strict=True)
             if g.status is Status.APPROVED and r.applies
         }
+        self._last = (key, (resolved, here))
+        return resolved, here
+
+    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
+        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
+        if environment not in app.clients:
+            return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
+        bit = 1 << self.bits.bit(permission)
+        resolved, here = self._resolved(app, environment)
         out: list[Blocked] = []
         for g, r in zip(app.grants, resolved, strict=True):
             if not r.delivers & bit:

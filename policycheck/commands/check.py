@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
 from .. import baseline as baseline_module
 from .. import config as config_module
 from .. import engine
+from ..analysis import Analysis
 from ..engine import Selection
 from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
+from ..progress import Progress, stream_for
 from .common import Outcome, emit, identity, load_config, said, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -38,15 +41,17 @@ class Options:
     write_baseline: str | None = None
     list_files: bool = False
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
+    progress: bool | None = False
+    """The phase on stderr once a run passes 2 s: True always, None on a terminal only, False never."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
     """Load and check; the result and the fail level in force."""
-    result, fail_on, _ = _check(options)
+    result, fail_on, _ = _check(options, Progress(None))
     return result, fail_on
 
 
-def _check(options: Options) -> tuple[Result, Severity, Loaded]:
+def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Loaded]:
     cfg = _config(options)
     paths = options.paths or cfg.paths
     if not paths:
@@ -56,6 +61,7 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
+    progress.phase("loading")
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
     model = loaded.model
     if not model.operations and not model.bindings:
@@ -70,7 +76,10 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
         {**cfg.severity, **options.severity},
         baseline_module.read(options.baseline) if options.baseline else None,
     )
-    result = engine.run(model, selection, options.today or date.today())
+    progress.phase("resolving")
+    analysis = Analysis(model)
+    progress.phase("rules")
+    result = engine.run_analysis(analysis, selection, options.today or date.today())
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
@@ -78,15 +87,17 @@ def run(options: Options) -> Outcome:
     to_stdout = [fmt for fmt, path in options.formats if path is None]
     if len(to_stdout) > 1:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
-    result, fail_on, loaded = _check(options)
-    stderr = said(loaded.files if options.list_files else (), loaded.notes)
-    if options.write_baseline:
-        write_atomic(options.write_baseline, baseline_module.render(result))
-        n = len(result.findings)
-        return Outcome(
-            0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
-        )
-    stdout = emit(result, options.formats, options.color)
+    with Progress(stream_for(options.progress, sys.stderr)) as progress:
+        result, fail_on, loaded = _check(options, progress)
+        stderr = said(loaded.files if options.list_files else (), loaded.notes)
+        progress.phase("reports")
+        if options.write_baseline:
+            write_atomic(options.write_baseline, baseline_module.render(result))
+            n = len(result.findings)
+            return Outcome(
+                0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
+            )
+        stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
     return Outcome(code, stdout, stderr)
 

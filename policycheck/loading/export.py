@@ -67,8 +67,17 @@ def read_export(doc: Document) -> ExportPart:
             ref("permission", p, where, *keys, "permissions", j)
         for j, inc in enumerate(s.get("includes", ())):
             ref("included set", inc, where, *keys, "includes", j)
+        environment = s.get("environment")
+        if environment is not None:
+            ref("environment", environment, where, *keys, "environment")
         part.permission_sets.append(
-            PermissionSet(s["name"], tuple(s.get("permissions", ())), tuple(s.get("includes", ())), Origin(doc, keys))
+            PermissionSet(
+                s["name"],
+                tuple(s.get("permissions", ())),
+                tuple(s.get("includes", ())),
+                Origin(doc, keys),
+                environment,
+            )
         )
     for i, e in enumerate(data.get("environments", ())):
         keys = ("environments", i)
