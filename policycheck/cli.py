@@ -330,6 +330,26 @@ def explain(
     )
 
 
+@cli.group("import")
+def import_group() -> None:
+    """Write a starter policy from another tool's file: `import openapi SPEC`."""
+
+
+@import_group.command("openapi")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--api", help="Set api: NAME on every operation (the name the configuration's openapi: entry uses).")
+@click.option(
+    "--dialect",
+    type=click.Choice(["oas", "aws-apigateway"]),
+    help="How to read security [default: aws-apigateway when x-amazon-apigateway-* extensions are present, else oas].",
+)
+def import_openapi(spec: str, api: str | None, dialect: str | None) -> int:
+    """Print a starter policy from an OpenAPI 3.0/3.1 or Swagger 2.0 document (redirect it to a file)."""
+    from .commands.import_openapi import run_import_openapi
+
+    return _emit(run_import_openapi(spec, api, dialect))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("-v", "--list-files", is_flag=True, help="List every file on stderr: what it was read as, or why not.")
