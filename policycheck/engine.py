@@ -207,8 +207,8 @@ def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
 
 
 def checked(model: Model) -> Checked:
-    bound_apps = {b.application for b in model.bindings}
-    bound_envs = {e for b in model.bindings for e in b.environments}
+    bound_apps = {b.application for b in model.bindings if b.operations}
+    bound_envs = {e for b in model.bindings if b.operations for e in b.environments}
     bound_ops = {o for b in model.bindings for o in b.operations}
     return Checked(
         files=len(model.files),

@@ -15,6 +15,7 @@ from ..model import Application, Model
 from ..resolve import Block, Blocked, Resolver
 from .grants import Effective, Grants
 from .interning import Names
+from .openapi import SpecCheck, spec_check
 from .requirements import Need, compile_need
 from .sets import Sets
 
@@ -64,6 +65,7 @@ class Analysis:
         self.allowed = 0
         self._failed: dict[tuple[str, str, str], Failure] | None = None
         self._changes: tuple[Change, ...] | None = None
+        self._spec_check: SpecCheck | None = None
         self._evaluate()
 
     # --- evaluation ------------------------------------------------------------
@@ -152,6 +154,27 @@ class Analysis:
         ops = self.pairs.get((application, environment))
         return ops is not None and operation in ops and self.failure(application, environment, operation) is None
 
+    def can_call(self, application: str, environment: str, operation: str) -> bool:
+        """Whether the application can call the operation there, bound or not: assigned, holding it, delivered.
+
+        As for bound calls, a scope the client does not request yet does not stop it: the client can ask for it.
+        """
+        app = self.model.applications.get(application)
+        if app is None or operation not in self.model.operations or not app.assigned_to(environment):
+            return False
+        need = self.need(operation, environment)
+        have = self.grants.effective(app, environment).mask
+        deliverable = self.grants.deliverable(app, environment, have)
+        flat = need.flat
+        return not flat & ~deliverable if flat is not None else need.test(deliverable)
+
+    @property
+    def spec_check(self) -> SpecCheck:
+        """The policies against the configured OpenAPI documents, computed once."""
+        if self._spec_check is None:
+            self._spec_check = spec_check(self.model)
+        return self._spec_check
+
     @property
     def cells(self) -> int:
         return self.allowed + len(self.failures)
@@ -195,8 +218,8 @@ def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
     pairs: dict[tuple[str, str], tuple[str, ...]] = {}
     known = model.operations
     for binding in model.bindings:
-        if binding.application not in model.applications:
-            continue  # unknown-reference and missing-application report it
+        if binding.application not in model.applications or not binding.operations:
+            continue  # unknown-reference and missing-application report it; must_not_call only: PC106
         ops = binding.operations
         if not all(o in known for o in ops):
             ops = tuple(o for o in ops if o in known)

@@ -57,6 +57,13 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
         )
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    if cfg.openapi:
+        from dataclasses import replace
+
+        from ..loading.openapi import read_specs
+
+        specs = read_specs(cfg.openapi, limits)
+        loaded = replace(loaded, model=replace(loaded.model, specs=specs))
     model = loaded.model
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
@@ -80,6 +87,7 @@ def run(options: Options) -> Outcome:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
     result, fail_on, loaded = _check(options)
     stderr = said(loaded.files if options.list_files else (), loaded.notes)
+    stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
     if options.write_baseline:
         write_atomic(options.write_baseline, baseline_module.render(result))
         n = len(result.findings)

@@ -30,8 +30,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 
 
 def read_spec(path: str, limits: Limits | None = None, api: str | None = None, dialect: str | None = None) -> Spec:
+    from .inputs import display_path
+
     limits = limits or Limits()
-    doc = load(path, read_bytes(path, limits), limits)
+    doc = load(display_path(path), read_bytes(path, limits), limits)
     return _Reader(doc, path, limits, api, dialect).read()
 
 
@@ -52,11 +54,13 @@ class _Reader:
         data = self.doc.data
         if not is_openapi(data):
             raise self.root.fail("expected an OpenAPI document (openapi: 3.x) or Swagger 2.0 (swagger: '2.0')")
-        version = data["openapi"] if "openapi" in data else "2.0"
+        version = data.get("openapi", "2.0")
         if not (version.startswith("3.") or version == "2.0"):
             raise self.root.fail(f"OpenAPI version {version[:20]!r} is not supported (expected 2.0, 3.0 or 3.1)")
         schemes = self.schemes(version)
-        aws = any(s.vendor == "aws" for s in schemes.values()) or any(str(k).startswith("x-amazon-apigateway") for k in data)
+        aws = any(s.vendor == "aws" for s in schemes.values()) or any(
+            str(k).startswith("x-amazon-apigateway") for k in data
+        )
         dialect = self.forced or ("aws-apigateway" if aws else "oas")
         info = data.get("info")
         title = info.get("title") if isinstance(info, dict) and isinstance(info.get("title"), str) else None
@@ -79,6 +83,7 @@ class _Reader:
     # --- security schemes ------------------------------------------------------
 
     def schemes(self, version: str) -> dict[str, SpecScheme]:
+        keys: tuple[str, ...]
         if version == "2.0":
             container, keys = self.root.value.get("securityDefinitions"), ("securityDefinitions",)
         else:
@@ -131,7 +136,7 @@ class _Reader:
     ) -> list[SpecOperation]:
         paths = self.root.value.get("paths")
         if paths is None:
-            self.notes.append(f"{self.doc.path}: the document has no paths: no operations read")
+            self.notes.append(f"{self.doc.path}: warning: the document has no paths: no operations read")
             return []
         node = self.refs.follow(self.root.child("paths"))
         if not isinstance(node.value, dict):
@@ -149,7 +154,7 @@ class _Reader:
             if "x-amazon-apigateway-any-method" in item.value:
                 line, _ = item.doc.locate((*item.keys, "x-amazon-apigateway-any-method"))
                 self.notes.append(
-                    f"warning: {item.doc.path}:{line}: ANY {path} (x-amazon-apigateway-any-method) not read: "
+                    f"{item.doc.path}:{line}: warning: ANY {path} (x-amazon-apigateway-any-method) not read: "
                     "a policy operation names one method; add them to the policy by hand"
                 )
             for method in METHODS:
@@ -159,7 +164,7 @@ class _Reader:
                 if not isinstance(op.value, dict):
                     raise op.fail(f"{method.upper()} {path[:80]}: expected an operation object")
                 if method == "trace":
-                    self.notes.append(f"{op.doc.path}: TRACE {path} skipped (policies name no TRACE operations)")
+                    self.notes.append(f"{op.doc.path}: note: TRACE {path} skipped (policies name no TRACE operations)")
                     continue
                 spec_op = self.operation(op, method.upper(), path, schemes, global_security, dialect)
                 if spec_op.id in ids:
@@ -185,6 +190,7 @@ class _Reader:
         operation_id = op.value.get("operationId")
         if operation_id is not None and not isinstance(operation_id, str):
             raise op.fail("operationId: expected a string", "operationId")
+        security: tuple[tuple[SchemeUse, ...], ...] | None
         if "security" in op.value:
             security, inherited = self.security(op.child("security"), schemes, dialect), False
         else:
@@ -200,9 +206,7 @@ class _Reader:
             Origin(op.doc, op.keys),
         )
 
-    def security(
-        self, node: Node, schemes: dict[str, SpecScheme], dialect: str
-    ) -> tuple[tuple[SchemeUse, ...], ...]:
+    def security(self, node: Node, schemes: dict[str, SpecScheme], dialect: str) -> tuple[tuple[SchemeUse, ...], ...]:
         if not isinstance(node.value, list):
             raise node.fail("security: expected a list of security requirement objects")
         alternatives: list[tuple[SchemeUse, ...]] = []
@@ -232,7 +236,7 @@ class _Reader:
             if scope not in scheme.scopes:
                 line, column = node.doc.locate((*node.keys, *keys))
                 self.notes.append(
-                    f"warning: {node.doc.path}:{line}:{column}: scope {scope!r} is not declared "
+                    f"{node.doc.path}:{line}:{column}: warning: scope {scope!r} is not declared "
                     f"in the flows of security scheme {scheme.name!r}"
                 )
 

@@ -70,10 +70,17 @@ class _PolicyReader:
             self.ref("application", b["application"], "binding", *keys, "application")
             for j, e in enumerate(b["environments"]):
                 self.ref("environment", e, "binding", *keys, "environments", j)
-            for j, o in enumerate(b["operations"]):
-                self.ref("operation", o, "binding", *keys, "operations", j)
+            for field_name in ("operations", "must_not_call"):
+                for j, o in enumerate(b.get(field_name, ())):
+                    self.ref("operation", o, "binding", *keys, field_name, j)
             self.part.bindings.append(
-                Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]), self.origin(*keys))
+                Binding(
+                    b["application"],
+                    tuple(b["environments"]),
+                    tuple(b.get("operations", ())),
+                    self.origin(*keys),
+                    tuple(b.get("must_not_call", ())),
+                )
             )
         return self.part
 
