@@ -330,6 +330,24 @@ def explain(
     )
 
 
+@cli.command("who-can")
+@click.argument("operation")
+@click.option("--env", "environment", required=True, help="The environment.")
+@click.option("--policies", multiple=True, type=click.Path(), help="Policy and export paths [default: configuration].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def who_can(
+    operation: str, environment: str, policies: tuple[str, ...], fmt: str, config: str | None, no_config: bool
+) -> int:
+    """Every application that can call OPERATION (an id, or "METHOD /path") in --env, with the chain,
+    and every bound application that cannot, with the hop where it stops. Exit 0.
+    """
+    from .commands.who_can import run_who_can
+
+    return _emit(run_who_can(operation, environment, policies, fmt, config, no_config))
+
+
 @cli.group("import")
 def import_group() -> None:
     """Write a starter policy from another tool's file: `import openapi SPEC`."""

@@ -100,12 +100,19 @@ def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
 
 
 def explain(
-    model: Model, app: str, operation: str, env: str, token: Token | None = None, now: float = 0.0
+    model: Model,
+    app: str,
+    operation: str,
+    env: str,
+    token: Token | None = None,
+    now: float = 0.0,
+    resolver: Resolver | None = None,
 ) -> Explanation:
+    """`resolver`: the run's own (Analysis.resolver), so that many explanations share its caches."""
     if app not in model.applications:
         raise UsageError(f"no application {app!r} in the export")
     op = find_operation(model, operation)
-    resolver = Resolver(model)
+    resolver = resolver or Resolver(model)
     resolution = resolver.effective(app, env)
     deliverable, filtered = resolver.deliverable(app, env)
     req = op.requirement_in(env)
