@@ -79,6 +79,13 @@ def cli(traceback: bool) -> None:
 @click.option(
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when a coverage figure (spec operations covered, policy operations bound, bound calls allowed) "
+    "is below PERCENT.",
+)
 def check(
     paths: tuple[str, ...],
     fmts: tuple[str, ...],
@@ -96,6 +103,7 @@ def check(
     max_file_size: int | None,
     color: bool | None,
     list_files: bool,
+    min_coverage: float | None,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
@@ -120,6 +128,7 @@ def check(
         color=sys.stdout.isatty() if color is None else color,
         max_file_size=max_file_size,
         list_files=list_files,
+        min_coverage=min_coverage,
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
 
 from .analysis import Analysis
+from .coverage import coverage
 from .errors import UsageError
 from .findings import Affected, Checked, Deferred, Finding, Result, Severity, TokenSummary, Waived
 from .model import Model, Token, Waiver
@@ -92,6 +93,7 @@ def run_analysis(analysis: Analysis, selection: Selection, today: date, now: flo
         analysis.changes(),
         Deferred(analysis.holdings),
         model.imports,
+        coverage(analysis),
     )
 
 

@@ -38,6 +38,8 @@ class Options:
     write_baseline: str | None = None
     list_files: bool = False
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
+    min_coverage: float | None = None
+    """Exit 1 when a coverage figure is below this percentage."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
@@ -96,6 +98,13 @@ def run(options: Options) -> Outcome:
         )
     stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    if options.min_coverage is not None and result.coverage is not None:
+        from ..coverage import below
+
+        low = below(result.coverage, options.min_coverage)
+        if low:
+            stderr += f"policycheck: coverage below {options.min_coverage:g}%: {', '.join(low)}\n"
+            code = 1
     return Outcome(code, stdout, stderr)
 
 
