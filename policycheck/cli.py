@@ -357,6 +357,30 @@ def who_can(
     return _emit(run_who_can(operation, environment, policies, fmt, config, no_config))
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--openapi", type=click.Path(dir_okay=False), help="Take the operations from this OpenAPI document.")
+@click.option("--api", help="With --openapi: the api name of its operations.")
+@click.option(
+    "--policy",
+    "policy_file",
+    default="policycheck-starter.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The starter policy to write.",
+)
+@click.option("--force", is_flag=True, help="Overwrite .policycheck.yaml and the starter policy if they exist.")
+def init(paths: tuple[str, ...], openapi: str | None, api: str | None, policy_file: str, force: bool) -> int:
+    """Write .policycheck.yaml and a starter policy binding each application to what it can call today.
+
+    PATHS hold the exports (and any policies with operations) [default: .]. Operations come
+    from those policies, or from --openapi. Nothing is overwritten without --force.
+    """
+    from .commands.init import run_init
+
+    return _emit(run_init(paths, openapi, api, policy_file, force))
+
+
 @cli.group("import")
 def import_group() -> None:
     """Write a starter policy from another tool's file: `import openapi SPEC`."""

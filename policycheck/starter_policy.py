@@ -10,8 +10,12 @@ the spec line it came from and its security as the document states it.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from .model import SchemeUse, Spec, SpecOperation
+from .model import ALL_ENVIRONMENTS, SchemeUse, Spec, SpecOperation
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 
 def _q(text: str) -> str:
@@ -108,3 +112,53 @@ def render_policy(spec: Spec, command: str, api: str | None) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+# --- policycheck init: bindings from today's access ----------------------------
+
+
+def callable_today(analysis: Analysis) -> dict[str, dict[str, tuple[str, ...]]]:
+    """application -> environment -> the operations it can call there today (scope request included)."""
+    model = analysis.model
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for app_id, app in sorted(model.applications.items()):
+        for env in sorted(app.clients):
+            if env == ALL_ENVIRONMENTS:
+                continue
+            requested = app.requested_scopes(env)
+            ops = tuple(
+                op_id
+                for op_id in sorted(model.operations)
+                if analysis.can_call(app_id, env, op_id)
+                and (requested is None or set(analysis.need(op_id, env).scopes) <= set(requested))
+            )
+            if ops:
+                found.setdefault(app_id, {})[env] = ops
+    return found
+
+
+def render_bindings(today: dict[str, dict[str, tuple[str, ...]]], command: str) -> str:
+    """A policy of bindings only: each application bound to what it can call, environments with the same grouped."""
+    lines = [
+        "# Bindings of today's access, written by: " + command,
+        "# Every later change to the gateway or the policies is checked against them: remove what",
+        "# an application should not keep, and add must_not_call for what it must never get.",
+        "apiVersion: policycheck/v1",
+        "kind: Policy",
+    ]
+    if not today:
+        lines.append("bindings: []  # no application can call any operation today")
+    else:
+        lines.append("bindings:")
+    for app_id, by_env in today.items():
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for env, ops in by_env.items():
+            groups.setdefault(ops, []).append(env)
+        for ops, envs in groups.items():
+            lines += [
+                f"  - application: {_q(app_id)}",
+                f"    environments: [{', '.join(map(_q, envs))}]",
+                "    operations:",
+                *(f"      - {_q(o)}" for o in ops),
+            ]
+    return "\n".join(lines) + "\n"
