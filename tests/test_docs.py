@@ -37,6 +37,7 @@ PAGES = (
     "ci.md",
     "rules.md",
     "importers.md",
+    "openapi.md",
 )
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
 PAIRS = (
