@@ -88,6 +88,15 @@ def test_aws_rest_api_key_is_enforced_with_the_authorizer():
     assert oas["post.journal-entries"].scope_sets() == sets(())
 
 
+@pytest.mark.parametrize("head", ["openapi: 3\n", "swagger: '1.2'\n", "openapi: '4.0.0'\n", "- 1\n"])
+def test_what_is_not_an_openapi_document(tmp_path, head):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(head)
+    with pytest.raises(InputError) as e:
+        read_spec(str(spec))
+    assert "OpenAPI" in e.value.message
+
+
 def test_stable_ids():
     assert stable_id(None, "GET", "/pets/{petId}") == "get.pets.petId"
     assert stable_id(None, "GET", "/") == "get.root"
@@ -105,6 +114,17 @@ def test_stable_ids():
             "paths:\n  /a:\n    get: {operationId: x}\n  /b:\n    get: {operationId: x}\n",
             "operationId 'x' is also GET /a",
         ),
+        ("paths: [1, 2]\n", "paths: expected a mapping"),
+        ("paths:\n  /a:\n    get:\n      security: {a: 1}\n", "security: expected a list"),
+        ("paths:\n  /a b:\n    get: {}\n", "holds whitespace"),
+        ("paths:\n  a:\n    get: {}\n", "does not start with /"),
+        ("paths:\n  /a:\n    get: [1]\n", "expected an operation object"),
+        (
+            "paths:\n  /a:\n    get:\n      security: [{k: [1]}]\ncomponents:\n  securitySchemes:\n"
+            "    k: {type: apiKey, in: header, name: k}\n",
+            "expected a list of scopes",
+        ),
+        ("paths:\n  /a:\n    $ref: '#/nowhere'\n", "$ref target not found"),
     ],
 )
 def test_bad_documents_name_the_line(tmp_path, body, message):

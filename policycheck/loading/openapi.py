@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, shown
 from ..model import Origin, SchemeUse, Spec, SpecOperation, SpecScheme
 from .limits import Limits
 from .openapi_refs import Node, Refs
@@ -56,7 +56,7 @@ class _Reader:
             raise self.root.fail("expected an OpenAPI document (openapi: 3.x) or Swagger 2.0 (swagger: '2.0')")
         version = data.get("openapi", "2.0")
         if not (version.startswith("3.") or version == "2.0"):
-            raise self.root.fail(f"OpenAPI version {version[:20]!r} is not supported (expected 2.0, 3.0 or 3.1)")
+            raise self.root.fail(f"OpenAPI version {shown(version, 80)!r} is not supported (expected 2.0, 3.0 or 3.1)")
         schemes = self.schemes(version)
         aws = any(s.vendor == "aws" for s in schemes.values()) or any(
             str(k).startswith("x-amazon-apigateway") for k in data
@@ -101,7 +101,7 @@ class _Reader:
         for name in node.value:
             scheme = self.refs.follow(node.child(name))
             if not isinstance(scheme.value, dict) or not isinstance(scheme.value.get("type"), str):
-                raise scheme.fail(f"security scheme {name!r}: expected a mapping with a type")
+                raise scheme.fail(f"security scheme {shown(name)!r}: expected a mapping with a type")
             found[name] = SpecScheme(
                 name,
                 scheme.value["type"],
@@ -146,16 +146,18 @@ class _Reader:
         for path in node.value:
             if not path.startswith("/"):
                 if not path.startswith("x-"):
-                    raise node.fail(f"path {path[:80]!r} does not start with /", path)
+                    raise node.fail(f"path {shown(path, 80)!r} does not start with /", path)
                 continue
+            if any(c.isspace() for c in path):
+                raise node.fail(f"path {shown(path, 80)!r} holds whitespace", path)
             item = self.refs.follow(node.child(path))
             if not isinstance(item.value, dict):
-                raise item.fail(f"path {path[:80]!r}: expected a path item (a mapping of methods)")
+                raise item.fail(f"path {shown(path, 80)!r}: expected a path item (a mapping of methods)")
             if "x-amazon-apigateway-any-method" in item.value:
                 line, _ = item.doc.locate((*item.keys, "x-amazon-apigateway-any-method"))
                 self.notes.append(
-                    f"{item.doc.path}:{line}: warning: ANY {path} (x-amazon-apigateway-any-method) not read: "
-                    "a policy operation names one method; add them to the policy by hand"
+                    f"{item.doc.path}:{line}: warning: ANY {shown(path, 80)} (x-amazon-apigateway-any-method) "
+                    "not read: a policy operation names one method; add them to the policy by hand"
                 )
             for method in METHODS:
                 if method not in item.value:
@@ -164,13 +166,15 @@ class _Reader:
                 if not isinstance(op.value, dict):
                     raise op.fail(f"{method.upper()} {path[:80]}: expected an operation object")
                 if method == "trace":
-                    self.notes.append(f"{op.doc.path}: note: TRACE {path} skipped (policies name no TRACE operations)")
+                    self.notes.append(
+                        f"{op.doc.path}: note: TRACE {shown(path, 80)} skipped (policies name no TRACE operations)"
+                    )
                     continue
                 spec_op = self.operation(op, method.upper(), path, schemes, global_security, dialect)
                 if spec_op.id in ids:
                     first = ids[spec_op.id]
                     raise op.fail(
-                        f"operationId {spec_op.id!r} is also {first.method} {first.path} "
+                        f"operationId {shown(spec_op.id)!r} is also {first.method} {first.path} "
                         f"(line {first.source.location().line}): operation ids must be unique",
                         "operationId",
                     )
@@ -217,9 +221,9 @@ class _Reader:
             for name, scopes in requirement.items():
                 if name not in schemes:
                     known = ", ".join(sorted(schemes)) or "none"
-                    raise node.fail(f"security scheme {name!r} is not defined (defined: {known})", i, name)
+                    raise node.fail(f"security scheme {shown(name)!r} is not defined (defined: {known})", i, name)
                 if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-                    raise node.fail(f"security scheme {name!r}: expected a list of scopes", i, name)
+                    raise node.fail(f"security scheme {shown(name)!r}: expected a list of scopes", i, name)
                 self.check_scopes(node, (i, name), schemes[name], scopes)
                 uses.append(SchemeUse(name, tuple(scopes), dialect == "aws-apigateway" and bool(scopes)))
             if not uses:
@@ -236,8 +240,8 @@ class _Reader:
             if scope not in scheme.scopes:
                 line, column = node.doc.locate((*node.keys, *keys))
                 self.notes.append(
-                    f"{node.doc.path}:{line}:{column}: warning: scope {scope!r} is not declared "
-                    f"in the flows of security scheme {scheme.name!r}"
+                    f"{node.doc.path}:{line}:{column}: warning: scope {shown(scope)!r} is not declared "
+                    f"in the flows of security scheme {shown(scheme.name)!r}"
                 )
 
 

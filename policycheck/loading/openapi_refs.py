@@ -12,7 +12,7 @@ import os
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-from ..errors import InputError
+from ..errors import InputError, shown
 from .limits import Limits
 from .source import Document, load, read_bytes
 
@@ -82,7 +82,7 @@ class Refs:
             elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
                 target = target.child(int(key))
             else:
-                raise node.fail(f"$ref target not found: {pointer[:80]!r} in {doc.path}", "$ref")
+                raise node.fail(f"$ref target not found: {shown(pointer, 80)!r} in {doc.path}", "$ref")
         if pointer and not pointer.startswith("/"):
             raise node.fail("expected a JSON pointer after # in $ref (#/components/...)", "$ref")
         return target
@@ -94,12 +94,12 @@ class Refs:
             raise node.fail("$ref to a file outside the repository refused", "$ref")
         found = self.docs.get(real)
         if found is None:
-            shown = os.path.normpath(os.path.join(os.path.dirname(node.doc.path), relative))
+            label = os.path.normpath(os.path.join(os.path.dirname(node.doc.path), relative))
             try:
-                found = load(shown, read_bytes(real, self.limits), self.limits)
+                found = load(label, read_bytes(real, self.limits), self.limits)
             except InputError as e:
                 if e.line is None and e.message in ("no such file", "not a regular file"):
-                    raise node.fail(f"$ref names {relative[:80]!r}: {e.message}", "$ref") from None
+                    raise node.fail(f"$ref names {shown(relative, 80)!r}: {e.message}", "$ref") from None
                 raise
             self.docs[real] = found
             self.real[found.path] = real
