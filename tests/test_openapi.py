@@ -76,6 +76,11 @@ def test_aws_http_api_route_scopes_are_alternatives():
     ops = {o.id: o for o in spec.operations}
     assert ops["get.journal-entries"].scope_sets() == sets(("ledger/journal.read",), ("ledger/journal.write",))
     assert ops["post.journal-entries.entryId.post"].scope_sets() == sets(("ledger/journal.post",))
+    assert not ops["get.status"].public and ops["get.status"].scope_sets() == sets(())  # no authorizer on the route
+    # ANY is not guessed into methods: said out loud, at its line
+    (note,) = spec.notes
+    assert "aws/ledger-http-api.json:" in note.split(" ")[0]
+    assert "warning: ANY /legacy/{proxy+} (x-amazon-apigateway-any-method) not read" in note
 
 
 def test_aws_rest_api_key_is_enforced_with_the_authorizer():
