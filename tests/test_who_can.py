@@ -72,3 +72,28 @@ def test_an_unbound_application_that_can_is_listed(capsys, story):
 def test_unknown_environment_is_a_usage_error(capsys, story):
     code, out, err = run(capsys, "gl.journal-entries.post", "--env", "production")
     assert (code, out) == (2, "") and "unknown environment 'production' (did you mean prod?)" in err
+
+
+@pytest.fixture
+def orders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "policies" / "examples" / "orders", tmp_path / "orders")
+    monkeypatch.chdir(tmp_path / "orders")
+    return tmp_path / "orders"
+
+
+def test_a_public_operation_is_callable_by_every_assigned_application(capsys, orders):
+    code = main(["who-can", "GET /health", "--env", "prod"])
+    out = capsys.readouterr().out
+    assert code == 0 and "can (3):" in out
+    assert "  reporting\n      the operation requires no permission\n" in out
+
+
+def test_an_application_that_must_not_call_is_marked(capsys, orders):
+    export = orders / "export.yaml"
+    export.write_text(
+        export.read_text()
+        + "      - permission_set: Refunders\n        status: approved\n        environments: [prod]\n"
+    )
+    assert main(["who-can", "refundOrder", "--env", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "can (2):" in out and "  reporting [MUST NOT CALL]\n      orders:admin: grant of permission set" in out
