@@ -128,9 +128,8 @@ def callable_today(analysis: Analysis) -> dict[str, dict[str, tuple[str, ...]]]:
             requested = app.requested_scopes(env)
             ops = tuple(
                 op_id
-                for op_id in sorted(model.operations)
-                if analysis.can_call(app_id, env, op_id)
-                and (requested is None or set(analysis.need(op_id, env).scopes) <= set(requested))
+                for op_id in analysis.callable(app_id, env, sorted(model.operations))
+                if requested is None or set(analysis.need(op_id, env).scopes) <= set(requested)
             )
             if ops:
                 found.setdefault(app_id, {})[env] = ops

@@ -7,7 +7,7 @@ each stops). Allowed calls are counted, not stored: the matrix is regenerated on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
@@ -159,14 +159,25 @@ class Analysis:
 
         As for bound calls, a scope the client does not request yet does not stop it: the client can ask for it.
         """
+        return bool(self.callable(application, environment, (operation,)))
+
+    def callable(self, application: str, environment: str, operations: Iterable[str]) -> list[str]:
+        """The operations among `operations` that the application can call there (as `can_call`), in order."""
         app = self.model.applications.get(application)
-        if app is None or operation not in self.model.operations or not app.assigned_to(environment):
-            return False
-        need = self.need(operation, environment)
+        if app is None or not app.assigned_to(environment):
+            return []
         have = self.grants.effective(app, environment).mask
         deliverable = self.grants.deliverable(app, environment, have)
-        flat = need.flat
-        return not flat & ~deliverable if flat is not None else need.test(deliverable)
+        lacking = ~deliverable
+        found = []
+        for op in operations:
+            if op not in self.model.operations:
+                continue
+            need = self.need(op, environment)
+            flat = need.flat
+            if (not flat & lacking) if flat is not None else need.test(deliverable):
+                found.append(op)
+        return found
 
     @property
     def spec_check(self) -> SpecCheck:

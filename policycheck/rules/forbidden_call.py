@@ -39,9 +39,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     for binding in model.bindings:
         app = binding.application
         for env in binding.environments:
-            for op_id in dict.fromkeys(binding.must_not_call):
-                if not analysis.can_call(app, env, op_id):
-                    continue
+            for op_id in analysis.callable(app, env, dict.fromkeys(binding.must_not_call)):
                 op = model.operations[op_id]
                 held = sorted(names(op.requirement_in(env).permissions) & analysis.deliverable(app, env))
                 resolution = analysis.resolver.effective(app, env)  # the slow path: only for violations
