@@ -55,3 +55,14 @@ def test_passes_when_the_application_is_not_assigned_to_the_environment(check):
 def test_a_must_not_call_binding_adds_no_bound_calls(check):
     assert check(policy(), EXPORT, "PC402") == []  # items.delete is used: by must_not_call
     assert check(policy(), EXPORT, "PC101") == []
+
+
+def test_a_binding_needs_operations_or_must_not_call(check):
+    import pytest
+
+    from policycheck.errors import InputErrors
+
+    text = POLICY + "  - application: app\n    environments: [prod]\n"
+    with pytest.raises(InputErrors) as e:
+        check(text, EXPORT, "PC106")
+    assert "policy.yaml:28:5: bindings[1]: expected a binding with operations, must_not_call or both" in str(e.value)
