@@ -162,11 +162,18 @@ def test_undeclared_scope_is_a_warning(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "spec", ["orders/openapi.yaml", "petstore-swagger2.yaml", "aws/ledger-http-api.json", "aws/ledger-rest-api.yaml"]
+    "spec",
+    [
+        "orders/openapi.yaml",
+        "petstore-swagger2.yaml",
+        "aws/ledger-http-api.json",
+        "aws/ledger-rest-api.yaml",
+        "admin-3.1.json",
+    ],
 )
 def test_import_prints_a_valid_policy_with_exactly_the_specs_operations_and_scopes(capsys, tmp_path, spec):
     code, out, err = run(capsys, "import", "openapi", str(DATA / spec), "--api", "x")
-    assert code == 0 and " operations read from " in err
+    assert code == 0 and " read from " in err
     policy = tmp_path / "policy.yaml"
     policy.write_text(out)
     doc = load(str(policy), out.encode(), Limits())
@@ -327,3 +334,10 @@ def test_init_from_an_openapi_document(capsys, orders):
     assert run(capsys, "validate", "policycheck-starter.yaml")[0] == 0
     code, out, _ = run(capsys, "check", "--select", "PC101,PC106,PC501,PC502,PC503")
     assert code == 0 and "coverage: spec operations 7/7 (100%)" in out
+
+
+def test_oas31_roles_of_a_non_oauth_scheme_and_webhooks_left_out():
+    spec = read_spec(str(DATA / "admin-3.1.json"))
+    assert spec.version == "3.1.0" and [o.id for o in spec.operations] == ["listUsers"]  # webhooks are not paths
+    assert spec.operations[0].scope_sets() == sets(("admin",), ("auditor",))
+    assert spec.notes == ()  # role names of an http scheme are not OAuth scopes to declare
