@@ -341,3 +341,12 @@ def test_oas31_roles_of_a_non_oauth_scheme_and_webhooks_left_out():
     assert spec.version == "3.1.0" and [o.id for o in spec.operations] == ["listUsers"]  # webhooks are not paths
     assert spec.operations[0].scope_sets() == sets(("admin",), ("auditor",))
     assert spec.notes == ()  # role names of an http scheme are not OAuth scopes to declare
+
+
+def test_an_openapi_document_among_the_inputs_is_named_as_one(capsys, orders):
+    code, _, err = run(capsys, "check", ".", "-v")
+    assert code == 0
+    assert "policycheck: api/openapi.yaml: skipped (an OpenAPI document: read only when the configuration" in err
+    code, out, err = run(capsys, "check", "api/openapi.yaml", "policy.yaml", "export.yaml")
+    assert (code, out) == (2, "")
+    assert err.startswith("policycheck: api/openapi.yaml:1:1: an OpenAPI document: name it in the configuration")
