@@ -84,6 +84,13 @@ def cli(traceback: bool) -> None:
     default=None,
     help="Show the phase on stderr once a run passes 2 s [default: only when stderr is a terminal].",
 )
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when a coverage figure (spec operations covered, policy operations bound, bound calls allowed) "
+    "is below PERCENT.",
+)
 def check(
     paths: tuple[str, ...],
     fmts: tuple[str, ...],
@@ -102,6 +109,7 @@ def check(
     color: bool | None,
     list_files: bool,
     progress: bool | None,
+    min_coverage: float | None,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
@@ -127,6 +135,7 @@ def check(
         max_file_size=max_file_size,
         list_files=list_files,
         progress=progress,
+        min_coverage=min_coverage,
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 
@@ -335,6 +344,68 @@ def explain(
     return _emit(
         run_explain(application, operation, environment, token_spec, jwks, key, policies, fmt, config, no_config)
     )
+
+
+@cli.command("who-can")
+@click.argument("operation")
+@click.option("--env", "environment", required=True, help="The environment.")
+@click.option("--policies", multiple=True, type=click.Path(), help="Policy and export paths [default: configuration].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def who_can(
+    operation: str, environment: str, policies: tuple[str, ...], fmt: str, config: str | None, no_config: bool
+) -> int:
+    """Every application that can call OPERATION (an id, or "METHOD /path") in --env, with the chain,
+    and every bound application that cannot, with the hop where it stops. Exit 0.
+    """
+    from .commands.who_can import run_who_can
+
+    return _emit(run_who_can(operation, environment, policies, fmt, config, no_config))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--openapi", type=click.Path(dir_okay=False), help="Take the operations from this OpenAPI document.")
+@click.option("--api", help="With --openapi: the api name of its operations.")
+@click.option(
+    "--policy",
+    "policy_file",
+    default="policycheck-starter.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The starter policy to write.",
+)
+@click.option("--force", is_flag=True, help="Overwrite .policycheck.yaml and the starter policy if they exist.")
+def init(paths: tuple[str, ...], openapi: str | None, api: str | None, policy_file: str, force: bool) -> int:
+    """Write .policycheck.yaml and a starter policy binding each application to what it can call today.
+
+    PATHS hold the exports (and any policies with operations) [default: .]. Operations come
+    from those policies, or from --openapi. Nothing is overwritten without --force.
+    """
+    from .commands.init import run_init
+
+    return _emit(run_init(paths, openapi, api, policy_file, force))
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Write a starter policy from another tool's file: `import openapi SPEC`."""
+
+
+@import_group.command("openapi")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--api", help="Set api: NAME on every operation (the name the configuration's openapi: entry uses).")
+@click.option(
+    "--dialect",
+    type=click.Choice(["oas", "aws-apigateway"]),
+    help="How to read security [default: aws-apigateway when x-amazon-apigateway-* extensions are present, else oas].",
+)
+def import_openapi(spec: str, api: str | None, dialect: str | None) -> int:
+    """Print a starter policy from an OpenAPI 3.0/3.1 or Swagger 2.0 document (redirect it to a file)."""
+    from .commands.import_openapi import run_import_openapi
+
+    return _emit(run_import_openapi(spec, api, dialect))
 
 
 @cli.command()

@@ -59,7 +59,8 @@ def find_operation(model: Model, text: str) -> Operation:
     raise UsageError(f"no operation {text!r} (give an id, e.g. {known}, or METHOD /path)")
 
 
-def _chain(d: Derivation) -> str:
+def chain_text(d: Derivation) -> str:
+    """grant of X (file:line) -> given in E -> inherited by F -> set 'S' -> includes 'T' -> mapped to base."""
     hops = [f"grant of {d.grant.target} ({d.grant.source.location()})"]
     if len(d.environment_path) > 1:
         hops.append("given in " + " -> inherited by ".join(reversed(d.environment_path)))
@@ -74,7 +75,8 @@ def _chain(d: Derivation) -> str:
     return " -> ".join(hops)
 
 
-def _stop(b: Blocked, env: str) -> str:
+def stop_text(b: Blocked, env: str) -> str:
+    """Where a grant that would deliver a permission stops: pending, another environment, a set not mapped."""
     if b.grant is None:
         return f"the application is not assigned to {env} (it has clients in {', '.join(b.environments) or 'none'})"
     texts = {
@@ -98,12 +100,19 @@ def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
 
 
 def explain(
-    model: Model, app: str, operation: str, env: str, token: Token | None = None, now: float = 0.0
+    model: Model,
+    app: str,
+    operation: str,
+    env: str,
+    token: Token | None = None,
+    now: float = 0.0,
+    resolver: Resolver | None = None,
 ) -> Explanation:
+    """`resolver`: the run's own (Analysis.resolver), so that many explanations share its caches."""
     if app not in model.applications:
         raise UsageError(f"no application {app!r} in the export")
     op = find_operation(model, operation)
-    resolver = Resolver(model)
+    resolver = resolver or Resolver(model)
     resolution = resolver.effective(app, env)
     deliverable, filtered = resolver.deliverable(app, env)
     req = op.requirement_in(env)
@@ -117,8 +126,8 @@ def explain(
             Leaf(
                 name,
                 name in deliverable,
-                tuple(_chain(d) for d in derivations),
-                () if derivations else tuple(_stop(b, env) for b in resolver.blocked(app, env, name)),
+                tuple(chain_text(d) for d in derivations),
+                () if derivations else tuple(stop_text(b, env) for b in resolver.blocked(app, env, name)),
                 None
                 if flt is None
                 else (

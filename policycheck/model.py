@@ -180,6 +180,8 @@ class Binding(NamedTuple):
     environments: tuple[str, ...]
     operations: tuple[str, ...]
     source: Origin
+    must_not_call: tuple[str, ...] = ()
+    """Operations the application must NOT be able to call in these environments (PC106)."""
 
 
 # --- export ---------------------------------------------------------------
@@ -304,6 +306,79 @@ class Token(NamedTuple):
     environment: str | None
     source: Origin
     response_scope: str | None = None
+
+
+# --- OpenAPI documents -----------------------------------------------------
+
+
+class SchemeUse(NamedTuple):
+    """One security scheme inside a requirement object, with the scopes it asks for."""
+
+    scheme: str
+    scopes: tuple[str, ...]
+    any_scope: bool = False
+    """The vendor dialect accepts a token with any one of the scopes (AWS API Gateway); OAS: all of them."""
+
+
+class SpecOperation(NamedTuple):
+    """An operation of an OpenAPI document and what its `security` requires."""
+
+    id: str
+    """operationId (made safe for a policy id), or derived from the method and path."""
+    method: str
+    path: str
+    operation_id: str | None
+    security: tuple[tuple[SchemeUse, ...], ...]
+    """OR of requirement objects, each an AND of schemes; () is public (security: [] or none declared)."""
+    public: bool
+    """The document says so (security: [], or {} among the alternatives); () and not public: no security declared."""
+    inherited: bool
+    """True when the requirement is the document's global `security`."""
+    source: Origin
+
+    def scope_sets(self) -> frozenset[frozenset[str]]:
+        """The requirement over scopes as alternatives (OR) of scope sets (AND), minimal; {{}}: no scope needed."""
+        alternatives: set[frozenset[str]] = set()
+        for requirement in self.security or ((),):
+            options: list[frozenset[str]] = [frozenset()]
+            for use in requirement:
+                if not use.scopes:
+                    continue
+                choices = [frozenset([s]) for s in use.scopes] if use.any_scope else [frozenset(use.scopes)]
+                options = [o | c for o in options for c in choices]
+            alternatives.update(options)
+        return minimal(alternatives)
+
+
+def minimal(alternatives: set[frozenset[str]]) -> frozenset[frozenset[str]]:
+    """Drop every alternative that needs more than another one (absorption)."""
+    return frozenset(a for a in alternatives if not any(b < a for b in alternatives))
+
+
+class SpecScheme(NamedTuple):
+    name: str
+    type: str
+    scopes: Mapping[str, str]
+    """Declared scopes and their descriptions (OAuth2 flows; empty for the others)."""
+    vendor: str | None
+    """'aws' for an x-amazon-apigateway-authorizer or -authtype scheme."""
+    source: Origin
+
+
+class Spec(NamedTuple):
+    """An OpenAPI 3.0/3.1 or Swagger 2.0 document: its operations and security schemes."""
+
+    path: str
+    version: str
+    title: str | None
+    dialect: str
+    """'oas', or 'aws-apigateway' (an API Gateway export: any-of route scopes, API keys enforced too)."""
+    schemes: Mapping[str, SpecScheme]
+    operations: tuple[SpecOperation, ...]
+    api: str | None
+    """The policy `api` whose operations this document covers (configuration); None: every operation."""
+    source: Origin
+    notes: tuple[str, ...] = ()
 
 
 # --- waivers --------------------------------------------------------------
@@ -434,6 +509,8 @@ class Model:
     has_export: bool = False
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
+    specs: tuple[Spec, ...] = ()
+    """The OpenAPI documents the configuration names (openapi:), cross-checked against the policies."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

@@ -37,6 +37,7 @@ PAGES = (
     "ci.md",
     "rules.md",
     "importers.md",
+    "openapi.md",
 )
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
 PAIRS = (
@@ -242,6 +243,7 @@ def test_report_example_is_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
     assert shown["version"] == real["version"]
     assert shown["tool"]["name"] == real["tool"]["name"]
     assert shown["summary"] == real["summary"]
+    assert shown["coverage"] == real["coverage"]
     remaining = iter(real["findings"])
     for finding in shown["findings"]:  # a trimmed copy: a subsequence of the real findings
         assert any(finding == r for r in remaining), f"not in the real report, in this order: {finding}"

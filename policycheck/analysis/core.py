@@ -7,7 +7,7 @@ each stops). Allowed calls are counted, not stored: the matrix is regenerated on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
@@ -15,6 +15,7 @@ from ..model import Application, Model
 from ..resolve import Block, Blocked, Resolver
 from .grants import Grants
 from .interning import Names
+from .openapi import SpecCheck, spec_check
 from .requirements import Need, compile_need
 from .sets import Sets
 
@@ -67,6 +68,7 @@ class Analysis:
         self.allowed = 0
         self._failed: dict[tuple[str, str, str], Failure] | None = None
         self._changes: tuple[Change, ...] | None = None
+        self._spec_check: SpecCheck | None = None
         self._evaluate()
 
     # --- evaluation ------------------------------------------------------------
@@ -182,6 +184,38 @@ class Analysis:
         ops = self.pairs.get((application, environment))
         return ops is not None and operation in ops and self.failure(application, environment, operation) is None
 
+    def can_call(self, application: str, environment: str, operation: str) -> bool:
+        """Whether the application can call the operation there, bound or not: assigned, holding it, delivered.
+
+        As for bound calls, a scope the client does not request yet does not stop it: the client can ask for it.
+        """
+        return bool(self.callable(application, environment, (operation,)))
+
+    def callable(self, application: str, environment: str, operations: Iterable[str]) -> list[str]:
+        """The operations among `operations` that the application can call there (as `can_call`), in order."""
+        app = self.model.applications.get(application)
+        if app is None or not app.assigned_to(environment):
+            return []
+        have = self.grants.effective_mask(app, environment)
+        deliverable = self.grants.deliverable(app, environment, have)
+        lacking = ~deliverable
+        found = []
+        for op in operations:
+            if op not in self.model.operations:
+                continue
+            need = self.need(op, environment)
+            flat = need.flat
+            if (not flat & lacking) if flat is not None else need.test(deliverable):
+                found.append(op)
+        return found
+
+    @property
+    def spec_check(self) -> SpecCheck:
+        """The policies against the configured OpenAPI documents, computed once."""
+        if self._spec_check is None:
+            self._spec_check = spec_check(self.model)
+        return self._spec_check
+
     @property
     def cells(self) -> int:
         return self.allowed + len(self.failures)
@@ -225,8 +259,8 @@ def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
     pairs: dict[tuple[str, str], tuple[str, ...]] = {}
     known = model.operations
     for binding in model.bindings:
-        if binding.application not in model.applications:
-            continue  # unknown-reference and missing-application report it
+        if binding.application not in model.applications or not binding.operations:
+            continue  # unknown-reference and missing-application report it; must_not_call only: PC106
         ops = binding.operations
         if not all(o in known for o in ops):
             ops = tuple(o for o in ops if o in known)

@@ -43,6 +43,8 @@ class Options:
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
     progress: bool | None = False
     """The phase on stderr once a run passes 2 s: True always, None on a terminal only, False never."""
+    min_coverage: float | None = None
+    """Exit 1 when a coverage figure is below this percentage."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
@@ -63,6 +65,13 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
     progress.phase("loading")
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    if cfg.openapi:
+        from dataclasses import replace
+
+        from ..loading.openapi import read_specs
+
+        specs = read_specs(cfg.openapi, limits)
+        loaded = replace(loaded, model=replace(loaded.model, specs=specs))
     model = loaded.model
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
@@ -90,6 +99,7 @@ def run(options: Options) -> Outcome:
     with Progress(stream_for(options.progress, sys.stderr)) as progress:
         result, fail_on, loaded = _check(options, progress)
         stderr = said(loaded.files if options.list_files else (), loaded.notes)
+        stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
         progress.phase("reports")
         if options.write_baseline:
             write_atomic(options.write_baseline, baseline_module.render(result))
@@ -99,6 +109,13 @@ def run(options: Options) -> Outcome:
             )
         stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    if options.min_coverage is not None and result.coverage is not None:
+        from ..coverage import below
+
+        low = below(result.coverage, options.min_coverage)
+        if low:
+            stderr += f"policycheck: coverage below {options.min_coverage:g}%: {', '.join(low)}\n"
+            code = 1
     return Outcome(code, stdout, stderr)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -296,11 +297,10 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     head = _head(raw)
     ours = looks_ours(head)
     if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
-        return _Read(
-            None,
-            None,
-            FileRead(shown, None, "another tool's file: no policycheck apiVersion or kind, no export marker"),
-        )
+        why = "another tool's file: no policycheck apiVersion or kind, no export marker"
+        if _OPENAPI.search(head):
+            why = "an OpenAPI document: read only when the configuration names it (openapi:)"
+        return _Read(None, None, FileRead(shown, None, why))
     try:
         doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     except InputError as e:
@@ -329,6 +329,14 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
     if not native:
         if explicit:
+            if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
+                raise Unrecognised(
+                    shown,
+                    "an OpenAPI document: name it in the configuration (openapi:) to cross-check it, "
+                    "or print a policy from it with policycheck import openapi",
+                    1,
+                    1,
+                )
             if isinstance(api, str) and kind in KINDS:
                 raise Unrecognised(
                     shown, f"expected apiVersion: {API_VERSION} (another apiVersion)", *doc.locate(["apiVersion"])
@@ -375,6 +383,9 @@ def _vendor_detail(data: Any, kind: str) -> str:
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
     return ""
+
+
+_OPENAPI = re.compile(rb"""^\s*["']?(?:openapi|swagger)["']?\s*:""", re.M)
 
 
 def _foreign(data: Any) -> str | None:

@@ -71,7 +71,13 @@ class _PolicyReader:
             self.part.environments.append(self.environment(env, i))
         doc = self.doc
         self.part.bindings = [
-            Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]), Origin(doc, ("bindings", i)))
+            Binding(
+                b["application"],
+                tuple(b["environments"]),
+                tuple(b.get("operations", ())),
+                Origin(doc, ("bindings", i)),
+                tuple(b.get("must_not_call", ())),
+            )
             for i, b in enumerate(data.get("bindings", ()))
         ]
         self.part.uses.append(BindingUses(tuple(self.part.bindings)))
@@ -165,7 +171,7 @@ class BindingUses:
             self._names = {
                 "application": {b.application for b in bindings},
                 "environment": {e for b in bindings for e in b.environments},
-                "operation": {o for b in bindings for o in b.operations},
+                "operation": {o for b in bindings for o in (*b.operations, *b.must_not_call)},
             }
         return self._names.get(kind, set())
 
@@ -175,5 +181,6 @@ class BindingUses:
             yield Reference("application", b.application, Origin(doc, (*keys, "application")), "binding")
             for j, e in enumerate(b.environments):
                 yield Reference("environment", e, Origin(doc, (*keys, "environments", j)), "binding")
-            for j, o in enumerate(b.operations):
-                yield Reference("operation", o, Origin(doc, (*keys, "operations", j)), "binding")
+            for field_name, names in (("operations", b.operations), ("must_not_call", b.must_not_call)):
+                for j, o in enumerate(names):
+                    yield Reference("operation", o, Origin(doc, (*keys, field_name, j)), "binding")

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
-from ..findings import Finding, Location, Result, Severity, TokenSummary
+from ..findings import Coverage, Finding, Location, Result, Severity, Share, TokenSummary
 
 VERSION = "1"
 
@@ -78,6 +78,18 @@ def report(result: Result, cells: list[Any] | None = None) -> dict[str, Any]:
             for w in result.waived
         ],
         "tokens": [token(t) for t in result.tokens],
+        "coverage": None if result.coverage is None else coverage(result.coverage),
+    }
+
+
+def coverage(c: Coverage) -> dict[str, Any]:
+    def share(s: Share | None) -> dict[str, Any] | None:
+        return None if s is None else {"covered": s.covered, "total": s.total, "percent": s.percent}
+
+    return {
+        "spec_operations": share(c.spec_operations),
+        "policy_operations": share(c.policy_operations),
+        "bound_calls": share(c.bound_calls),
     }
 
 
