@@ -625,3 +625,39 @@ def test_json_positions_count_lines_and_columns_exactly(text: str, block: int) -
             assert index.position(offset) == (line, column)
     finally:
         jsonpos._BLOCK = saved
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\\n{}[]: ,', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='ab"\n{}: ', max_size=4), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _paths(data: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@given(_JSON_VALUES, st.sampled_from([None, 1, 2, 4, "\t"]), st.booleans())
+def test_json_positions_by_indentation_equal_the_decoder_s(data: object, indent: int | str | None, drop: bool) -> None:
+    """Pretty-printed containers are indexed by their lines' indentation: the same positions as stepping through
+    with the decoder, whatever the strings hold; when the data no longer matches the text (a dropped key), too."""
+    from policycheck.loading import jsonpos
+
+    text = json.dumps(data, indent=indent)
+    parsed = json.loads(text)
+    paths = _paths(parsed) + [(*p, "missing") for p in _paths(parsed)]
+    if drop and isinstance(parsed, dict) and parsed:
+        parsed.pop(next(iter(parsed)))  # as a secret key is dropped after parsing
+    plain, indexed = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text, parsed)
+    for path in paths:
+        assert indexed.locate(path) == plain.locate(path), path

@@ -115,7 +115,7 @@ class Document:
         """Line and column (1-based) of the deepest known point along `keys`."""
         if self._children is None:
             if self._index is None:
-                self._index = JsonIndex(self._text or "")
+                self._index = JsonIndex(self._text or "", self.data)
             return self._index.locate(keys)
         node, pos = self.data, (1, 1)
         for key in keys:
