@@ -152,7 +152,7 @@ class JsonIndex:
                 children[key] = (i, _WS.match(text, j + 1).end())  # type: ignore[union-attr]
         except (ValueError, IndexError):
             return None
-        if len(children) != len(starts) or children.keys() != node.keys():
+        if len(children) != len(starts) or not isinstance(node, dict) or children.keys() != node.keys():
             return None
         return children
 
