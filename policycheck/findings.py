@@ -216,6 +216,19 @@ class TokenSummary(NamedTuple):
     environment: str | None
 
 
+class Provenance(NamedTuple):
+    """Where a report came from, so that it can serve as an audit record (the command layer records it)."""
+
+    day: str
+    """The day the run evaluated expiry dates as of (ISO 8601)."""
+    commit: str | None
+    """The git commit checked out in the working directory; None outside a git repository."""
+    modified: tuple[str, ...]
+    """Inputs that differ from that commit (uncommitted changes)."""
+    inputs: tuple[tuple[str, str], ...]
+    """(path, SHA-256) of every file read."""
+
+
 @dataclass(frozen=True)
 class Result:
     findings: tuple[Finding, ...]
@@ -236,6 +249,8 @@ class Result:
     """Effective permissions per bound application and environment, for review reports."""
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) for every section the importers read: an incomplete export shows."""
+    provenance: Provenance | None = None
+    """The day, commit and inputs of the run, for reports that are an audit record (html)."""
 
     @property
     def verified(self) -> bool:

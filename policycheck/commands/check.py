@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
-from .common import Outcome, emit, identity, load_config, said, write_atomic
+from .common import Outcome, emit, identity, load_config, said, with_provenance, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -86,7 +86,7 @@ def run(options: Options) -> Outcome:
         return Outcome(
             0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
         )
-    stdout = emit(result, options.formats, options.color)
+    stdout = emit(with_provenance(result, options.formats, options.today), options.formats, options.color)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
     return Outcome(code, stdout, stderr)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from .. import config as config_module
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
-from ..reporters import render
+from ..reporters import PROVENANCE_FORMATS, render
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,15 @@ def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: boo
         else:
             write_atomic(path, text)
     return stdout
+
+
+def with_provenance(result: Result, formats: tuple[tuple[str, str | None], ...], today: date | None) -> Result:
+    """The result with its day, commit and input digests, when a report that records them is asked for."""
+    if not any(fmt in PROVENANCE_FORMATS for fmt, _ in formats):
+        return result
+    from ..provenance import record
+
+    return replace(result, provenance=record(today or date.today(), result.checked.paths))
 
 
 def write_atomic(path: str, text: str) -> None:

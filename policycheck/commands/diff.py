@@ -10,7 +10,7 @@ from ..engine import Selection, run
 from ..errors import UsageError
 from ..findings import Severity
 from ..loading.inputs import discover, display_path, load_model
-from .common import Outcome, emit, identity, load_config
+from .common import Outcome, emit, identity, load_config, with_provenance
 
 DIFF_RULES = ("PC301", "PC302")
 
@@ -63,6 +63,6 @@ def run_diff(options: DiffOptions) -> Outcome:
     result = run(
         after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before
     )
-    stdout = emit(result, options.formats, options.color)
+    stdout = emit(with_provenance(result, options.formats, options.today), options.formats, options.color)
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout)

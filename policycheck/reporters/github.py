@@ -63,4 +63,3 @@ def render(result: Result, *, color: bool = False) -> str:
     lines.append(f"::{level} title=policycheck::" + "%0A".join(_data(p) for p in parts))
     lines += [_annotation(f) for f in kept]
     return "".join(line + "\n" for line in lines)
-

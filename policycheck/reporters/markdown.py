@@ -62,7 +62,7 @@ def render(result: Result, *, color: bool = False) -> str:
     budget.spend([*WAIVED_HEADER, ""] if result.waived else [])
     ranked = by_importance(result.findings)
     rows, left = prefix(ranked, budget, _row)
-    row_of = dict(zip(map(id, ranked), rows))
+    row_of = dict(zip(map(id, ranked), rows, strict=False))
     by_env: dict[str, list[str]] = defaultdict(list)
     for f in result.findings:  # kept rows in their usual order (file, line)
         if id(f) in row_of:

@@ -24,7 +24,7 @@ from ..findings import (
     TokenSummary,
     Waived,
 )
-from .budget import COMMENT_CHARS, COMMENT_ROOM, FULL_REPORT, Budget, by_importance, counted, prefix
+from .budget import COMMENT_CHARS, COMMENT_ROOM, FULL_REPORT, Budget, by_importance, counted
 from .text import clean, expiry, summary
 
 STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)
@@ -314,12 +314,7 @@ def _shortened(result: Result) -> str:
     differing = [
         (app, held, r) for app, held, rows_ in parity(result) for r in rows_ if r.differs
     ] if result.holdings else []  # fmt: skip
-    parity_lines = (
-        _row((code(app), code(r.permission), ", ".join(code(h.environment) for h, has in zip(held, r.held) if has),
-              ", ".join(code(h.environment) for h, has in zip(held, r.held) if not has),
-              f"**parity difference**: {text(', '.join(r.broken))}" if r.broken else "differs"))
-        for app, held, r in differing
-    )  # fmt: skip
+    parity_lines = (_parity_row(app, held, r) for app, held, r in differing)
     out += section(
         "### Parity: permissions held in some environments only",
         ("application", "permission", "held in", "not held in", "difference"),
@@ -348,3 +343,10 @@ def _problems(result: Result, section: Callable[..., list[str]]) -> list[str]:
     )  # fmt: skip
     head = ("application", "environment", "operation", "status", "missing")
     return section(title, head, rows, len(cells), "failing call", f"{counted(allowed, 'allowed call')} not listed.")
+
+
+def _parity_row(app: str, held: Sequence[Holding], r: ParityRow) -> str:
+    having = ", ".join(code(h.environment) for h, has in zip(held, r.held, strict=True) if has)
+    lacking = ", ".join(code(h.environment) for h, has in zip(held, r.held, strict=True) if not has)
+    why = f"**parity difference**: {text(', '.join(r.broken))}" if r.broken else "differs"
+    return _row((code(app), code(r.permission), having, lacking, why))
