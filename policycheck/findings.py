@@ -222,7 +222,7 @@ class Provenance(NamedTuple):
     day: str
     """The day the run evaluated expiry dates as of (ISO 8601)."""
     commit: str | None
-    """The git commit checked out in the working directory; None outside a git repository."""
+    """The git commit checked out in the working directory; None when the inputs are not in its repository."""
     modified: tuple[str, ...]
     """Inputs that differ from that commit (uncommitted changes)."""
     inputs: tuple[tuple[str, str], ...]

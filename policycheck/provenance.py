@@ -17,12 +17,15 @@ GIT_SECONDS = 5.0
 
 
 def record(day: date, inputs: Sequence[str]) -> Provenance:
-    """The provenance of a run over `inputs` (the files it read) on `day`."""
+    """The provenance of a run over `inputs` (the files it read) on `day`; git runs in the working directory."""
     commit = _git("rev-parse", "--verify", "HEAD")
     modified: tuple[str, ...] = ()
     if commit is not None and inputs:
-        status = _git("status", "--porcelain", "--untracked-files=all", "--", *inputs) or ""
-        modified = tuple(line[3:] for line in status.splitlines() if len(line) > 3)
+        status = _git("status", "--porcelain", "--untracked-files=all", "--", *inputs)
+        if status is None:  # an input outside the repository: the commit does not describe it
+            commit = None
+        else:
+            modified = tuple(line[3:] for line in status.splitlines() if len(line) > 3)
     return Provenance(day.isoformat(), commit, modified, tuple((path, _sha256(path)) for path in inputs))
 
 

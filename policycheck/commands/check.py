@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
+from ..reporters import render
 from .common import Outcome, emit, identity, load_config, said, with_provenance, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -38,6 +39,10 @@ class Options:
     write_baseline: str | None = None
     list_files: bool = False
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
+    quiet: bool = False
+    """-q: the text report says only its summary line."""
+    annotate: bool = False
+    """Under GitHub Actions without --format: the text report, then the `github` annotations."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
@@ -86,7 +91,11 @@ def run(options: Options) -> Outcome:
         return Outcome(
             0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
         )
-    stdout = emit(with_provenance(result, options.formats, options.today), options.formats, options.color)
+    stdout = emit(
+        with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
+    )
+    if options.annotate:
+        stdout += render("github", result)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
     return Outcome(code, stdout, stderr)
 

@@ -39,10 +39,13 @@ def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
     return "".join(f"policycheck: {line}\n" for line in [*map(str, files), *map(str, notes)])
 
 
-def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:
-    """Write every report that has a file; return the one for stdout (or "")."""
+def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool, quiet: bool = False) -> str:
+    """Write every report that has a file; return the one for stdout (or ""); -q shortens stdout's text report."""
     stdout = ""
     for fmt, path in formats:
+        if quiet and fmt == "text" and path is None:
+            stdout = _summary_only(result)
+            continue
         text = render(fmt, result, color=color and path is None)
         if path is None:
             stdout = text
@@ -58,6 +61,13 @@ def with_provenance(result: Result, formats: tuple[tuple[str, str | None], ...],
     from ..provenance import record
 
     return replace(result, provenance=record(today or date.today(), result.checked.paths))
+
+
+def _summary_only(result: Result) -> str:
+    from ..reporters.text import summary
+
+    unverified = "" if result.verified else "UNVERIFIED: a token was decoded without checking its signature\n"
+    return unverified + summary(result) + "\n"
 
 
 def write_atomic(path: str, text: str) -> None:

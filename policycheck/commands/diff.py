@@ -27,6 +27,8 @@ class DiffOptions:
     fail_on_new_access: bool = False
     today: date | None = None
     color: bool = False
+    quiet: bool = False
+    """-q: the text report says only its summary line."""
 
 
 def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
@@ -63,6 +65,8 @@ def run_diff(options: DiffOptions) -> Outcome:
     result = run(
         after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before
     )
-    stdout = emit(with_provenance(result, options.formats, options.today), options.formats, options.color)
+    stdout = emit(
+        with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
+    )
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout)

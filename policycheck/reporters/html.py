@@ -302,7 +302,7 @@ def _audit(result: Result) -> list[str]:
     if p is None:
         commit = "not recorded"
     elif p.commit is None:
-        commit = "none: the working directory is not in a git repository"
+        commit = "none: the inputs are not in the git repository of the working directory"
     else:
         commit = f"<code>{e(p.commit)}</code>"
         if p.modified:
