@@ -135,7 +135,9 @@ def test_html_at_scale_keeps_under_its_budget_problems_first() -> None:
     matrix[5] = Cell(apps[0], "prod", ops[2], MISSING, ("Payroll - Read",))  # the one worst call
     holdings = [Holding(a, env, ("p1", "p2") if env == "test" else ("p1",), ()) for a in apps[:3000]
                 for env in ("test", "prod")]  # fmt: skip
-    result = Result(many(2_000, "y" * 1_200).findings, Checked(2, 10_000, 2, 15, 10_000), matrix=matrix, holdings=holdings)
+    result = Result(
+        many(2_000, "y" * 1_200).findings, Checked(2, 10_000, 2, 15, 10_000), matrix=matrix, holdings=holdings
+    )
     out = render("html", result)
     assert len(out.encode()) <= HTML_BYTES
     block = out[out.index('id="matrix-data">') + 17 : out.index("</script>", out.index('id="matrix-data"'))]

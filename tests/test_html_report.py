@@ -343,9 +343,14 @@ def test_browser_builds_the_matrix_from_the_embedded_json(story: Result, browser
         "General Ledger - Journal Entry Post"  # fmt: skip
     assert visible(page) == [
         ["compliance-sync", "gl.journal-entries.create", "✓ allowed", create],
-        ["compliance-sync", "gl.journal-entries.post", "✓ allowed", "⊘ gap missing: General Ledger - Journal Entry Post"],
+        [
+            "compliance-sync",
+            "gl.journal-entries.post",
+            "✓ allowed",
+            "⊘ gap missing: General Ledger - Journal Entry Post",
+        ],
     ]
-    assert "1 rows where every call is allowed are collapsed" in page.text
+    assert "1 row where every call is allowed is collapsed: tick allowed to show" in page.text
     titles = [a.get("title") or "" for t, a in page.tags if t == "td" and a.get("data-status") == "gap"]
     assert titles and "General Ledger - Journal Entry Create" in titles[0] and "missing (3):" in titles[0]
     form = next(a for t, a in page.tags if t == "form")

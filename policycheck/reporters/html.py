@@ -193,7 +193,8 @@ JS = r""""use strict";
     next.disabled = page >= pages - 1;
     const range = matches.length ? (start + 1) + "-" + (start + slice.length) + " of " : "";
     shown.textContent = range + matches.length + " matching rows (" + rows.length + " in all" +
-      (on.has("allowed") ? "" : "; " + collapsed + " rows where every call is allowed are collapsed: tick allowed") +
+      (on.has("allowed") ? "" : "; " + collapsed + (collapsed === 1 ? " row where every call is allowed is" :
+        " rows where every call is allowed are") + " collapsed: tick allowed to show") +
       ")" + (pages > 1 ? ", page " + (page + 1) + " of " + pages : "");
     table.dataset.visibleRows = String(matches.length);
     table.dataset.page = String(page + 1);
