@@ -286,12 +286,21 @@ def _shortened(result: Result) -> str:
     budget.left -= SECTION_ROOM * sections
 
     def section(
-        title: str, head: Sequence[str] | None, lines: Iterable[str], total: int, what: str, after: str = ""
+        title: str,
+        head: Sequence[str] | None,
+        lines: Iterable[str],
+        total: int,
+        what: str,
+        after: str = "",
+        share: float = 1.0,
     ) -> list[str]:
+        """Rows in `share` of the room left, so that the sections after this one keep some."""
         budget.left += SECTION_ROOM  # its own room, kept aside above, pays for all but its rows
         block = [title, ""] + ([_row(head), "|" + " --- |" * len(head)] if head is not None else [])
         budget.spend(block)
-        kept, left = budget.fit(lines, total)
+        part = Budget(int(budget.left * share))
+        kept, left = part.fit(lines, total)
+        budget.left -= part.limit - part.left
         tail = [""] + ([f"_{counted(left, what)} left out here._", ""] if left else []) + ([after, ""] if after else [])
         budget.spend(tail)
         return (block if kept else block[:2]) + kept + tail
@@ -300,7 +309,7 @@ def _shortened(result: Result) -> str:
     waived = [_finding(w.finding, w) for w in result.waived]
     rows = [*(_row(_finding(f)) for f in ranked), *map(_row, waived)]
     out += section(f"### Findings ({len(result.findings)}, {len(result.waived)} waived)", FINDINGS_HEAD, rows,
-                   len(ranked) + len(waived), "finding")  # fmt: skip
+                   len(ranked) + len(waived), "finding", share=0.5)  # fmt: skip
     if result.changes is not None:
         lines = [
             f"- {'**' + label + '**' if k == 'lost' else label} {code(what)} ({code(c.application)} in "
@@ -309,7 +318,7 @@ def _shortened(result: Result) -> str:
             for k, label, what, why in change_rows(c)
         ]
         lines.sort(key=lambda line: not line.startswith("- **"))  # what is lost first
-        out += section("### What the new export changes", None, lines, len(lines), "change")
+        out += section("### What the new export changes", None, lines, len(lines), "change", share=0.5)
     out += _problems(result, section)
     differing = [
         (app, held, r) for app, held, rows_ in parity(result) for r in rows_ if r.differs
@@ -342,7 +351,8 @@ def _problems(result: Result, section: Callable[..., list[str]]) -> list[str]:
         for c in cells
     )  # fmt: skip
     head = ("application", "environment", "operation", "status", "missing")
-    return section(title, head, rows, len(cells), "failing call", f"{counted(allowed, 'allowed call')} not listed.")
+    allowed_line = f"{counted(allowed, 'allowed call')} not listed."
+    return section(title, head, rows, len(cells), "failing call", allowed_line, share=0.6)
 
 
 def _parity_row(app: str, held: Sequence[Holding], r: ParityRow) -> str:
