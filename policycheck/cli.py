@@ -301,6 +301,7 @@ def diff(
     """What a new export changes: operations that lose (or gain) access, per application and environment.
 
     Exit 1 when a bound operation loses access (and, with --fail-on-new-access, gains it).
+    Under GitHub Actions and without --format, the text report is followed by annotations.
     """
     from .commands.diff import DiffOptions, run_diff
 
@@ -318,6 +319,7 @@ def diff(
         today=today.date() if today is not None else None,
         color=_color(color),
         quiet=quiet,
+        annotate=not fmts and _in_github_actions(),
     )
     return _emit(run_diff(options))
 

@@ -68,6 +68,14 @@ def test_quiet_diff(story: Path, capsys) -> None:
     assert code == 1 and out.count("\n") == 1 and out.startswith("2 errors")
 
 
+def test_github_actions_adds_annotations_to_the_default_diff_text(story: Path, monkeypatch, capsys) -> None:
+    shutil.copytree(ROOT / "policies" / "examples" / "cloudsuite-fixed", story / "before")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = run(capsys, "diff", "--policies", "gw/policy.yaml", "before/export.yaml", "gw/export.yaml")
+    assert code == 1 and "::error title=policycheck::" in out and out.count("title=PC301 ") == 2
+    assert out.index("PC301") < out.index("::error")  # the text report first
+
+
 def test_rules_as_json(capsys) -> None:
     code, out, _ = run(capsys, "rules", "--format", "json")
     rules = json.loads(out)

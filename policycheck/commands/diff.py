@@ -10,6 +10,7 @@ from ..engine import Selection, run
 from ..errors import UsageError
 from ..findings import Severity
 from ..loading.inputs import discover, display_path, load_model
+from ..reporters import render
 from .common import Outcome, emit, identity, load_config, with_provenance
 
 DIFF_RULES = ("PC301", "PC302")
@@ -29,6 +30,8 @@ class DiffOptions:
     color: bool = False
     quiet: bool = False
     """-q: the text report says only its summary line."""
+    annotate: bool = False
+    """Under GitHub Actions without --format: the text report, then the `github` annotations."""
 
 
 def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
@@ -68,5 +71,7 @@ def run_diff(options: DiffOptions) -> Outcome:
     stdout = emit(
         with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
     )
+    if options.annotate:
+        stdout += render("github", result)
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout)
