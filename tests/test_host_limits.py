@@ -17,7 +17,19 @@ from pathlib import Path
 import pytest
 
 from policycheck.engine import Selection, run
-from policycheck.findings import ALLOWED, GAP, MISSING, Cell, Checked, Finding, Holding, Location, Result, Severity
+from policycheck.findings import (
+    ALLOWED,
+    GAP,
+    MISSING,
+    Cell,
+    Change,
+    Checked,
+    Finding,
+    Holding,
+    Location,
+    Result,
+    Severity,
+)
 from policycheck.loading.inputs import load_model
 from policycheck.reporters import render
 from policycheck.reporters.budget import (
@@ -159,3 +171,23 @@ def test_html_of_a_generated_organisation_is_whole_and_small(organisation: Resul
     shown = len(data["cells"]) + sum(len(o) for _, _, o in data["allowed"])
     assert shown == len(organisation.matrix) == data["total"]
     assert all(c[3] != ALLOWED or c[5] for c in data["cells"])  # the allowed go by index, not in full
+
+
+def test_a_large_diff_fits_the_page_and_the_comment() -> None:
+    """30,000 changed (application, environment) with long names: what is lost is shown first, the rest counted."""
+    long = "z" * 100
+    changes = tuple(
+        Change(f"app-{i}-{long}", "prod", (f"op-{i}-{long}",) if i % 3 == 0 else (), (f"gained-{i}",) if i % 3 else (),
+               ((f"perm-{i}-{long}", f"prod no longer inherits base {long}"),), ())
+        for i in range(30_000)
+    )  # fmt: skip
+    matrix = [Cell(c.application, "prod", f"op-{i}-{long}", MISSING if c.lost else ALLOWED, ("p",) if c.lost else ())
+              for i, c in enumerate(changes)]  # fmt: skip
+    result = Result(many(300).findings, Checked(2, 30_000, 1, 30_000, 30_000), matrix=matrix, changes=changes)
+    page = render("html", result)
+    assert len(page.encode()) <= HTML_BYTES and "changed application and environments left out</strong>" in page
+    changes_html = page[page.index('<section id="changes">') :]
+    assert "loses operation" in changes_html[:5_000] and "gains operation" not in changes_html[:200_000]
+    comment = render("review", result)
+    assert len(comment) <= COMMENT_CHARS and re.search(r"_[\d,]+ changes left out here\._", comment)
+    assert comment.index("### What the new export changes") < comment.index("### Access matrix after the change")

@@ -67,6 +67,21 @@ class Budget:
         for line in lines:
             self.left -= self.measure(line) + 1
 
+    def part(self, share: float) -> Budget:
+        """A share of the room left, for one section, so that the sections after it keep some."""
+        return Budget(max(0, int(self.left * share)), self.measure)
+
+    def charge(self, part: Budget) -> None:
+        """Spend what a part used."""
+        self.left -= part.limit - part.left
+
+    def fit_part(self, share: float, items: Iterable[str], total: int) -> tuple[list[str], int]:
+        """`fit` within `share` of the room left."""
+        part = self.part(share)
+        kept = part.fit(items, total)
+        self.charge(part)
+        return kept
+
     def fit(self, items: Iterable[str], total: int) -> tuple[list[str], int]:
         """The longest prefix of `items` that fits, and how many of the `total` items did not.
 
@@ -81,9 +96,9 @@ class Budget:
         return kept, total - len(kept)
 
 
-def prefix(items: Sequence[T], budget: Budget, render: Callable[[T], str]) -> tuple[list[str], int]:
-    """`Budget.fit` over `items` rendered lazily."""
-    return budget.fit((render(x) for x in items), len(items))
+def prefix(items: Sequence[T], budget: Budget, render: Callable[[T], str], share: float = 1.0) -> tuple[list[str], int]:
+    """`Budget.fit` over `items` rendered lazily, within `share` of the room left."""
+    return budget.fit_part(share, (render(x) for x in items), len(items))
 
 
 def counted(n: int, word: str) -> str:

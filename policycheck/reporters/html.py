@@ -344,36 +344,38 @@ def _matrix(result: Result, budget: Budget) -> list[str]:
         for s in STATUSES
     )
     envs = environments(result.matrix)
-    apps = list(dict.fromkeys(c.application for c in result.matrix))
-    ops = list(dict.fromkeys(c.operation for c in result.matrix))
-    app_ix, op_ix, env_ix = ({x: i for i, x in enumerate(xs)} for xs in (apps, ops, envs))
+    env_ix = {x: i for i, x in enumerate(envs)}
+    apps, ops = _Names(budget), _Names(budget)
+    budget.spend([script_json([clean(x) for x in envs])])
     problems = sorted(
         (c for c in result.matrix if c.status != ALLOWED or c.missing or (c.application, c.environment, c.operation)
          in delta),
         key=lambda c: RANK.get(c.status, 0),
     )  # fmt: skip
-    names = script_json({"applications": [clean(a) for a in apps], "operations": [clean(o) for o in ops],
-                         "environments": [clean(x) for x in envs]})  # fmt: skip
-    budget.spend([names])
 
     def problem(c: Cell) -> str:
         change = delta.get((c.application, c.environment, c.operation))
         missing = [clean(p) for p in c.missing]
-        return script_json([app_ix[c.application], op_ix[c.operation], env_ix[c.environment], c.status, missing,
-                            change])  # fmt: skip
+        return script_json([apps(c.application), ops(c.operation), env_ix[c.environment], c.status, missing, change])
 
-    cells, left_problems = prefix(problems, budget, problem)
+    part = apps.budget = ops.budget = budget.part(0.7)  # a new name is paid for by the item that needs it
+    cells, left_problems = part.fit((problem(c) for c in problems), len(problems))
+    budget.charge(part)
     static = (
         _static_matrix(result.matrix, delta, budget)
         if len(result.matrix) <= STATIC_CELLS
         else [f'<p class="note">{len(result.matrix):,} cells: the matrix needs JavaScript.</p>']
     )
-    allowed: dict[tuple[int, int], list[int]] = {}
+    allowed: dict[tuple[str, str], list[str]] = {}
     problem_keys = {(c.application, c.environment, c.operation) for c in problems}
     for c in result.matrix:
         if (c.application, c.environment, c.operation) not in problem_keys:
-            allowed.setdefault((app_ix[c.application], env_ix[c.environment]), []).append(op_ix[c.operation])
-    groups, _ = budget.fit((script_json([a, x, o]) for (a, x), o in allowed.items()), len(allowed))
+            allowed.setdefault((c.application, c.environment), []).append(c.operation)
+    part = apps.budget = ops.budget = budget.part(0.7)
+    groups, _ = part.fit(
+        (script_json([apps(a), env_ix[x], [ops(o) for o in o_]]) for (a, x), o_ in allowed.items()), len(allowed)
+    )
+    budget.charge(part)
     left_allowed = sum(len(o) for o in list(allowed.values())[len(groups) :])
     out += [
         f'<p class="note">One row per bound application and operation, one column per environment, the problems '
@@ -403,6 +405,7 @@ def _matrix(result: Result, budget: Budget) -> list[str]:
     ]
     meta = {"meaning": MEANING, "symbols": SYMBOL, "changes": CHANGED, "statuses": list(STATUSES),
             "page": PAGE_ROWS, "total": len(result.matrix)}  # fmt: skip
+    names = script_json({"applications": apps.names, "operations": ops.names, "environments": [clean(x) for x in envs]})
     data = script_json(meta)[:-1] + f',"names":{names},"cells":[{",".join(cells)}],"allowed":[{",".join(groups)}]}}'
     out.append(f'<script type="application/json" id="matrix-data">{data}</script>')
     skipped = unevaluated(result)
@@ -410,6 +413,23 @@ def _matrix(result: Result, budget: Budget) -> list[str]:
         out.append('<p class="note">Bound but not evaluated (the application or operation is not defined): '
                    + "; ".join(codes(case, " ") for case in skipped[:AUDIT_INPUTS]) + "</p>")  # fmt: skip
     return [*out, "</section>"]
+
+
+class _Names:
+    """Names that the page's script reads by index, each written once; a new one costs its room."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def __call__(self, name: str) -> int:
+        i = self.index.get(name)
+        if i is None:
+            i = self.index[name] = len(self.names)
+            self.names.append(clean(name))
+            self.budget.left -= utf8(script_json(self.names[-1])) + 1
+        return i
 
 
 def _left_out(n: int, what: str) -> list[str]:
@@ -513,7 +533,8 @@ def _changes(changes: tuple[Change, ...], budget: Budget) -> list[str]:
     if not changes:
         return [*out, '<p class="note">The new export changes no bound access and no effective permission.</p>',
                 "</section>"]  # fmt: skip
-    blocks, left = prefix(sorted(changes, key=lambda c: not c.lost), budget, lambda c: "\n".join(_change(c)))
+    ordered = sorted(changes, key=lambda c: not c.lost)  # what is lost first
+    blocks, left = prefix(ordered, budget, lambda c: "\n".join(_change(c)), share=0.5)
     return [*out, *blocks, *_left_out(left, "changed application and environment"), "</section>"]
 
 
@@ -554,7 +575,7 @@ def _findings(result: Result, budget: Budget) -> list[str]:
     if not result.findings and not result.waived:
         return [*out, '<p class="note">No findings.</p>', "</section>"]
     ranked = by_importance(result.findings)
-    rows, left = prefix(ranked, budget, _finding_row)
+    rows, left = prefix(ranked, budget, _finding_row, share=0.5)
     waived, left_waived = prefix(result.waived, budget, lambda w: _finding_row(w.finding, w))
     return [
         *out,

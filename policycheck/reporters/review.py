@@ -298,9 +298,7 @@ def _shortened(result: Result) -> str:
         budget.left += SECTION_ROOM  # its own room, kept aside above, pays for all but its rows
         block = [title, ""] + ([_row(head), "|" + " --- |" * len(head)] if head is not None else [])
         budget.spend(block)
-        part = Budget(int(budget.left * share))
-        kept, left = part.fit(lines, total)
-        budget.left -= part.limit - part.left
+        kept, left = budget.fit_part(share, lines, total)
         tail = [""] + ([f"_{counted(left, what)} left out here._", ""] if left else []) + ([after, ""] if after else [])
         budget.spend(tail)
         return (block if kept else block[:2]) + kept + tail
