@@ -56,7 +56,7 @@ def render(result: Result, *, color: bool = False) -> str:
         over = ", ".join(sorted(r for r, n in per_rule.items() if n > ANNOTATIONS_PER_RULE))
         parts.append(
             f"{counted(left, 'finding')} not annotated (at most {ANNOTATIONS_PER_RULE} per rule, the most important "
-            f"first; more in {over}): the text report lists them all, and {FULL_REPORT}"
+            f"first; more in {over}): `--format text` lists them all, and {FULL_REPORT}"
         )
     worst = result.worst()
     level = COMMANDS[worst] if worst is not None else "notice"
