@@ -185,7 +185,7 @@ def test_a_large_diff_fits_the_page_and_the_comment() -> None:
               for i, c in enumerate(changes)]  # fmt: skip
     result = Result(many(300).findings, Checked(2, 30_000, 1, 30_000, 30_000), matrix=matrix, changes=changes)
     page = render("html", result)
-    assert len(page.encode()) <= HTML_BYTES and "changed application and environments left out</strong>" in page
+    assert len(page.encode()) <= HTML_BYTES and "changed application-environment pairs left out</strong>" in page
     changes_html = page[page.index('<section id="changes">') :]
     assert "loses operation" in changes_html[:5_000] and "gains operation" not in changes_html[:200_000]
     comment = render("review", result)

@@ -504,7 +504,7 @@ def _parity(result: Result, budget: Budget) -> list[str]:
                    f"environments are shown; {same} applications hold the same everywhere.</p>")  # fmt: skip
         tables = [(a, h, [r for r in rows if r.differs]) for a, h, rows in tables if any(r.differs for r in rows)]
     kept, left = prefix(tables, budget, lambda t: "\n".join(_parity_table(*t)))
-    return [*out, *kept, *_left_out(left, "application's parity table"), "</section>"]
+    return [*out, *kept, *_left_out(left, "parity table"), "</section>"]
 
 
 def _parity_table(app: str, held: list[Holding], rows: list[ParityRow]) -> list[str]:
@@ -535,7 +535,7 @@ def _changes(changes: tuple[Change, ...], budget: Budget) -> list[str]:
                 "</section>"]  # fmt: skip
     ordered = sorted(changes, key=lambda c: not c.lost)  # what is lost first
     blocks, left = prefix(ordered, budget, lambda c: "\n".join(_change(c)), share=0.5)
-    return [*out, *blocks, *_left_out(left, "changed application and environment"), "</section>"]
+    return [*out, *blocks, *_left_out(left, "changed application-environment pair"), "</section>"]
 
 
 def _change(c: Change) -> list[str]:
