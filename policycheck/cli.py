@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -21,6 +22,21 @@ def _version_text() -> str:
     from .loading.source import LOADER_NAME
 
     return f"policycheck {__version__} (Python {sys.version.split()[0]}, YAML loader {LOADER_NAME})"
+
+
+def _color(flag: bool | None) -> bool:
+    """--color/--no-color, else NO_COLOR (no-color.org), else FORCE_COLOR (force-color.org), else a terminal."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +91,11 @@ def cli(traceback: bool) -> None:
     help="Evaluate expiry dates as of this day (YYYY-MM-DD) [default: today].",
 )
 @click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes [default: 64 MiB].")
-@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report [default: on a terminal; off with NO_COLOR set, on with FORCE_COLOR set].",
+)
 @click.option(
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
@@ -90,6 +110,9 @@ def cli(traceback: bool) -> None:
     metavar="PERCENT",
     help="Exit 1 when a coverage figure (spec operations covered, policy operations bound, bound calls allowed) "
     "is below PERCENT.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="The text report says only its summary line (other formats are whole)."
 )
 def check(
     paths: tuple[str, ...],
@@ -110,10 +133,13 @@ def check(
     list_files: bool,
     progress: bool | None,
     min_coverage: float | None,
+    quiet: bool,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
-    Without PATHS, the paths come from the configuration file.
+    Without PATHS, the paths come from the configuration file. Under GitHub Actions
+    (GITHUB_ACTIONS=true) and without --format, the text report is followed by
+    annotations (the `github` format).
     """
     from .commands.check import Options
     from .commands.check import run as run_check
@@ -131,11 +157,13 @@ def check(
         select=_split(select),
         ignore=_split(ignore),
         today=today.date() if today is not None else None,  # type: ignore[attr-defined]
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
         max_file_size=max_file_size,
         list_files=list_files,
         progress=progress,
         min_coverage=min_coverage,
+        quiet=quiet,
+        annotate=not fmts and output is None and _in_github_actions(),
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 
@@ -240,7 +268,7 @@ def token_check(
         options,
         formats=_formats(fmts, None),
         fail_on=Severity.parse(fail_on) if fail_on else None,
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
     )
     return _emit(run_token(options))
 
@@ -272,7 +300,8 @@ def _emit(outcome: Any) -> int:
 @click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate expiry dates as of this day.")
-@click.option("--color/--no-color", default=None)
+@click.option("--color/--no-color", default=None, help="As for `policycheck check`.")
+@click.option("-q", "--quiet", is_flag=True, help="The text report says only its summary line.")
 def diff(
     exports: tuple[str, ...],
     base_ref: str | None,
@@ -283,10 +312,12 @@ def diff(
     no_config: bool,
     today: Any,
     color: bool | None,
+    quiet: bool,
 ) -> int:
     """What a new export changes: operations that lose (or gain) access, per application and environment.
 
     Exit 1 when a bound operation loses access (and, with --fail-on-new-access, gains it).
+    Under GitHub Actions and without --format, the text report is followed by annotations.
     """
     from .commands.diff import DiffOptions, run_diff
 
@@ -302,7 +333,9 @@ def diff(
         formats=_formats(fmts, None),
         fail_on_new_access=fail_on_new_access,
         today=today.date() if today is not None else None,
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
+        quiet=quiet,
+        annotate=not fmts and _in_github_actions(),
     )
     return _emit(run_diff(options))
 
@@ -425,11 +458,19 @@ def validate(paths: tuple[str, ...], list_files: bool) -> int:
 
 @cli.command()
 @click.argument("rule", required=False)
-def rules(rule: str | None) -> int:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: id, name, severity, summary, help URI and documentation of each rule.",
+)
+def rules(rule: str | None, fmt: str) -> int:
     """List the rules, or show the documentation of one (by id or name)."""
     from .commands.info import rule_doc, rules_listing
 
-    click.echo(rule_doc(rule) if rule else rules_listing(), nl=False)
+    click.echo(rule_doc(rule, fmt) if rule else rules_listing(fmt), nl=False)
     return 0
 
 
@@ -489,6 +530,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
         code = cli.main(args=args, prog_name="policycheck", standalone_mode=False)
     except click.exceptions.Exit as e:
         return e.exit_code
+    except click.exceptions.NoArgsIsHelpError as e:  # bare `policycheck`: the help as --help prints it
+        click.echo(e.ctx.get_help())
+        return 2
     except click.ClickException as e:  # usage errors: one line, like every other failure to run
         ctx = getattr(e, "ctx", None)
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""

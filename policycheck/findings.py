@@ -237,6 +237,19 @@ class Coverage(NamedTuple):
     """Bound (application, environment, operation) cells that are allowed."""
 
 
+class Provenance(NamedTuple):
+    """Where a report came from, so that it can serve as an audit record (the command layer records it)."""
+
+    day: str
+    """The day the run evaluated expiry dates as of (ISO 8601)."""
+    commit: str | None
+    """The git commit checked out in the working directory; None when the inputs are not in its repository."""
+    modified: tuple[str, ...]
+    """Inputs that differ from that commit (uncommitted changes)."""
+    inputs: tuple[tuple[str, str], ...]
+    """(path, SHA-256) of every file read."""
+
+
 @dataclass(frozen=True)
 class Result:
     findings: tuple[Finding, ...]
@@ -258,6 +271,8 @@ class Result:
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) for every section the importers read: an incomplete export shows."""
     coverage: Coverage | None = None
+    provenance: Provenance | None = None
+    """The day, commit and inputs of the run, for reports that are an audit record (html)."""
 
     @property
     def verified(self) -> bool:

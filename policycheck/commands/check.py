@@ -16,7 +16,8 @@ from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
 from ..progress import Progress, stream_for
-from .common import Outcome, emit, identity, load_config, said, write_atomic
+from ..reporters import render
+from .common import Outcome, emit, identity, load_config, said, with_provenance, write_atomic
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -45,6 +46,10 @@ class Options:
     """The phase on stderr once a run passes 2 s: True always, None on a terminal only, False never."""
     min_coverage: float | None = None
     """Exit 1 when a coverage figure is below this percentage."""
+    quiet: bool = False
+    """-q: the text report says only its summary line."""
+    annotate: bool = False
+    """Under GitHub Actions without --format: the text report, then the `github` annotations."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
@@ -107,7 +112,11 @@ def run(options: Options) -> Outcome:
             return Outcome(
                 0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
             )
-        stdout = emit(result, options.formats, options.color)
+        stdout = emit(
+            with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
+        )
+        if options.annotate:
+            stdout += render("github", result)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
     if options.min_coverage is not None and result.coverage is not None:
         from ..coverage import below
