@@ -25,7 +25,7 @@ from ..model import (
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import check_shape, detect, mentions_vendor, read_vendor, strongly_vendor
+from .importers import apigee, apim, check_shape, detect, mentions_vendor, named_vendor, read_vendor, strongly_vendor
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -67,10 +67,10 @@ def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], 
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     path = os.path.join(root, f)
-                    if f.endswith(SUFFIXES) and not f.startswith("."):
+                    if (f.endswith(SUFFIXES) or f == "policy.xml") and not f.startswith("."):
                         found.append((path, False))
                     else:
-                        why = "hidden file" if f.startswith(".") else "not YAML, JSON or .ionapi"
+                        why = "hidden file" if f.startswith(".") else "not YAML, JSON, .ionapi or an APIM policy.xml"
                         skipped.append(FileRead(display_path(path), None, why))
         elif os.path.exists(p):
             found.append((p, True))
@@ -291,16 +291,31 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         shown = display_path(path)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
+    if shown.rsplit("/", 1)[-1] == "policy.xml":
+        if forced not in (None, "apim"):
+            raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
+        doc = apim.policy_document(shown, raw)
+        if apim.role(shown) is None:  # a policy fragment's
+            return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
+        return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
     head = _head(raw)
     ours = looks_ours(head)
-    if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
+    at_vendor_path = named_vendor(shown)
+    if not explicit and not (
+        ours or ionapi or at_vendor_path or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)
+    ):
         return _Read(
             None,
             None,
             FileRead(shown, None, "another tool's file: no policycheck apiVersion or kind, no export marker"),
         )
     try:
-        doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        if apigee.wants_credentials(head):  # an Apigee app's credentials hold its product status
+            doc = load(shown, raw, limits, apigee.DROP_KEYS, as_json=ionapi or None)
+            if detect(doc.data, shown) != "apigee":
+                doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        else:
+            doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     except InputError as e:
         if explicit or ours or ionapi or strongly_vendor(head):
             raise
@@ -322,7 +337,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if not native and forced is None:
         found = detect(data, shown)
         if found is not None:
-            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found)))
+            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found, shown)))
     if not isinstance(data, dict) and (explicit or ours or strongly_vendor(head)):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
     if not native:
@@ -334,7 +349,8 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             raise Unrecognised(
                 shown,
                 "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-                "application set or object, or an .ionapi file (force one with --input-format)",
+                "application set or object, an .ionapi file, an Apigee export or an APIOps artifact "
+                "(force one with --input-format)",
                 1,
                 1,
             )
@@ -361,7 +377,7 @@ def _head(raw: bytes) -> bytes:
     return head
 
 
-def _vendor_detail(data: Any, kind: str) -> str:
+def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "keycloak":
         if isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport":
             return "KeycloakRealmImport, spec.realm"
@@ -372,6 +388,11 @@ def _vendor_detail(data: Any, kind: str) -> str:
         return ""
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
+    if kind == "apigee":
+        return str(apigee.kind_of(data))
+    if kind == "apim":
+        role = apim.role(shown)
+        return "" if role is None else role[0]
     return ""
 
 
@@ -493,6 +514,7 @@ def assemble(
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
         imports=_counts(exports),
+        gateway_operations=tuple(o for part in exports for o in part.gateway_operations),
     )
 
 

@@ -24,12 +24,15 @@ class Rule(Protocol):
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)
+    blocked_grant,
     coarse_scope_request,
+    credential_expiry,
     cycle,
     duplicate,
     environment_parity,
     expired_allowance,
     expired_waiver,
+    gateway_token_check,
     granted_not_delivered,
     inheritance_gap,
     lost_access,
@@ -53,6 +56,9 @@ _MODULES: tuple[Rule, ...] = (
     missing_grant,
     pending_approval,
     inheritance_gap,
+    blocked_grant,
+    credential_expiry,
+    gateway_token_check,
     environment_parity,
     expired_allowance,
     token_missing,
