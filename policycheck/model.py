@@ -355,9 +355,9 @@ class GatewayOperation(NamedTuple):
     """The operation's template, as the API's specification writes it."""
     operation_id: str | None
     environment: str
-    routes: tuple[tuple[str | None, tuple[TokenCheck, ...], str | None], ...]
-    """Per product the call can come through (None: the API alone): the checks in force, and,
-    when none is, the policy file whose missing `<base/>` dropped the inherited ones (else None)."""
+    routes: tuple[tuple[str | None, tuple[TokenCheck, ...], Origin | None], ...]
+    """Per product the call can come through (None: the API alone, by an API-scoped subscription): the
+    checks in force, and the `<inbound>` of the policy file whose missing `<base/>` cut off checks above it."""
     source: Origin
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..model import At, GatewayOperation, Model, Operation, Origin, Requirement
+from ..model import GatewayOperation, Model, Operation, Origin, Requirement, TokenCheck
 from ..resolve import names
 
 if TYPE_CHECKING:
@@ -74,45 +74,51 @@ def _compare(model: Model, ctx: RuleContext, op: Operation, g: GatewayOperation)
     demands = requirement.permissions is not None or bool(requirement.scopes or requirement.claims)
     expected = _expected(model, requirement)
     call = f"{g.method} {g.path} of API '{g.api}'"
-    open_routes: dict[str | None, list[str]] = {}
+    open_routes: dict[object, tuple[Origin | None, list[str]]] = {}
+    extra_claims: dict[object, tuple[TokenCheck, tuple[str, ...], list[str]]] = {}
     for product, checks, dropped_by in g.routes:
-        via = f"product '{product}'" if product else "the API alone"
+        via = f"product '{product}'" if product else "an API subscription"
         if not checks:
             if demands:
-                open_routes.setdefault(dropped_by, []).append(via)
+                key = dropped_by.location() if dropped_by else None
+                open_routes.setdefault(key, (dropped_by, []))[1].append(via)
             continue
         for c in checks:
             if not c.claim or not expected:
                 continue
-            extra = [v for v in c.values if v not in expected]
-            if (c.match == "any" and len(extra) == len(c.values)) or (c.match != "any" and extra):
-                shown = extra if c.match != "any" else list(c.values)
-                yield ctx.finding(
-                    c.source,
-                    env=g.environment,
-                    op=op.id,
-                    subject=f"claim:{g.api}:{c.claim}:{','.join(shown)}:{product or ''}",
-                    message=f"in {g.environment}, the gateway requires claim '{c.claim}' "
-                    f"{'to be one of' if c.match == 'any' else 'to hold'} {', '.join(repr(v) for v in shown)} on "
-                    f"{call} (through {via}), which {op.id}'s requirement does not name",
-                    fix=f"add {', '.join(repr(v) for v in shown)} to {op.id}'s requirement (or to its permissions' "
-                    "claims), or remove it from the validate-jwt required-claims",
-                )
-    for dropped_by, vias in open_routes.items():
-        where = Origin(At(dropped_by, 1, 1), ()) if dropped_by else g.source
+            extra = tuple(v for v in c.values if v not in expected)
+            shown = c.values if c.match == "any" and len(extra) == len(c.values) else extra
+            if shown and (c.match != "any" or len(extra) == len(c.values)):
+                key = (c.source.location(), c.claim, shown)
+                extra_claims.setdefault(key, (c, shown, []))[2].append(via)
+    for c, shown, vias in extra_claims.values():
+        values = ", ".join(repr(v) for v in shown)
+        yield ctx.finding(
+            c.source,
+            env=g.environment,
+            op=op.id,
+            subject=f"claim:{g.api}:{c.claim}:{','.join(shown)}",
+            message=f"in {g.environment}, the gateway requires claim '{c.claim}' "
+            f"{'to be one of' if c.match == 'any' else 'to hold'} {values} on {call} (through "
+            f"{', '.join(vias)}), which {op.id}'s requirement does not name: callers it admits get 401",
+            fix=f"add {values} to {op.id}'s requirement (or to its permissions' claims), or remove it from "
+            "the validate-jwt required-claims",
+        )
+    for dropped_by, vias in open_routes.values():
         why = (
-            f": {dropped_by} has no <base/> in <inbound>, so the token checks of the scopes above it do not apply"
+            f": {dropped_by.document.path} has no <base /> in <inbound>, so the token checks of the scopes "
+            "above it do not apply"
             if dropped_by
             else ": no validate-jwt or validate-azure-ad-token is in force at any scope"
         )
         yield ctx.finding(
-            where,
+            dropped_by or g.source,
             env=g.environment,
             op=op.id,
             subject=f"open:{g.api}:{g.method} {g.path}",
             message=f"in {g.environment}, the gateway validates no token on {call} (through "
             f"{', '.join(vias)}), while {op.id} requires authorization{why}",
-            fix="add <base /> to the <inbound> of that policy file" if dropped_by
+            fix="add <base /> to that <inbound>, or a validate-jwt with the required claims"
+            if dropped_by
             else "add a validate-jwt with the required claims at the API or operation scope",
         )
-

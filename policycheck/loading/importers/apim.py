@@ -251,17 +251,22 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
         )
 
     global_policy = files.get(("policy-global", ""))
+    direct = {t for a in part.applications for g in a.grants for t in [g.permission] if t}
+    if any(g.permission_set == ALL_APIS for a in part.applications for g in a.grants):
+        direct |= set(apis)
     for api in apis:
         spec = files.get(("spec", api))
         if spec is None:
             continue
         base_path = str(_props(files.get(("api", api))).get("path") or "").strip("/")
-        holders = [p for p, members in products.items() if api in members and p in published]
+        holders: list[str | None] = [p for p, members in products.items() if api in members and p in published]
+        if api in direct or not holders:
+            holders.append(None)
         for method, path, op_id, keys in _spec_operations(spec.data):
             counts["operations"] += 1
             op_policy = files.get(("policy-operation", f"{api}/{op_id}")) if op_id else None
             routes = []
-            for product in holders or [None]:
+            for product in holders:
                 chain = [op_policy, files.get(("policy-api", api))]
                 chain += [files.get(("policy-product", product))] if product else []
                 chain.append(global_policy)
@@ -304,7 +309,7 @@ def _scope(scope: str) -> tuple[str, str] | None:
     return None
 
 
-def _in_force(chain: list[Document | None]) -> tuple[tuple[TokenCheck, ...], str | None]:
+def _in_force(chain: list[Document | None]) -> tuple[tuple[TokenCheck, ...], Origin | None]:
     """The token checks in force along operation -> API -> product -> global, and the file that cut them off.
 
     A scope without a policy file inherits everything; a file whose inbound has no `<base/>`
@@ -322,7 +327,8 @@ def _in_force(chain: list[Document | None]) -> tuple[tuple[TokenCheck, ...], str
                 checks.append(TokenCheck("", "all", (), Origin(At(doc.path, check["line"], check["column"]), ())))
         if not doc.data["base"]:
             above = [d for d in chain[i + 1 :] if d is not None and d.data["checks"]]
-            return tuple(checks), doc.path if above else None
+            line, column = doc.data["inbound_at"]
+            return tuple(checks), Origin(At(doc.path, line, column), ()) if above else None
     return tuple(checks), None
 
 

@@ -22,7 +22,7 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
     """
     parser = xml.parsers.expat.ParserCreate()
     stack: list[str] = []
-    found: dict[str, Any] = {"inbound": False, "base": False, "checks": [], "conditional": [], "fragments": []}
+    found: dict[str, Any] = {"inbound": False, "inbound_at": (1, 1), "base": False, "checks": [], "conditional": [], "fragments": []}
     check: dict[str, Any] | None = None
     claim: dict[str, Any] | None = None
     text: list[str] = []
@@ -35,6 +35,7 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
         inbound = "inbound" in stack
         if name == "inbound" and stack == ["policies"]:
             found["inbound"] = True
+            found["inbound_at"] = where()
         elif inbound and name == "base" and stack[-1] == "inbound":
             found["base"] = True
         elif inbound and name in TOKEN_POLICIES:
