@@ -5,7 +5,8 @@ What it means: a gateway credential (an Apigee app's consumer key) has an expiry
 the key carries: the calls that need those products fail, although the app, the
 key and the product entry are all `approved`. A key that expires within 30 days is
 reported one level lower (a warning when the rule is an error): rotate it before it
-breaks the calls.
+breaks the calls. Which keys have expired is judged when the files are read (as of the
+start of today, UTC); `--today` moves only the 30-day warning.
 
 Failing example: `audit-app`'s only key carries `gl-read` with `expiresAt`
 1704067200000 (2024-01-01), and `gl.journal-entries.list` needs `gl-read` in prod.
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
-from ..model import Grant
+from ..model import EXPIRED, Grant
 from ..resolve import Block
 from .bound import listing, some, who
 
@@ -56,7 +57,7 @@ def _expired(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 g = b.grant
                 if g is None or Block.REVOKED not in b.reasons or Block.OTHER_ENVIRONMENT in b.reasons:
                     continue
-                if g.expires is None or g.expires > ctx.now:
+                if EXPIRED not in (g.blocked_by or "").split("; "):
                     continue
                 _, perms, hit = needed.setdefault((f.environment, id(g)), (g, {}, {}))
                 perms[permission] = None

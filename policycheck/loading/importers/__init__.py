@@ -68,7 +68,7 @@ def named_vendor(path: str) -> bool:
     """A file at a place where an exporter writes one of its files (APIOps artifacts), whatever it says."""
     from . import apim
 
-    return apim.role(path) is not None
+    return apim.role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
 
 
 def mentions_vendor(head: bytes) -> bool:

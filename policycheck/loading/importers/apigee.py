@@ -16,7 +16,8 @@ Consumer keys and secrets are dropped by the parser, never read.
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
+from datetime import time as dtime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +38,8 @@ _DEVELOPER = {"active": True, "inactive": False}
 
 
 def now() -> float:
-    """The clock the expiry of keys is judged by (tests replace it)."""
-    return time.time()
+    """The moment keys are judged expired by: the start of today (UTC), as the rules judge expiry dates."""
+    return datetime.combine(datetime.now(UTC).date(), dtime(), UTC).timestamp()
 
 
 def wants_credentials(head: bytes) -> bool:
