@@ -34,7 +34,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def found(out: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
     return [
-        (f["rule"], f"{f['location']['path']}:{f['location']['line']}", f["application"], f["environment"], f["operation"])
+        (
+            f["rule"],
+            f"{f['location']['path']}:{f['location']['line']}",
+            f["application"],
+            f["environment"],
+            f["operation"],
+        )
         for f in json.loads(out)["findings"]
     ]
 
@@ -126,13 +132,25 @@ def test_example_imports_and_listing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_key_or_secret_in_any_output(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(EXAMPLE)
-    canaries = [line.split('"')[3] for line in (EXAMPLE / "acme-org/apps.json").read_text().splitlines() if "CANARY" in line]
+    canaries = [
+        line.split('"')[3] for line in (EXAMPLE / "acme-org/apps.json").read_text().splitlines() if "CANARY" in line
+    ]
     assert len(canaries) == 10
     for fmt in FORMATS:
         code, out, err = run(capsys, "check", "--no-config", "-v", "--format", fmt, ".")
         assert code == 1, fmt
         assert not any(c in out + err for c in canaries), fmt
-    code, out, err = run(capsys, "explain", "gl-integration", "gl.journal-entries.create", "--env", "prod", "--no-config", "--policies", ".")
+    code, out, err = run(
+        capsys,
+        "explain",
+        "gl-integration",
+        "gl.journal-entries.create",
+        "--env",
+        "prod",
+        "--no-config",
+        "--policies",
+        ".",
+    )
     assert code == 1 and not any(c in out + err for c in canaries)
 
 
@@ -143,7 +161,9 @@ def product(name: str, envs: list[str], approval: str = "auto") -> dict[str, Any
     return {"name": name, "approvalType": approval, "environments": envs, "apiResources": ["/**"]}
 
 
-def app(app_status: str, key_status: str, entry_status: str, expires: Any = "-1", developer: str = "d1") -> dict[str, Any]:
+def app(
+    app_status: str, key_status: str, entry_status: str, expires: Any = "-1", developer: str = "d1"
+) -> dict[str, Any]:
     return {
         "name": "svc",
         "developerId": developer,
@@ -182,7 +202,9 @@ def org(here: Path, *apps: dict[str, Any], developers: list[dict[str, Any]] | No
         (("approved", "revoked", "pending"), Status.REVOKED, "credential status 'revoked'"),
     ],
 )
-def test_all_three_levels_decide(here: Path, levels: tuple[str, str, str], status: Status, blocked_by: str | None) -> None:
+def test_all_three_levels_decide(
+    here: Path, levels: tuple[str, str, str], status: Status, blocked_by: str | None
+) -> None:
     org(here, app(*levels))
     grant = load_model(["org"]).applications["svc"].grants[0]
     assert (grant.permission_set, grant.status, grant.blocked_by) == ("p", status, blocked_by)
@@ -198,12 +220,24 @@ def test_an_unknown_status_is_said_and_grants_nothing(here: Path) -> None:
 
 
 def test_an_inactive_developer_blocks_every_key(here: Path) -> None:
-    org(here, app("approved", "approved", "approved"), developers=[{"email": "d@x.example", "developerId": "d1", "firstName": "D", "status": "inactive"}])
+    org(
+        here,
+        app("approved", "approved", "approved"),
+        developers=[{"email": "d@x.example", "developerId": "d1", "firstName": "D", "status": "inactive"}],
+    )
     grant = load_model(["org"]).applications["svc"].grants[0]
     assert (grant.status, grant.blocked_by) == (Status.REVOKED, "developer 'd@x.example' inactive")
 
 
-@pytest.mark.parametrize(("expires", "status"), [("-1", Status.APPROVED), (-1, Status.APPROVED), (1704067200000, Status.REVOKED), ("4102444800000", Status.APPROVED)])
+@pytest.mark.parametrize(
+    ("expires", "status"),
+    [
+        ("-1", Status.APPROVED),
+        (-1, Status.APPROVED),
+        (1704067200000, Status.REVOKED),
+        ("4102444800000", Status.APPROVED),
+    ],
+)
 def test_key_expiry(here: Path, expires: Any, status: Status) -> None:
     org(here, app("approved", "approved", "approved", expires=expires))
     grant = load_model(["org"]).applications["svc"].grants[0]
@@ -229,18 +263,33 @@ def test_a_held_product_no_file_defines_is_said(here: Path) -> None:
     write(here / "org/products.json", [product("other", ["test"])])
     write(here / "org/apps.json", [app("approved", "approved", "approved")])
     notes = [n.message for n in load_inputs(["org"]).notes]
-    assert "app 'svc' holds API product 'p', which no products file in its folder defines: it gives no permission" in notes
+    assert (
+        "app 'svc' holds API product 'p', which no products file in its folder defines: it gives no permission" in notes
+    )
 
 
 def test_maven_plugin_layout(here: Path) -> None:
     edge = here / "resources/edge/org"
     write(edge / "apiProducts.json", [product("weather", ["test"]), product("weather-admin", ["test"], "manual")])
-    write(edge / "developerApps.json", {"hugh@example.com": [{"name": "hughapp", "apiProducts": ["weather", "weather-admin"], "callbackUrl": "", "scopes": []}]})
-    write(edge / "developers.json", [{"email": "hugh@example.com", "firstName": "Hugh", "lastName": "Jack", "userName": "hughj"}])
+    write(
+        edge / "developerApps.json",
+        {
+            "hugh@example.com": [
+                {"name": "hughapp", "apiProducts": ["weather", "weather-admin"], "callbackUrl": "", "scopes": []}
+            ]
+        },
+    )
+    write(
+        edge / "developers.json",
+        [{"email": "hugh@example.com", "firstName": "Hugh", "lastName": "Jack", "userName": "hughj"}],
+    )
     write(here / "resources/edge/env/test/caches.json", [{"name": "weather-cache"}])
     loaded = load_inputs(["resources"])
     grants = loaded.model.applications["hughapp"].grants
-    assert [(g.permission_set, g.status) for g in grants] == [("weather", Status.APPROVED), ("weather-admin", Status.PENDING)]
+    assert [(g.permission_set, g.status) for g in grants] == [
+        ("weather", Status.APPROVED),
+        ("weather-admin", Status.PENDING),
+    ]
     assert {str(f) for f in loaded.files} >= {
         "resources/edge/org/apiProducts.json: Apigee export (products)",
         "resources/edge/org/developerApps.json: Apigee export (maven-apps)",
@@ -273,7 +322,10 @@ def test_a_wrong_type_is_exit_2_at_its_line(here: Path, capsys: pytest.CaptureFi
     code, out, err = run(capsys, "check", "--no-config", "org")
     assert code == 2
     line = next(i for i, t in enumerate((here / "org/apps.json").read_text().splitlines(), 1) if '"apiproduct": [' in t)
-    assert err == f"policycheck: org/apps.json:{line}:13: [0].credentials[0].apiProducts[0].apiproduct: expected a string, got a list\n"
+    assert (
+        err
+        == f"policycheck: org/apps.json:{line}:13: [0].credentials[0].apiProducts[0].apiproduct: expected a string, got a list\n"
+    )
     assert "k-123" not in out + err
 
 
@@ -282,12 +334,30 @@ def test_diff_when_prod_gets_the_missing_product(here: Path, capsys: pytest.Capt
     shutil.copytree(EXAMPLE, here / "after")
     products = here / "after/acme-org/products.json"
     products.write_text(products.read_text().replace('"environments": ["test"],', '"environments": ["test", "prod"],'))
-    code, out, err = run(capsys, "diff", "--no-config", "--no-color", "--policies", "before/policy.yaml", "before/acme-org", "after/acme-org")
+    code, out, err = run(
+        capsys,
+        "diff",
+        "--no-config",
+        "--no-color",
+        "--policies",
+        "before/policy.yaml",
+        "before/acme-org",
+        "after/acme-org",
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == (
         "after/acme-org/apps.json:2:3: note PC302 [gl-integration prod gl.journal-entries.post] gl-integration can "
         "now call gl.journal-entries.post in prod (new: 'gl-post')"
     )
     # and the other way round: prod loses it, exit 1
-    code, out, _ = run(capsys, "diff", "--no-config", "--no-color", "--policies", "before/policy.yaml", "after/acme-org", "before/acme-org")
+    code, out, _ = run(
+        capsys,
+        "diff",
+        "--no-config",
+        "--no-color",
+        "--policies",
+        "before/policy.yaml",
+        "after/acme-org",
+        "before/acme-org",
+    )
     assert code == 1 and " PC301 [gl-integration prod gl.journal-entries.post] " in out

@@ -35,7 +35,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def found(out: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
     return [
-        (f["rule"], f"{f['location']['path']}:{f['location']['line']}", f["application"], f["environment"], f["operation"])
+        (
+            f["rule"],
+            f"{f['location']['path']}:{f['location']['line']}",
+            f["application"],
+            f["environment"],
+            f["operation"],
+        )
         for f in json.loads(out)["findings"]
     ]
 
@@ -59,9 +65,27 @@ EXAMPLE_FINDINGS = [
     ("PC112", f"{OPS}/post-journal-entry/policy.xml:7", None, "test", "gl.journal-entries.post"),
     ("PC112", f"{OPS}/reverse-journal-entry/policy.xml:2", None, "prod", "gl.journal-entries.reverse"),
     ("PC112", f"{OPS}/reverse-journal-entry/policy.xml:2", None, "test", "gl.journal-entries.reverse"),
-    ("PC101", f"{SUBS}/legacy-batch/subscriptionInformation.json:2", "legacy-batch", "prod", "gl.journal-entries.reverse"),
-    ("PC111", f"{SUBS}/legacy-batch/subscriptionInformation.json:6", "legacy-batch", "prod", "gl.journal-entries.reverse"),
-    ("PC101", f"{SUBS}/reporting-app/subscriptionInformation.json:2", "reporting-app", "prod", "gl.journal-entries.list"),
+    (
+        "PC101",
+        f"{SUBS}/legacy-batch/subscriptionInformation.json:2",
+        "legacy-batch",
+        "prod",
+        "gl.journal-entries.reverse",
+    ),
+    (
+        "PC111",
+        f"{SUBS}/legacy-batch/subscriptionInformation.json:6",
+        "legacy-batch",
+        "prod",
+        "gl.journal-entries.reverse",
+    ),
+    (
+        "PC101",
+        f"{SUBS}/reporting-app/subscriptionInformation.json:2",
+        "reporting-app",
+        "prod",
+        "gl.journal-entries.list",
+    ),
     ("PC104", f"{SUBS}/reporting-app/subscriptionInformation.json:2", "reporting-app", "prod", None),
     ("PC103", f"{SUBS}/reporting-app/subscriptionInformation.json:6", "reporting-app", "prod", None),
     ("PC102", "configuration.prod.yaml:13", "reporting-app", "prod", "gl.journal-entries.list"),
@@ -122,7 +146,9 @@ def test_no_key_or_secret_in_any_output(monkeypatch: pytest.MonkeyPatch, capsys:
         code, out, err = run(capsys, "check", "--no-config", "-v", "--format", fmt, ".")
         assert code == 1, fmt
         assert not any(c in out + err for c in canaries), fmt
-    code, out, err = run(capsys, "explain", "reporting-app", "gl.journal-entries.list", "--env", "prod", "--no-config", "--policies", ".")
+    code, out, err = run(
+        capsys, "explain", "reporting-app", "gl.journal-entries.list", "--env", "prod", "--no-config", "--policies", "."
+    )
     assert code == 1 and not any(c in out + err for c in canaries)
 
 
@@ -165,10 +191,22 @@ def artifacts(here: Path, state: str = "active", scope: str = "/products/shop", 
     root = here / "test"
     write(root / "apis/orders/apiInformation.json", {"properties": {"displayName": "orders", "path": "shop"}})
     write(root / "apis/orders/specification.yaml", SPEC)
-    write(root / "products/shop/productInformation.json", {"properties": {"displayName": "Shop", "state": "published", "subscriptionRequired": True}})
+    write(
+        root / "products/shop/productInformation.json",
+        {"properties": {"displayName": "Shop", "state": "published", "subscriptionRequired": True}},
+    )
     write(root / "products/shop/apis.json", [{"name": "orders"}])
-    write(root / "subscriptions/shop/subscriptionInformation.json", {"properties": {"displayName": "shop", "scope": scope, "state": state}})
-    places = {"api": "apis/orders/policy.xml", "product": "products/shop/policy.xml", "glob": "policy.xml", "create": "apis/orders/operations/create-order/policy.xml", "list": "apis/orders/operations/list-orders/policy.xml"}
+    write(
+        root / "subscriptions/shop/subscriptionInformation.json",
+        {"properties": {"displayName": "shop", "scope": scope, "state": state}},
+    )
+    places = {
+        "api": "apis/orders/policy.xml",
+        "product": "products/shop/policy.xml",
+        "glob": "policy.xml",
+        "create": "apis/orders/operations/create-order/policy.xml",
+        "list": "apis/orders/operations/list-orders/policy.xml",
+    }
     for where, text in policies.items():
         write(root / places[where], text)
     write(here / "policy.yaml", POLICY)
@@ -176,14 +214,21 @@ def artifacts(here: Path, state: str = "active", scope: str = "/products/shop", 
 
 
 def pc112(capsys: pytest.CaptureFixture[str]) -> list[tuple[str | None, str]]:
-    code, out, err = run(capsys, "check", "--no-config", "--format", "json", "--select", "PC112", ".")
+    _code, out, err = run(capsys, "check", "--no-config", "--format", "json", "--select", "PC112", ".")
     assert err == ""
     return [(f["operation"], f["message"]) for f in json.loads(out)["findings"]]
 
 
 @pytest.mark.parametrize(
     ("state", "status"),
-    [("active", Status.APPROVED), ("submitted", Status.PENDING), ("suspended", Status.REVOKED), ("rejected", Status.REVOKED), ("cancelled", Status.REVOKED), ("expired", Status.REVOKED)],
+    [
+        ("active", Status.APPROVED),
+        ("submitted", Status.PENDING),
+        ("suspended", Status.REVOKED),
+        ("rejected", Status.REVOKED),
+        ("cancelled", Status.REVOKED),
+        ("expired", Status.REVOKED),
+    ],
 )
 def test_subscription_states(here: Path, state: str, status: Status) -> None:
     artifacts(here, state)
@@ -196,14 +241,19 @@ def test_an_unknown_state_is_said_and_grants_nothing(here: Path) -> None:
     artifacts(here, "paused")
     loaded = load_inputs(["."])
     assert loaded.model.applications["shop"].grants == ()
-    assert "subscription 'shop' has state 'paused', which policycheck does not read: no grant in test" in [n.message for n in loaded.notes]
+    assert "subscription 'shop' has state 'paused', which policycheck does not read: no grant in test" in [
+        n.message for n in loaded.notes
+    ]
 
 
 @pytest.mark.parametrize(
     ("scope", "grant"),
     [
         ("/products/shop", (None, "shop")),
-        ("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim/products/shop", (None, "shop")),
+        (
+            "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim/products/shop",
+            (None, "shop"),
+        ),
         ("/apis/orders", ("orders", None)),
         ("/apis", (None, "all APIs")),
     ],
@@ -215,7 +265,11 @@ def test_subscription_scopes(here: Path, scope: str, grant: tuple[str | None, st
 
 
 def test_an_operation_policy_without_base_drops_the_api_check(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    artifacts(here, api=jwt("Orders.Read", "Orders.Write", match="any"), create="<policies><inbound><set-header name='x' exists-action='override'><value>1</value></set-header></inbound></policies>")
+    artifacts(
+        here,
+        api=jwt("Orders.Read", "Orders.Write", match="any"),
+        create="<policies><inbound><set-header name='x' exists-action='override'><value>1</value></set-header></inbound></policies>",
+    )
     found = pc112(capsys)
     assert [op for op, _ in found] == ["orders.create"]
     assert "test/apis/orders/operations/create-order/policy.xml has no <base /> in <inbound>" in found[0][1]
@@ -226,15 +280,26 @@ def test_a_missing_operation_policy_inherits(here: Path, capsys: pytest.CaptureF
     assert pc112(capsys) == []
 
 
-def test_the_api_policy_without_base_drops_product_and_global_checks(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    artifacts(here, glob=jwt("Orders.Read", "Orders.Write", match="any", base=False), api="<policies><inbound /></policies>")
+def test_the_api_policy_without_base_drops_product_and_global_checks(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifacts(
+        here, glob=jwt("Orders.Read", "Orders.Write", match="any", base=False), api="<policies><inbound /></policies>"
+    )
     found = pc112(capsys)
     assert sorted(op for op, _ in found) == ["orders.create", "orders.list"]
     assert all("test/apis/orders/policy.xml has no <base /> in <inbound>" in m for _, m in found)
 
 
-def test_global_and_product_checks_reach_the_operation_through_base(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    artifacts(here, glob=jwt("Orders.Read", "Orders.Write", match="any", base=False), product=jwt("Orders.Admin"), api="<policies><inbound><base /></inbound></policies>")
+def test_global_and_product_checks_reach_the_operation_through_base(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifacts(
+        here,
+        glob=jwt("Orders.Read", "Orders.Write", match="any", base=False),
+        product=jwt("Orders.Admin"),
+        api="<policies><inbound><base /></inbound></policies>",
+    )
     found = pc112(capsys)
     assert sorted(op for op, _ in found) == ["orders.create", "orders.list"]
     assert all("to hold 'Orders.Admin'" in m and "through product 'shop'" in m for _, m in found)
@@ -255,16 +320,25 @@ def test_match_any_needs_one_value_the_policy_names(here: Path, capsys: pytest.C
 
 
 def test_a_conditional_check_and_a_fragment_are_said(here: Path) -> None:
-    artifacts(here, api="<policies><inbound><base /><choose><when condition='true'><validate-jwt header-name='Authorization' /></when></choose><include-fragment fragment-id='auth' /></inbound></policies>")
+    artifacts(
+        here,
+        api="<policies><inbound><base /><choose><when condition='true'><validate-jwt header-name='Authorization' /></when></choose><include-fragment fragment-id='auth' /></inbound></policies>",
+    )
     notes = [n.message for n in load_inputs(["."]).notes]
-    assert "validate-jwt inside <choose> applies on a condition, which policycheck does not evaluate: not read as a requirement" in notes
+    assert (
+        "validate-jwt inside <choose> applies on a condition, which policycheck does not evaluate: not read as a requirement"
+        in notes
+    )
     assert "policy fragment 'auth' is included here and not read: token checks in it are not seen" in notes
 
 
 def test_environments_from_configuration_files_with_overrides(here: Path) -> None:
     artifacts(here)
     write(here / "configuration.staging.yaml", "apimServiceName: apim-stg\n")
-    write(here / "configuration.production.yaml", "apimServiceName: apim-prd\nsubscriptions:\n  - name: shop\n    properties:\n      state: suspended\n")
+    write(
+        here / "configuration.production.yaml",
+        "apimServiceName: apim-prd\nsubscriptions:\n  - name: shop\n    properties:\n      state: suspended\n",
+    )
     model = load_model(["."], identity=Identity(environments={"staging": "test", "production": "prod"}))
     grants = {g.environments: g.status for g in model.applications["shop"].grants}
     assert grants == {("test",): Status.APPROVED, ("prod",): Status.REVOKED}
@@ -278,14 +352,20 @@ def test_without_configuration_the_folder_is_the_environment(here: Path) -> None
 
 def test_malformed_xml_is_exit_2_at_its_position(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     artifacts(here, api="<policies>\n  <inbound>\n    <base />\n  </inbund>\n</policies>\n")
-    code, out, err = run(capsys, "check", "--no-config", ".")
+    code, _out, err = run(capsys, "check", "--no-config", ".")
     assert (code, err) == (2, "policycheck: test/apis/orders/policy.xml:4:5: not valid XML (mismatched tag)\n")
 
 
 def test_a_dtd_is_refused(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    artifacts(here, api='<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY a "aaaa">]>\n<policies><inbound><base /></inbound></policies>\n')
+    artifacts(
+        here,
+        api='<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY a "aaaa">]>\n<policies><inbound><base /></inbound></policies>\n',
+    )
     code, _, err = run(capsys, "check", "--no-config", ".")
-    assert (code, err) == (2, "policycheck: test/apis/orders/policy.xml:2:13: a DTD in policy.xml is not read (entities are refused)\n")
+    assert (code, err) == (
+        2,
+        "policycheck: test/apis/orders/policy.xml:2:13: a DTD in policy.xml is not read (entities are refused)\n",
+    )
 
 
 def test_detected_by_content_at_the_extractors_paths() -> None:
@@ -299,8 +379,17 @@ def test_detected_by_content_at_the_extractors_paths() -> None:
 
 
 def test_minimal_spec_reading() -> None:
-    spec = {"paths": {"/a": {"get": {"operationId": "g"}, "parameters": [], "post": {}}, "/b/{id}": {"delete": {"operationId": "d"}}}}
-    assert [(m, p, o) for m, p, o, _ in apim._spec_operations(spec)] == [("GET", "/a", "g"), ("POST", "/a", None), ("DELETE", "/b/{id}", "d")]
+    spec = {
+        "paths": {
+            "/a": {"get": {"operationId": "g"}, "parameters": [], "post": {}},
+            "/b/{id}": {"delete": {"operationId": "d"}},
+        }
+    }
+    assert [(m, p, o) for m, p, o, _ in apim._spec_operations(spec)] == [
+        ("GET", "/a", "g"),
+        ("POST", "/a", None),
+        ("DELETE", "/b/{id}", "d"),
+    ]
 
 
 def test_diff_when_prod_approves_the_subscription(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -308,6 +397,11 @@ def test_diff_when_prod_approves_the_subscription(here: Path, capsys: pytest.Cap
     shutil.copytree(EXAMPLE, here / "after")
     config = here / "after/configuration.prod.yaml"
     config.write_text(config.read_text().replace("state: submitted", "state: active"))
-    code, out, err = run(capsys, "diff", "--no-config", "--no-color", "--policies", "before/policy.yaml", "before", "after")
+    code, out, err = run(
+        capsys, "diff", "--no-config", "--no-color", "--policies", "before/policy.yaml", "before", "after"
+    )
     assert (code, err) == (0, "")
-    assert " PC302 [reporting-app prod gl.journal-entries.list] reporting-app can now call gl.journal-entries.list in prod" in out
+    assert (
+        " PC302 [reporting-app prod gl.journal-entries.list] reporting-app can now call gl.journal-entries.list in prod"
+        in out
+    )

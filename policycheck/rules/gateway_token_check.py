@@ -89,8 +89,7 @@ def _compare(model: Model, ctx: RuleContext, op: Operation, g: GatewayOperation)
             extra = tuple(v for v in c.values if v not in expected)
             shown = c.values if c.match == "any" and len(extra) == len(c.values) else extra
             if shown and (c.match != "any" or len(extra) == len(c.values)):
-                key = (c.source.location(), c.claim, shown)
-                extra_claims.setdefault(key, (c, shown, []))[2].append(via)
+                extra_claims.setdefault((c.source.location(), c.claim, shown), (c, shown, []))[2].append(via)
     for c, shown, vias in extra_claims.values():
         values = ", ".join(repr(v) for v in shown)
         yield ctx.finding(

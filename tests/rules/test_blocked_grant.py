@@ -38,7 +38,9 @@ def test_a_suspended_apim_subscription_is_blocked(here: Path) -> None:
     (here / "apim/subscriptions/svc/subscriptionInformation.json").write_text(
         json.dumps({"properties": {"displayName": "svc", "scope": "/apis/read", "state": "suspended"}})
     )
-    (here / "policy.yaml").write_text(POLICY.replace("environments: [prod]", "environments: [apim]").replace("{name: prod}", "{name: apim}"))
+    (here / "policy.yaml").write_text(
+        POLICY.replace("environments: [prod]", "environments: [apim]").replace("{name: prod}", "{name: apim}")
+    )
     found = findings(here, "PC111", TODAY)
     assert [(f.application, f.environment, f.subject) for f in found] == [("svc", "apim", "'read'")]
     assert "(subscription state 'suspended')" in found[0].message

@@ -19,7 +19,9 @@ def policy_xml(claims: str = "", base: bool = True) -> str:
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "apim/apis/items/operations/create").mkdir(parents=True)
-    (tmp_path / "apim/apis/items/apiInformation.json").write_text(json.dumps({"properties": {"path": "api", "displayName": "items"}}))
+    (tmp_path / "apim/apis/items/apiInformation.json").write_text(
+        json.dumps({"properties": {"path": "api", "displayName": "items"}})
+    )
     (tmp_path / "apim/apis/items/specification.yaml").write_text(SPEC)
     (tmp_path / "policy.yaml").write_text(POLICY)
     return tmp_path

@@ -189,7 +189,11 @@ _APIGEE = {
         "approvalType": _STR,
         "environments": _list(_STR),
         "scopes": _list(_STR),
-        "operationGroup": {"operationConfigs": _list({"apiSource": _STR, "operations": _list({"resource": _STR, "methods": _list(_STR)})})},
+        "operationGroup": {
+            "operationConfigs": _list(
+                {"apiSource": _STR, "operations": _list({"resource": _STR, "methods": _list(_STR)})}
+            )
+        },
     },
     "developers": {"email!": _STR, "status": _STR},
 }
@@ -223,8 +227,8 @@ def check_shape(doc: Document, kind: str) -> None:
             items = [((email, i), a, _APIGEE[what]) for email, apps in data.items() for i, a in enumerate(apps)]
         else:
             wrapper = {"apps": "app", "products": "apiProduct", "developers": "developer"}.get(str(what), "")
-            found = apigee._items(data, wrapper) or apigee._items(data, "appGroupApps") or []
-            items = [(keys, item, _APIGEE[str(what)]) for keys, item in found]
+            listed = apigee._items(data, wrapper) or apigee._items(data, "appGroupApps") or []
+            items = [(keys, item, _APIGEE[str(what)]) for keys, item in listed]
     elif kind == "keycloak" and keycloak.realm_import(data) is not None:
         items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
     elif kind == "keycloak" and isinstance(data, list):

@@ -16,10 +16,10 @@ Consumer keys and secrets are dropped by the parser, never read.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from datetime import time as dtime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as dtime
 from typing import Any
 
 from ...model import EXPIRED, Application, Environment, Grant, Origin, PermissionSet, Status
@@ -166,13 +166,13 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
         elif kind == "developers":
             for keys, d in _items(doc.data, "developer") or ():
                 counts["developers"] += 1
-                status = str(d.get("status") or "active").lower()
-                active = _DEVELOPER.get(status)
+                said_status = str(d.get("status") or "active").lower()
+                active = _DEVELOPER.get(said_status)
                 if active is None:
                     part.notes.append(
                         _note(
                             Origin(doc, (*keys, "status")),
-                            f"developer {d['email']!r} has status {status!r}, which policycheck does not know: "
+                            f"developer {d['email']!r} has status {said_status!r}, which policycheck does not know: "
                             "read as inactive",
                         )
                     )
@@ -216,6 +216,7 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
             for j, entry in enumerate(c.get("apiProducts") or ()):
                 counts["product entries"] += 1
                 ekeys = (*ckeys, "apiProducts", j)
+                entry_status: Status | str | None
                 if isinstance(entry, str):  # the maven plugin lists names
                     product, entry_status = entry, _maven_status(products.get(entry))
                 else:
@@ -226,8 +227,11 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
                 if unknown:
                     said = ", ".join(f"{level} status {s!r}" for level, s in unknown)
                     part.notes.append(
-                        _note(origin, f"app {a['name']!r}: {said} is not approved, pending or revoked: "
-                              f"no grant of {product!r} is read")
+                        _note(
+                            origin,
+                            f"app {a['name']!r}: {said} is not approved, pending or revoked: "
+                            f"no grant of {product!r} is read",
+                        )
                     )
                     continue
                 known = [(level, s) for level, s in states if isinstance(s, Status)]
@@ -244,17 +248,22 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
                     status = Status.APPROVED
                 if product not in products:
                     part.notes.append(
-                        _note(origin, f"app {a['name']!r} holds API product {product!r}, which no products file "
-                              "in its folder defines: it gives no permission")
+                        _note(
+                            origin,
+                            f"app {a['name']!r} holds API product {product!r}, which no products file "
+                            "in its folder defines: it gives no permission",
+                        )
                     )
                 grants.append(
-                    Grant(None, product, status, None, origin, expires=expires,
-                          blocked_by="; ".join(blocked) or None)
+                    Grant(None, product, status, None, origin, expires=expires, blocked_by="; ".join(blocked) or None)
                 )
         name = a["name"]
         display = next(
-            (str(x.get("value")) for x in a.get("attributes") or () if isinstance(x, dict)
-             and x.get("name") == "DisplayName" and x.get("value")),
+            (
+                str(x.get("value"))
+                for x in a.get("attributes") or ()
+                if isinstance(x, dict) and x.get("name") == "DisplayName" and x.get("value")
+            ),
             name,
         )
         part.applications.append(
@@ -264,7 +273,7 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
     return part
 
 
-def _status(value: Any, default: str | None) -> Status | str | None:  # noqa: PLR0911
+def _status(value: Any, default: str | None) -> Status | str | None:
     """The Status of an Apigee status field; its text when unknown; None when absent without a default."""
     if value is None:
         return None if default is None else _STATUS[default]

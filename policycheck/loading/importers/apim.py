@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import (
-    At,
     Application,
+    At,
     Environment,
     GatewayOperation,
     Grant,
@@ -105,7 +105,9 @@ def is_artifact(data: Any, path: str) -> bool:
     if kind == "product-apis":
         return isinstance(data, list) and all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in data)
     if kind == "spec":
-        return isinstance(data, dict) and ("openapi" in data or "swagger" in data) and isinstance(data.get("paths"), dict)
+        return (
+            isinstance(data, dict) and ("openapi" in data or "swagger" in data) and isinstance(data.get("paths"), dict)
+        )
     if kind == "config":
         return isinstance(data, dict) and any(
             k in data for k in ("apimServiceName", "namedValues", "apis", "products", "subscriptions", "backends")
@@ -162,6 +164,7 @@ def _overrides(config: Document | None, section: str) -> dict[str, tuple[dict[st
 
 def read_set(artifacts: ArtifactSet, identity: Identity) -> list[ExportPart]:
     """One part per environment the artifact set is published to."""
+    envs: list[tuple[str, Document | None]]
     if artifacts.configs:
         envs = [(identity.environment(name, ""), doc) for name, doc in sorted(artifacts.configs.items())]
     else:
@@ -202,8 +205,11 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
             part.notes.append(_note(where, f"product {name!r} is not published in {env}: its APIs are not offered"))
         if props.get("subscriptionRequired") is False:
             part.notes.append(
-                _note(where, f"product {name!r} requires no subscription in {env}: anyone may call its APIs "
-                      "without a key, which no grant shows")
+                _note(
+                    where,
+                    f"product {name!r} requires no subscription in {env}: anyone may call its APIs "
+                    "without a key, which no grant shows",
+                )
             )
     if any(kind == "subscription" for kind, _ in files):
         part.permission_sets.append(
@@ -232,8 +238,10 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
         if state not in _STATES or grant_of is None:
             what = f"state {state!r}" if state not in _STATES else f"scope {scope!r}"
             part.notes.append(
-                _note(state_at if state not in _STATES else where,
-                      f"subscription {name!r} has {what}, which policycheck does not read: no grant in {env}")
+                _note(
+                    state_at if state not in _STATES else where,
+                    f"subscription {name!r} has {what}, which policycheck does not read: no grant in {env}",
+                )
             )
             grants: tuple[Grant, ...] = ()
         else:
@@ -251,7 +259,7 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
         )
 
     global_policy = files.get(("policy-global", ""))
-    direct = {t for a in part.applications for g in a.grants for t in [g.permission] if t}
+    direct = {g.permission for a in part.applications for g in a.grants if g.permission is not None}
     if any(g.permission_set == ALL_APIS for a in part.applications for g in a.grants):
         direct |= set(apis)
     for api in apis:
@@ -266,11 +274,11 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
             counts["operations"] += 1
             op_policy = files.get(("policy-operation", f"{api}/{op_id}")) if op_id else None
             routes = []
-            for product in holders:
-                chain = [op_policy, files.get(("policy-api", api))]
-                chain += [files.get(("policy-product", product))] if product else []
+            for holder in holders:
+                chain: list[Document | None] = [op_policy, files.get(("policy-api", api))]
+                chain += [files.get(("policy-product", holder))] if holder else []
                 chain.append(global_policy)
-                routes.append((product, *_in_force(chain)))
+                routes.append((holder, *_in_force(chain)))
             part.gateway_operations.append(
                 GatewayOperation("apim", api, base_path, method, path, op_id, env, tuple(routes), Origin(spec, keys))
             )
@@ -279,13 +287,22 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
             counts["policies"] += 1
             for check in doc.data["conditional"]:
                 part.notes.append(
-                    Note(doc.path, f"{check['policy']} inside <choose> applies on a condition, which policycheck "
-                         "does not evaluate: not read as a requirement", check["line"], check["column"])
+                    Note(
+                        doc.path,
+                        f"{check['policy']} inside <choose> applies on a condition, which policycheck "
+                        "does not evaluate: not read as a requirement",
+                        check["line"],
+                        check["column"],
+                    )
                 )
             for fragment, line, column in doc.data["fragments"]:
                 part.notes.append(
-                    Note(doc.path, f"policy fragment {fragment!r} is included here and not read: token checks in "
-                         "it are not seen", line, column)
+                    Note(
+                        doc.path,
+                        f"policy fragment {fragment!r} is included here and not read: token checks in it are not seen",
+                        line,
+                        column,
+                    )
                 )
     part.counts += [("apim", f"{shown} ({env})", section, n) for section, n in counts.items()]
     return part

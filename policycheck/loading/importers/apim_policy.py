@@ -22,7 +22,14 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
     """
     parser = xml.parsers.expat.ParserCreate()
     stack: list[str] = []
-    found: dict[str, Any] = {"inbound": False, "inbound_at": (1, 1), "base": False, "checks": [], "conditional": [], "fragments": []}
+    found: dict[str, Any] = {
+        "inbound": False,
+        "inbound_at": (1, 1),
+        "base": False,
+        "checks": [],
+        "conditional": [],
+        "fragments": [],
+    }
     check: dict[str, Any] | None = None
     claim: dict[str, Any] | None = None
     text: list[str] = []
@@ -84,7 +91,9 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
     try:
         parser.Parse(raw, True)
     except xml.parsers.expat.ExpatError as e:
-        raise InputError(path, f"not valid XML ({xml.parsers.expat.ErrorString(e.code)})", e.lineno, e.offset + 1) from None
+        raise InputError(
+            path, f"not valid XML ({xml.parsers.expat.ErrorString(e.code)})", e.lineno, e.offset + 1
+        ) from None
     if not found["inbound"]:  # a scope without <inbound> inherits it unchanged
         found["base"] = True
     return found
