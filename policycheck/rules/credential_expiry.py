@@ -97,13 +97,13 @@ def _expiring(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         name, _ = who(cells)
         days = int((grant.expires or 0) - ctx.now) // 86400
         envs = list(dict.fromkeys(c[1] for c in cells))
-        ops = [op for op in dict.fromkeys(c[2] for c in cells) if op]
+        names = [op for op in dict.fromkeys(c[2] for c in cells) if op]
         finding = ctx.finding(
             grant.source,
             cells=cells,
             subject=f"expiring:{grant.target}",
             message=f"the key of {name} that carries {grant.target} expires on {_day(grant.expires or 0)} "
-            f"(in {days} days): {some(ops)} in {', '.join(envs)} will fail",
+            f"(in {days} days): {some(names)} in {', '.join(envs)} will fail",
             fix=f"issue {name} a new key with {grant.target} before it expires, then retire the old one",
         )
         yield finding._replace(severity=_LOWER[finding.severity])
