@@ -85,6 +85,13 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
     A document whose fields have the wrong shape for its format is an InputError at that field.
     """
+    from ..source import _gc_paused
+
+    with _gc_paused():  # the parsed trees are large and acyclic: the collector only rescans them
+        return _read_vendor(docs, identity)
+
+
+def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
     from . import apigee, apim, entra, ionapi, keycloak
 
     for doc, kind in docs:
