@@ -4,10 +4,11 @@
 
 Apigee: one `apps.json` (apigeecli `organizations export`) of about --mb megabytes, with
 `products.json` and `developers.json` beside it. APIM: an artifact set of about --mb
-megabytes of JSON, as the extractor writes it: APIs with large `specification.json` files (60 paths, 120
-operations, schemas), policy files at every scope, 50 products, 2,000 subscriptions and
-two configuration.<env>.yaml files (each is read once per environment). Prints medians of parse + import (`load_model`) in MB/s of
-JSON read, and of a full check (every rule) of the import with a small policy.
+megabytes of JSON, as the extractor writes it: APIs with large `specification.json`
+files (60 paths, 120 operations, schemas), policy files at every scope, 50 products,
+2,000 subscriptions and two configuration.<env>.yaml files (each set is read once per
+environment). Prints medians of parse + import (`load_model`) in MB/s of JSON read, and
+of a full check (every rule) of the import with a small policy.
 """
 
 from __future__ import annotations

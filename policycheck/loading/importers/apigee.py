@@ -56,8 +56,11 @@ def _items(data: Any, wrapper: str) -> list[tuple[Keys, Any]] | None:
     return None
 
 
-def _all(items: list[tuple[Keys, Any]] | None, test: Any) -> bool:
-    return bool(items) and all(isinstance(o, dict) and test(o) for _, o in items or ())
+def _all(data: Any, wrapper: str, test: Any) -> bool:
+    """Every object of a list, or of `{"<wrapper>": [...]}`, passes `test` (and there is one)."""
+    if isinstance(data, dict) and list(data) == [wrapper]:
+        data = data[wrapper]
+    return isinstance(data, list) and bool(data) and all(isinstance(o, dict) and test(o) for o in data)
 
 
 def _is_app(o: dict[str, Any]) -> bool:
@@ -93,13 +96,13 @@ def _maven_apps(data: Any) -> bool:
 
 def kind_of(data: Any) -> str | None:
     """apps, maven-apps, products or developers, when `data` is one of the Apigee files; else None."""
-    if _all(_items(data, "app"), _is_app) or _all(_items(data, "appGroupApps"), _is_app):
+    if _all(data, "app", _is_app) or _all(data, "appGroupApps", _is_app):
         return "apps"
     if _maven_apps(data):
         return "maven-apps"
-    if _all(_items(data, "apiProduct"), _is_product):
+    if _all(data, "apiProduct", _is_product):
         return "products"
-    if _all(_items(data, "developer"), _is_developer):
+    if _all(data, "developer", _is_developer):
         return "developers"
     return None
 

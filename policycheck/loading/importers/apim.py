@@ -170,10 +170,17 @@ def read_set(artifacts: ArtifactSet, identity: Identity) -> list[ExportPart]:
     else:
         folder = artifacts.root.rsplit("/", 1)[-1] or "apim"
         envs = [(identity.environment(folder, artifacts.root + "/"), None)]
-    return [_read_env(artifacts, env, config, identity) for env, config in envs]
+    cache: dict[tuple[int, ...], tuple[tuple[TokenCheck, ...], Origin | None]] = {}
+    return [_read_env(artifacts, env, config, identity, cache) for env, config in envs]
 
 
-def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identity: Identity) -> ExportPart:
+def _read_env(
+    artifacts: ArtifactSet,
+    env: str,
+    config: Document | None,
+    identity: Identity,
+    cache: dict[tuple[int, ...], tuple[tuple[TokenCheck, ...], Origin | None]],
+) -> ExportPart:
     part = ExportPart()
     files = artifacts.files
     shown = artifacts.root or "."
@@ -278,7 +285,11 @@ def _read_env(artifacts: ArtifactSet, env: str, config: Document | None, identit
                 chain: list[Document | None] = [op_policy, files.get(("policy-api", api))]
                 chain += [files.get(("policy-product", holder))] if holder else []
                 chain.append(global_policy)
-                routes.append((holder, *_in_force(chain)))
+                key = tuple(id(d) for d in chain)  # the same files: the same checks (shared by the environments)
+                found = cache.get(key)
+                if found is None:
+                    found = cache[key] = _in_force(chain)
+                routes.append((holder, *found))
             part.gateway_operations.append(
                 GatewayOperation("apim", api, base_path, method, path, op_id, env, tuple(routes), Origin(spec, keys))
             )
