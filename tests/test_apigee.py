@@ -361,3 +361,15 @@ def test_diff_when_prod_gets_the_missing_product(here: Path, capsys: pytest.Capt
         "before/acme-org",
     )
     assert code == 1 and " PC301 [gl-integration prod gl.journal-entries.post] " in out
+
+
+def test_input_format_forces_apigee(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(EXAMPLE)
+    files = ["acme-org/apps.json", "acme-org/products.json", "acme-org/developers.json"]
+    code, out, _ = run(capsys, "check", "--no-config", "--input-format", "apigee", "policy.yaml", *files)
+    assert code == 1 and out.splitlines()[-1].startswith("14 errors, 10 warnings;")
+    code, _, err = run(capsys, "check", "--no-config", "--input-format", "apim", "policy.yaml", files[0])
+    assert (code, err) == (
+        2,
+        "policycheck: acme-org/apps.json:1:1: not an export of format apim (--input-format apim)\n",
+    )

@@ -405,3 +405,13 @@ def test_diff_when_prod_approves_the_subscription(here: Path, capsys: pytest.Cap
         " PC302 [reporting-app prod gl.journal-entries.list] reporting-app can now call gl.journal-entries.list in prod"
         in out
     )
+
+
+def test_input_format_forces_apim(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    artifacts(here, api=jwt("Orders.Read", "Orders.Write", match="any"))
+    sub = "test/subscriptions/shop/subscriptionInformation.json"
+    code, _, err = run(capsys, "check", "--no-config", "-v", "--input-format", "apim", "policy.yaml", sub)
+    assert code == 1  # the subscription alone: its product is not in the input
+    assert f"policycheck: {sub}: Azure API Management artifact (APIOps) (--input-format apim)" in err.splitlines()
+    code, _, err = run(capsys, "check", "--no-config", "--input-format", "apigee", "policy.yaml", sub)
+    assert (code, err) == (2, f"policycheck: {sub}:1:1: not an export of format apigee (--input-format apigee)\n")

@@ -70,7 +70,7 @@ def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], 
                     if (f.endswith(SUFFIXES) or f == "policy.xml") and not f.startswith("."):
                         found.append((path, False))
                     else:
-                        why = "hidden file" if f.startswith(".") else "not YAML, JSON, .ionapi or an APIM policy.xml"
+                        why = "hidden file" if f.startswith(".") else "not YAML, JSON or .ionapi"
                         skipped.append(FileRead(display_path(path), None, why))
         elif os.path.exists(p):
             found.append((p, True))
@@ -349,8 +349,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             raise Unrecognised(
                 shown,
                 "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-                "application set or object, an .ionapi file, an Apigee export or an APIOps artifact "
-                "(force one with --input-format)",
+                "application set or object, or an .ionapi file (force one with --input-format)",
                 1,
                 1,
             )
