@@ -411,7 +411,11 @@ def test_input_format_forces_apim(here: Path, capsys: pytest.CaptureFixture[str]
     artifacts(here, api=jwt("Orders.Read", "Orders.Write", match="any"))
     sub = "test/subscriptions/shop/subscriptionInformation.json"
     code, _, err = run(capsys, "check", "--no-config", "-v", "--input-format", "apim", "policy.yaml", sub)
-    assert code == 1  # the subscription alone: its product is not in the input
+    assert code == 1  # the subscription alone: its product is not in the input, and that is said
+    assert (
+        f"policycheck: {sub}:2:3: note: subscription 'shop' is scoped to product 'shop', which the artifacts do not hold: it gives no access in test"
+        in err.splitlines()
+    )
     assert f"policycheck: {sub}: Azure API Management artifact (APIOps) (--input-format apim)" in err.splitlines()
     code, _, err = run(capsys, "check", "--no-config", "--input-format", "apigee", "policy.yaml", sub)
     assert (code, err) == (2, f"policycheck: {sub}:1:1: not an export of format apigee (--input-format apigee)\n")

@@ -255,6 +255,14 @@ def _read_env(
             status = _STATES[state]
             blocked = f"subscription state {state!r}" if status is Status.REVOKED else None
             target_kind, target = grant_of
+            if (target_kind == "product" and target not in products) or (target_kind == "api" and target not in apis):
+                part.notes.append(
+                    _note(
+                        where,
+                        f"subscription {name!r} is scoped to {target_kind} {target!r}, which the artifacts "
+                        f"do not hold: it gives no access in {env}",
+                    )
+                )
             if target_kind == "api":
                 grant = Grant(target, None, status, (env,), state_at, per_environment=True, blocked_by=blocked)
             else:
