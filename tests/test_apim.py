@@ -419,3 +419,21 @@ def test_input_format_forces_apim(here: Path, capsys: pytest.CaptureFixture[str]
     assert f"policycheck: {sub}: Azure API Management artifact (APIOps) (--input-format apim)" in err.splitlines()
     code, _, err = run(capsys, "check", "--no-config", "--input-format", "apigee", "policy.yaml", sub)
     assert (code, err) == (2, f"policycheck: {sub}:1:1: not an export of format apigee (--input-format apigee)\n")
+
+
+def test_a_specification_without_apiops_artifacts_is_not_an_api(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(here / "svc/apis/orders/specification.yaml", SPEC)
+    write(here / "policy.yaml", POLICY)
+    loaded = load_inputs(["."])
+    assert loaded.model.gateway_operations == () and loaded.model.environments == {}
+    assert [n.message.split(":")[0] for n in loaded.notes] == [
+        "stands where the APIOps extractor writes its files, but no apiInformation.json, productInformation.json or subscriptionInformation.json is beside it"
+    ]
+    artifacts(here)
+    write(here / "test/apis/billing/specification.yaml", SPEC)
+    loaded = load_inputs(["."])
+    assert {g.api for g in loaded.model.gateway_operations} == {"orders"}
+    assert [n.path for n in loaded.notes] == [
+        "svc/apis/orders/specification.yaml",
+        "test/apis/billing/specification.yaml",
+    ]

@@ -163,7 +163,18 @@ def _overrides(config: Document | None, section: str) -> dict[str, tuple[dict[st
 
 
 def read_set(artifacts: ArtifactSet, identity: Identity) -> list[ExportPart]:
-    """One part per environment the artifact set is published to."""
+    """One part per environment the artifact set is published to.
+
+    Files that only stand where the extractor writes them (a `specification.yaml` under
+    `apis/<a>/` without `apiInformation.json`, a lone `policy.xml`) are no artifact set:
+    a note each, and nothing is imported from them.
+    """
+    kinds = {kind for kind, _ in artifacts.files}
+    if not kinds & {"subscription", "product", "api"}:
+        return [ExportPart(notes=[_unread(doc) for doc in artifacts.files.values()])]
+    apis = {name for kind, name in artifacts.files if kind == "api"}
+    loose = [key for key in artifacts.files if key[0] == "spec" and key[1] not in apis]
+    notes = [_unread(artifacts.files.pop(key)) for key in loose]
     envs: list[tuple[str, Document | None]]
     if artifacts.configs:
         envs = [(identity.environment(name, ""), doc) for name, doc in sorted(artifacts.configs.items())]
@@ -171,7 +182,17 @@ def read_set(artifacts: ArtifactSet, identity: Identity) -> list[ExportPart]:
         folder = artifacts.root.rsplit("/", 1)[-1] or "apim"
         envs = [(identity.environment(folder, artifacts.root + "/"), None)]
     cache: dict[tuple[int, ...], tuple[tuple[TokenCheck, ...], Origin | None]] = {}
-    return [_read_env(artifacts, env, config, identity, cache) for env, config in envs]
+    parts = [_read_env(artifacts, env, config, identity, cache) for env, config in envs]
+    parts[0].notes.extend(notes)
+    return parts
+
+
+def _unread(doc: Document) -> Note:
+    return Note(
+        doc.path,
+        "stands where the APIOps extractor writes its files, but no apiInformation.json, productInformation.json "
+        "or subscriptionInformation.json is beside it: not read as an API Management artifact",
+    )
 
 
 def _read_env(
