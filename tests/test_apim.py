@@ -437,3 +437,19 @@ def test_a_specification_without_apiops_artifacts_is_not_an_api(here: Path, caps
         "svc/apis/orders/specification.yaml",
         "test/apis/billing/specification.yaml",
     ]
+
+
+def test_another_tools_policy_xml_is_skipped_and_a_broken_one_warned(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    artifacts(here, api=jwt("Orders.Read", "Orders.Write", match="any"))
+    write(here / "docs/policy.xml", "<security><rule name='x'/></security>\n")
+    write(here / "tools/policy.xml", "<policies>\n  <inbound>\n</policies>\n")
+    code, _, err = run(capsys, "check", "--no-config", "-v", ".")
+    assert code == 0
+    lines = err.splitlines()
+    assert "policycheck: docs/policy.xml: skipped (another tool's policy.xml (no <policies> at the top))" in lines
+    assert (
+        "policycheck: tools/policy.xml:3:3: warning: a policy.xml that is not valid XML (not valid XML (mismatched tag)): skipped"
+        in lines
+    )

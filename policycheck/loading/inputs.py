@@ -294,9 +294,20 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if shown.rsplit("/", 1)[-1] == "policy.xml":
         if forced not in (None, "apim"):
             raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
-        doc = apim.policy_document(shown, raw)
         if apim.role(shown) is None:  # a policy fragment's
             return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
+        try:
+            doc = apim.policy_document(shown, raw)
+        except InputError as e:
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
+                raise
+            why = "a policy.xml that is not valid XML"
+            note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
+            return _Read(None, None, FileRead(shown, None, why), (note,))
+        if doc.data.get("root") != "policies":
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]
+                raise Unrecognised(shown, "not an API Management policy (<policies> at the top)", 1, 1)
+            return _Read(None, None, FileRead(shown, None, "another tool's policy.xml (no <policies> at the top)"))
         return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
     head = _head(raw)
     ours = looks_ours(head)

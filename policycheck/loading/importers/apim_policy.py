@@ -39,6 +39,8 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal check, claim
+        if not stack:
+            found["root"] = name
         inbound = "inbound" in stack
         if name == "inbound" and stack == ["policies"]:
             found["inbound"] = True
