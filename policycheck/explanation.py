@@ -81,7 +81,7 @@ def stop_text(b: Blocked, env: str) -> str:
         return f"the application is not assigned to {env} (it has clients in {', '.join(b.environments) or 'none'})"
     texts = {
         Block.PENDING: "pending approval",
-        Block.REVOKED: "revoked",
+        Block.REVOKED: f"blocked by the gateway ({b.grant.blocked_by})" if b.grant.blocked_by else "revoked",
         Block.OTHER_ENVIRONMENT: f"applies to {', '.join(b.environments)}, not to {env}",
         Block.SET_NOT_MAPPED: f"its set is not mapped to {env} or what it inherits (mapped in "
         f"{', '.join(b.environments) or 'no environment'})",
@@ -212,6 +212,8 @@ def _steps(
                 f"map the permission set that holds '{leaf.permission}' to {env}, or make {env} inherit "
                 "the environment where it is mapped"
             )
+        elif any("blocked by the gateway" in b and f"not to {env}" not in b for b in leaf.blocked):
+            steps.append(f"unblock the grant of '{leaf.permission}' for {app} in {env} (PC110, PC111)")
         elif any(f"not to {env}" in b for b in leaf.blocked):
             steps.append(f"extend the grant of '{leaf.permission}' to {env}")
         else:

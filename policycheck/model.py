@@ -212,6 +212,10 @@ class Environment:
     source: Origin
 
 
+EXPIRED = "credential expired"
+"""`Grant.blocked_by` of a grant whose only block is its credential's expiry (PC110, not PC111)."""
+
+
 class Grant(NamedTuple):
     permission: str | None
     permission_set: str | None
@@ -221,6 +225,10 @@ class Grant(NamedTuple):
     source: Origin
     per_environment: bool = False
     """Read from a per-environment export (a realm, a tenant): its environments are where it was found."""
+    expires: float | None = None
+    """Seconds since the epoch when the credential that carries it expires (an Apigee key); None: never."""
+    blocked_by: str | None = None
+    """Why the gateway does not honour a revoked grant, in the vendor's words ("subscription state 'suspended'")."""
 
     @property
     def target(self) -> str:
@@ -400,6 +408,34 @@ class Waiver(NamedTuple):
 # --- the whole ------------------------------------------------------------
 
 
+class TokenCheck(NamedTuple):
+    """One token validation a gateway runs on a call (APIM `validate-jwt`): the claim and the values it demands."""
+
+    claim: str
+    match: str
+    """all: every value; any: one of them."""
+    values: tuple[str, ...]
+    source: Origin
+
+
+class GatewayOperation(NamedTuple):
+    """An operation as a gateway serves it in one environment, with the token checks in force on it."""
+
+    vendor: str
+    api: str
+    api_path: str
+    """The API's base path (APIM `path`, without slashes): a policy may write it before the template."""
+    method: str
+    path: str
+    """The operation's template, as the API's specification writes it."""
+    operation_id: str | None
+    environment: str
+    routes: tuple[tuple[str | None, tuple[TokenCheck, ...], Origin | None], ...]
+    """Per product the call can come through (None: the API alone, by an API-scoped subscription): the
+    checks in force, and the `<inbound>` of the policy file whose missing `<base/>` cut off checks above it."""
+    source: Origin
+
+
 class Reference(NamedTuple):
     """A name used somewhere, to be checked against what is defined."""
 
@@ -511,6 +547,8 @@ class Model:
     """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
     specs: tuple[Spec, ...] = ()
     """The OpenAPI documents the configuration names (openapi:), cross-checked against the policies."""
+    gateway_operations: tuple[GatewayOperation, ...] = ()
+    """Operations a gateway export serves, with its own token checks (APIM), per environment."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

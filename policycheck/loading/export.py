@@ -10,6 +10,7 @@ from ..model import (
     ALL_ENVIRONMENTS,
     Application,
     Environment,
+    GatewayOperation,
     Grant,
     Origin,
     PermissionSet,
@@ -34,6 +35,10 @@ SECRET_KEYS = frozenset(
         "sask",
         "credentials",
         "secretText",
+        "consumerKey",  # Apigee app credentials
+        "consumerSecret",
+        "primaryKey",  # Azure API Management subscription keys
+        "secondaryKey",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""
@@ -47,6 +52,8 @@ class ExportPart:
     references: list[Reference] = field(default_factory=list)
     counts: list[tuple[str, str, str, int]] = field(default_factory=list)
     """(vendor, file, section, count) of an import: realms, clients, applications, ..."""
+    gateway_operations: list[GatewayOperation] = field(default_factory=list)
+    """Operations the gateway serves with its own token checks (APIM), per environment."""
     notes: list[Note] = field(default_factory=list)
     """What the import could not establish (an unresolved id, an unknown consent), for the user."""
     uses: list[ReferenceSource] = field(default_factory=list)

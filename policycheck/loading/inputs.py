@@ -28,7 +28,7 @@ from ..model import (
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import check_shape, detect, mentions_vendor, read_vendor, strongly_vendor
+from .importers import apigee, apim, check_shape, detect, mentions_vendor, named_vendor, read_vendor, strongly_vendor
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -70,7 +70,7 @@ def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], 
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     path = os.path.join(root, f)
-                    if f.endswith(SUFFIXES) and not f.startswith("."):
+                    if (f.endswith(SUFFIXES) or f == "policy.xml") and not f.startswith("."):
                         found.append((path, False))
                     else:
                         why = "hidden file" if f.startswith(".") else "not YAML, JSON or .ionapi"
@@ -294,15 +294,41 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         shown = display_path(path)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
+    if shown.rsplit("/", 1)[-1] == "policy.xml":
+        if forced not in (None, "apim"):
+            raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
+        if apim.role(shown) is None:  # a policy fragment's
+            return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
+        try:
+            doc = apim.policy_document(shown, raw)
+        except InputError as e:
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
+                raise
+            why = "a policy.xml that is not valid XML"
+            note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
+            return _Read(None, None, FileRead(shown, None, why), (note,))
+        if doc.data.get("root") != "policies":
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]
+                raise Unrecognised(shown, "not an API Management policy (<policies> at the top)", 1, 1)
+            return _Read(None, None, FileRead(shown, None, "another tool's policy.xml (no <policies> at the top)"))
+        return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
     head = _head(raw)
     ours = looks_ours(head)
-    if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
+    at_vendor_path = named_vendor(shown)
+    if not explicit and not (
+        ours or ionapi or at_vendor_path or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)
+    ):
         why = "another tool's file: no policycheck apiVersion or kind, no export marker"
         if _OPENAPI.search(head):
             why = "an OpenAPI document: read only when the configuration names it (openapi:)"
         return _Read(None, None, FileRead(shown, None, why))
     try:
-        doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        if apigee.wants_credentials(head):  # an Apigee app's credentials hold its product status
+            doc = load(shown, raw, limits, apigee.DROP_KEYS, as_json=ionapi or None)
+            if detect(doc.data, shown) != "apigee":
+                doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        else:
+            doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     except InputError as e:
         if explicit or ours or ionapi or strongly_vendor(head):
             raise
@@ -324,7 +350,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if not native and forced is None:
         found = detect(data, shown)
         if found is not None:
-            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found)))
+            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found, shown)))
     if not isinstance(data, dict) and (explicit or ours or strongly_vendor(head)):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
     if not native:
@@ -371,7 +397,7 @@ def _head(raw: bytes) -> bytes:
     return head
 
 
-def _vendor_detail(data: Any, kind: str) -> str:
+def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "keycloak":
         if isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport":
             return "KeycloakRealmImport, spec.realm"
@@ -382,6 +408,11 @@ def _vendor_detail(data: Any, kind: str) -> str:
         return ""
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
+    if kind == "apigee":
+        return str(apigee.kind_of(data))
+    if kind == "apim":
+        role = apim.role(shown)
+        return "" if role is None else role[0]
     return ""
 
 
@@ -509,6 +540,7 @@ def assemble(
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
         imports=_counts(exports),
+        gateway_operations=tuple(o for part in exports for o in part.gateway_operations),
     )
 
 

@@ -24,13 +24,16 @@ class Rule(Protocol):
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)
+    blocked_grant,
     coarse_scope_request,
+    credential_expiry,
     cycle,
     duplicate,
     environment_parity,
     expired_allowance,
     expired_waiver,
     forbidden_call,
+    gateway_token_check,
     granted_not_delivered,
     inheritance_gap,
     lost_access,
@@ -60,6 +63,9 @@ _MODULES: tuple[Rule, ...] = (
     environment_parity,
     expired_allowance,
     forbidden_call,
+    credential_expiry,
+    blocked_grant,
+    gateway_token_check,
     token_missing,
     granted_not_delivered,
     coarse_scope_request,
