@@ -118,10 +118,15 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
                 part.permission_sets.append(PermissionSet(set_name(role), (role,), (), where, env, "role"))
         return set_name(role)
 
+    # The realm's default role (Keycloak 13 and later) is named after the realm (default-roles-dev,
+    # default-roles-stable): it delivers what it includes, not its own name, which no two realms share.
+    default_role = data["defaultRole"].get("name") if isinstance(data.get("defaultRole"), dict) else None
+    default_role = default_role or f"default-roles-{str(data['realm']).lower()}"
     for role, (where, composites) in list(roles.items()):
         includes = tuple(dict.fromkeys(role_set(c, where, f"composite role {role!r}") for c in composites))
         label = "composite role" if includes else "role"
-        part.permission_sets.append(PermissionSet(set_name(role), (role,), includes, where, env, label))
+        own = () if role == default_role and role.startswith("default-roles-") else (role,)
+        part.permission_sets.append(PermissionSet(set_name(role), own, includes, where, env, label))
 
     groups: dict[str, str] = {}  # path -> set name
 
