@@ -9,10 +9,11 @@ from datetime import date
 from ..engine import Selection, run
 from ..errors import UsageError
 from ..findings import Severity
-from ..loading.inputs import discover, display_path, load_model
-from .common import Outcome, emit, identity, load_config
+from ..loading.inputs import SUFFIXES, display_path, load_model
+from ..loading.survey import Note
+from .common import Outcome, emit, identity, load_config, said
 
-DIFF_RULES = ("PC301", "PC302")
+DIFF_RULES = ("PC301", "PC302", "PC303")
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,43 @@ class DiffOptions:
     color: bool = False
 
 
-def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
-    """Each export file under `path` as it was at `ref` (labelled REF:path)."""
+def from_git(ref: str, path: str) -> tuple[list[tuple[str, bytes]], list[Note]]:
+    """Each export file under `path` as it was at `ref` (labelled REF:path), and what was not there.
+
+    The files are those of `path` at `ref` (a file deleted since is read too). A `path`
+    that is not at `ref` at all is new in the change: no export before, a note, and
+    everything it grants is new access.
+    """
+    if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise UsageError(f"git has no revision {ref!r} (or this is not a git work tree)")
+    listed = _git("ls-tree", "-r", "-z", "--name-only", ref, "--", path)
+    if listed.returncode != 0:
+        raise UsageError(f"git cannot list {display_path(path)} at {ref!r}")
+    names = [n for n in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    files = [n for n in names if n.endswith(SUFFIXES) and not any(_hidden(part) for part in n.split("/"))]
+    if not names:
+        shown = display_path(path)
+        return [], [Note(shown, f"not in {ref} (new in this change): everything it grants is new access")]
     out = []
-    for file, _ in discover([path]):
-        shown = display_path(file)
-        try:
-            done = subprocess.run(["git", "show", f"{ref}:./{shown}"], capture_output=True, timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            raise UsageError("cannot run git to read the base revision") from None
+    for name in files:
+        shown = display_path(name)
+        done = _git("show", f"{ref}:./{shown}")
         if done.returncode != 0:
-            raise UsageError(f"git has no {shown} at {ref!r}")
+            raise UsageError(f"git cannot read {shown} at {ref!r}")
         out.append((f"{ref}:{shown}", done.stdout))
-    return out
+    return out, []
+
+
+def _hidden(part: str) -> bool:
+    """A hidden file or folder, which a directory walk skips too (not `..` of a path above)."""
+    return part.startswith(".") and part not in (".", "..")
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        raise UsageError("cannot run git to read the base revision") from None
 
 
 def run_diff(options: DiffOptions) -> Outcome:
@@ -51,9 +76,12 @@ def run_diff(options: DiffOptions) -> Outcome:
         raise UsageError("diff needs the policies: give --policies PATH or set paths in the configuration")
     if (options.before is None) == (options.base_ref is None):
         raise UsageError("give either BEFORE AFTER, or --base-ref REF and AFTER")
-    before_source: list[str | tuple[str, bytes]] = (
-        list(from_git(options.base_ref, options.after)) if options.base_ref else [str(options.before)]
-    )
+    notes: list[Note] = []
+    if options.base_ref:
+        read, notes = from_git(options.base_ref, options.after)
+        before_source: list[str | tuple[str, bytes]] = list(read)
+    else:
+        before_source = [str(options.before)]
     who = identity(cfg)
     before = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=before_source)
     after = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=[options.after])
@@ -65,4 +93,4 @@ def run_diff(options: DiffOptions) -> Outcome:
     )
     stdout = emit(result, options.formats, options.color)
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
-    return Outcome(code, stdout)
+    return Outcome(code, stdout, said((), notes))

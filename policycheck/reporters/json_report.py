@@ -70,7 +70,17 @@ def report(result: Result) -> dict[str, Any]:
             for w in result.waived
         ],
         "tokens": [token(t) for t in result.tokens],
+        "imports": imports(result),
     }
+
+
+def imports(result: Result) -> list[dict[str, Any]]:
+    """Each imported vendor file with its section counts, in the order read (0 for an empty section)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for vendor, path, section, n in result.imports:
+        entry = out.setdefault((vendor, path), {"vendor": vendor, "file": _s(path), "sections": {}})
+        entry["sections"][section] = n
+    return list(out.values())
 
 
 def token(t: TokenSummary) -> dict[str, Any]:

@@ -208,6 +208,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             ("realms", 1),
             ("clients", len(data.get("clients") or ())),
             ("service accounts", len(part.applications)),
+            ("users", len(realm.users)),  # with those of the realm's users files: a partial export has none
             ("roles", defined),
             ("composites", composite),
             ("groups", len(groups)),
