@@ -16,6 +16,7 @@ from typing import Any
 from .errors import UsageError
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
+from .rules.bound import definition_gap
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ def _stop(b: Blocked, env: str, resolver: Resolver) -> str:
         f"{', '.join(b.environments) or 'no environment'})",
     }
     if Block.DEFINITION in b.reasons:
-        texts[Block.DEFINITION] = f"in {env}, {_definition(b, env, resolver)} does not include it, which it " + (
-            f"includes in {', '.join(b.environments)}"
+        texts[Block.DEFINITION] = f"in {env}, {_definition(b, env, resolver)} " + (
+            f"delivers nothing, where in {', '.join(b.environments)} it delivers it"
+            if _switched_off(b, env, resolver)
+            else f"does not include it, which it includes in {', '.join(b.environments)}"
         )
     via = " via set " + " -> ".join(f"'{s}'" for s in b.sets[1:]) if len(b.sets) > 1 else ""
     return f"grant of {b.grant.target}{via} ({b.grant.source.location()}): " + "; ".join(texts[r] for r in b.reasons)
@@ -100,6 +103,11 @@ def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], reso
     is made again in this environment's own one, never extended to it.
     """
     for b in blocks:
+        if b.reasons == (Block.DEFINITION,) and _switched_off(b, env, resolver):
+            assert b.grant is not None and b.grant.permission_set is not None
+            defined = resolver.definition(b.grant.permission_set, env)
+            _, fix = definition_gap(defined, permission, [permission], env, b.environments[0])
+            return fix.replace(f" in {env} (", f" in {env} ({defined.source.location() if defined else '?'}; ", 1)
         if b.reasons == (Block.DEFINITION,):
             via = f" (through '{b.sets[-2]}')" if len(b.sets) > 2 else ""
             return (
@@ -111,6 +119,13 @@ def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], reso
     ):
         return f"grant '{permission}' to {app} in {env}'s own realm or tenant, as {blocks[0].environments[0]} does"
     return None
+
+
+def _switched_off(b: Blocked, env: str, resolver: Resolver) -> bool:
+    """The environment's definition delivers nothing of its own (a disabled app role), where another's does."""
+    assert b.grant is not None and b.grant.permission_set is not None
+    found = resolver.definition(b.grant.permission_set, env)
+    return found is not None and found.name == b.permission and not found.permissions
 
 
 def _definition(b: Blocked, env: str, resolver: Resolver) -> str:

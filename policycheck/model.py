@@ -219,13 +219,15 @@ class Grant(NamedTuple):
     source: Origin
     per_environment: bool = False
     """Read from a per-environment export (a realm, a tenant): its environments are where it was found."""
+    label: str = "permission set"
+    """What the vendor calls the granted set, for messages: app role, delegated permission ..."""
 
     @property
     def target(self) -> str:
-        """What is granted, for messages: 'X', or permission set 'Y'."""
+        """What is granted, for messages: 'X', or permission set 'Y' (app role 'Y', ...)."""
         if self.permission is not None:
             return f"'{self.permission}'"
-        return f"permission set '{self.permission_set}'"
+        return f"{self.label} '{self.permission_set}'"
 
     def applies_in(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments

@@ -915,3 +915,63 @@ def test_diff_with_a_removed_application_loses_each_of_its_operations(
         "'connector-api/connector:read': salesforce-connector is no longer assigned to dev; "
         "'connector-api/connector:write': salesforce-connector is no longer assigned to dev"
     }
+
+
+def test_two_tenants_differ_in_a_disabled_app_role_named_in_its_tenants_file(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both tenants assign GL.Journal.Write to gl-integration; prod has the role disabled (isEnabled: false)."""
+    policy = ENTRA_POLICY.replace("  - name: prod\n", "  - name: test\n    parity: [prod]\n  - name: prod\n")
+    write(here / "policy.yaml", policy.replace("environments: [prod]", "environments: [test, prod]"))
+    for tenant in ("test", "prod"):
+        root = here / "entra" / tenant
+        exporter_tree(root)
+        write_assignment = {
+            "id": "Kq3zTqK1n0ibTq8rJm3yVQ",
+            "appRoleId": WRITE_ROLE,
+            "principalId": CLI_SP,
+            "principalType": "ServicePrincipal",
+            "resourceDisplayName": "gl-api",
+            "resourceId": API_SP,
+        }
+        folder = root / "ServicePrincipals" / CLI_SP / "AppRoleAssignments" / write_assignment["id"]
+        write(folder / f"{write_assignment['id']}.json", json.dumps(write_assignment, indent=4))
+    api = api_application()
+    api["appRoles"][1]["isEnabled"] = False  # disabled in prod's app registration (and so its service principal)
+    api_file = here / "entra" / "prod" / "Applications" / api["id"] / f"{api['id']}.json"
+    write(api_file, json.dumps(api, indent=4))
+    sp_file = here / "entra" / "prod" / "ServicePrincipals" / API_SP / f"{API_SP}.json"
+    write(sp_file, json.dumps(service_principal(API_SP, api), indent=4))
+
+    code, out, _ = run(capsys, "check", "--no-config", "--format", "json", "policy.yaml", "entra")
+    assert code == 1
+    findings = {f["rule"]: f for f in json.loads(out)["findings"] if f["rule"] in ("PC101", "PC103", "PC104")}
+    where = f"entra/prod/Applications/{api['id']}/{api['id']}.json"
+    gap = findings["PC103"]
+    assert (gap["environment"], gap["location"]["path"]) == ("prod", where)
+    role = Path(where).read_text(encoding="utf-8").splitlines()[gap["location"]["line"] - 1 :]
+    assert f'"id": "{WRITE_ROLE}"' in "\n".join(role[: role.index("        }")])  # at prod's definition of the role
+    assert gap["message"] == (
+        "in prod, disabled app role 'gl-api/GL.Journal.Write' delivers nothing, where in test it delivers "
+        "'gl-api/GL.Journal.Write': gl-integration holds it in both"
+    )
+    assert gap["fix"] == (
+        "enable app role 'gl-api/GL.Journal.Write' in prod (its definition there: isEnabled true), as in test"
+    )
+    assert "disabled app role 'gl-api/GL.Journal.Write' delivers nothing" in findings["PC104"]["message"]
+    assert findings["PC101"]["fix"].startswith("enable app role 'gl-api/GL.Journal.Write' in prod")
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "--no-config",
+        "--policies",
+        "policy.yaml",
+        "--policies",
+        "entra",
+        "gl-integration",
+        "gl.write",
+        "--env",
+        "prod",
+    )
+    assert code == 1
+    assert "  1. enable app role 'gl-api/GL.Journal.Write' in prod (" + where in out

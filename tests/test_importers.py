@@ -31,7 +31,7 @@ from policycheck.loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from policycheck.loading.inputs import assemble, load_model
 from policycheck.loading.limits import Limits
 from policycheck.loading.source import load
-from policycheck.model import Model, Status
+from policycheck.model import Model
 from policycheck.resolve import Filter, Resolver, cycles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -606,14 +606,14 @@ def test_entra_example_grants(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ENTRA)
     model = load_model(["."])
     grants = sorted(
-        (g.environments, g.permission, g.status, str(g.source.location()))
+        (g.environments, g.permission_set, g.status.value, str(g.source.location()))
         for g in model.applications["gl-integration"].grants
     )
     assert grants == [
-        (("prod",), "gl-api/GL.Journal.Read", Status.APPROVED, "prod-tenant.json:44:13"),
-        (("prod",), "gl-api/GL.Journal.Write", Status.PENDING, "prod-tenant.json:48:13"),
-        (("test",), "gl-api/GL.Journal.Read", Status.APPROVED, "test-tenant.json:44:13"),
-        (("test",), "gl-api/GL.Journal.Write", Status.APPROVED, "test-tenant.json:48:13"),
+        (("prod",), "gl-api/GL.Journal.Read", "approved", "prod-tenant.json:44:13"),
+        (("prod",), "gl-api/GL.Journal.Write", "pending", "prod-tenant.json:48:13"),
+        (("test",), "gl-api/GL.Journal.Read", "approved", "test-tenant.json:44:13"),
+        (("test",), "gl-api/GL.Journal.Write", "approved", "test-tenant.json:48:13"),
     ]
     assert model.applications["gl-integration"].clients == {
         "test": "22222222-2222-4222-8222-000000000001",
@@ -630,7 +630,7 @@ ENTRA_FINDINGS = [
     "prod-tenant.json:36:5: error PC104 [gl-integration prod] prod is not in parity with test: gl-integration has "
     "'gl-api/GL.Journal.Write' in test but not in prod",
     "prod-tenant.json:48:13: error PC102 [gl-integration prod gl.journal-entries.create] the grant of "
-    "'gl-api/GL.Journal.Write' to gl-integration is pending approval; 'gl.journal-entries.create' needs "
+    "app role 'gl-api/GL.Journal.Write' to gl-integration is pending approval; 'gl.journal-entries.create' needs "
     "'gl-api/GL.Journal.Write' in prod",
     "test-tenant.json:48:13: error PC103 [gl-integration prod] gl-integration is granted 'gl-api/GL.Journal.Write' "
     "in test but not in prod, and prod does not inherit from test",
@@ -643,7 +643,7 @@ def test_entra_example_check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert (code, err) == (1, "")
     assert pinned(out) == ENTRA_FINDINGS
     assert out.splitlines()[-1].endswith("1 application x 2 environments x 2 operations checked (4 bindings, 3 files)")
-    assert "    fix: approve the pending grant of 'gl-api/GL.Journal.Write' for gl-integration in prod" in out
+    assert "    fix: approve the pending grant of app role 'gl-api/GL.Journal.Write' for gl-integration in prod" in out
 
 
 def entra(environment: str, client: dict[str, Any], sp: dict[str, Any], **top: Any) -> dict[str, Any]:
@@ -678,7 +678,7 @@ def requests(*items: tuple[str, str]) -> dict[str, Any]:
 
 
 def grants_of(model: Model) -> list[tuple[str | None, str]]:
-    return sorted((g.permission, g.status.value) for g in model.applications["svc"].grants)
+    return sorted((g.permission_set or g.permission, g.status.value) for g in model.applications["svc"].grants)
 
 
 def test_entra_delegated_scopes_granted_or_only_requested(here: Path) -> None:
