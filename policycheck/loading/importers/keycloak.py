@@ -155,6 +155,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
         if "/" in role:
             own_roles.setdefault(role.split("/", 1)[0], []).append(role)
     mappings = _mapping_index(data)
+    envs = (env,)
     for i, client in enumerate(data.get("clients") or ()):
         if not _true(client.get("serviceAccountsEnabled"), False):
             continue
@@ -170,22 +171,14 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             role_names += list(_role_refs(user[2]))
             group_paths = ["/" + str(p).strip("/") for p in user[2].get("groups") or ()]  # "a/b" is "/a/b"
         grant_origin = Origin(user[0], user[1]) if user is not None else where
+        what = f"service account of {client_id!r}"
         for role in dict.fromkeys(role_names):
-            grants.append(
-                Grant(
-                    None,
-                    role_set(role, grant_origin, f"service account of {client_id!r}"),
-                    Status.APPROVED,
-                    (env,),
-                    grant_origin,
-                    per_environment=True,
-                )
-            )
+            grants.append(Grant(None, role_set(role, grant_origin, what), Status.APPROVED, envs, grant_origin, True))
         for path in group_paths:
             if path not in groups:
-                part.references.append(Reference("group", path, grant_origin, f"service account of {client_id!r}"))
+                part.references.append(Reference("group", path, grant_origin, what))
                 continue
-            grants.append(Grant(None, groups[path], Status.APPROVED, (env,), grant_origin, per_environment=True))
+            grants.append(Grant(None, groups[path], Status.APPROVED, envs, grant_origin, True))
         app_id = identity.application(client_id)
         delivery = _delivery(data, client, client_id, roles, own_roles, mappings)
         part.applications.append(
