@@ -96,7 +96,7 @@ def _match(old: list[str], new: list[str]) -> dict[str, str]:
 
 def _tail(a: str, b: str) -> int:
     """How many trailing path parts two paths share (a base revision's `REF:` label aside)."""
-    x, y = a.split("/")[::-1], b.split("/")[::-1]
+    x, y = a.rstrip("/").split("/")[::-1], b.rstrip("/").split("/")[::-1]  # a tree's folder ends in "/"
     n = 0
     while n < min(len(x), len(y)) and x[n] == y[n]:
         n += 1

@@ -100,3 +100,15 @@ def test_check_has_no_old_export_to_compare(here: Path, capsys: pytest.CaptureFi
 )
 def test_what_counts_as_marked(before: int, after: int, reported: bool) -> None:
     assert shrank(before, after) is reported
+
+
+def test_entra_tenants_pair_by_their_folder() -> None:
+    from policycheck.rules.export_shrank import _match
+
+    old = ["old/entra/prod/", "old/entra/test/"]
+    assert _match(old, ["new/entra/test/", "new/entra/prod/"]) == {
+        "old/entra/prod/": "new/entra/prod/",
+        "old/entra/test/": "new/entra/test/",
+    }
+    assert _match(["a/dev/"], ["b/prod/"]) == {}  # two other tenants: compared as one whole, not as a pair
+    assert _match(["main:gw/realm.json"], ["gw/realm.json"]) == {"main:gw/realm.json": "gw/realm.json"}
