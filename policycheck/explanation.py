@@ -117,7 +117,9 @@ def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], reso
     if blocks and all(
         b.grant is not None and b.grant.per_environment and b.reasons == (Block.OTHER_ENVIRONMENT,) for b in blocks
     ):
-        return f"grant '{permission}' to {app} in {env}'s own realm or tenant, as {blocks[0].environments[0]} does"
+        b = blocks[0]
+        assert b.grant is not None
+        return f"grant {b.grant.target} to {app} in {env}'s own realm or tenant, as {b.environments[0]} does"
     return None
 
 
@@ -264,6 +266,7 @@ def _steps(
             steps.append(f"extend the grant of '{leaf.permission}' to {env}")
         else:
             steps.append(f"grant '{leaf.permission}' to {app} in {env}")
+    steps = list(dict.fromkeys(steps))  # one grant or definition that lacks several permissions: one step
     if requested is not None and not set(scopes) <= set(requested):
         steps.append(f"request scope={' '.join(sorted(set(requested) | set(scopes)))} in {env}")
     if steps or (token and (token["lacks"] or token["problems"])):

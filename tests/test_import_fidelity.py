@@ -975,3 +975,29 @@ def test_two_tenants_differ_in_a_disabled_app_role_named_in_its_tenants_file(
     )
     assert code == 1
     assert "  1. enable app role 'gl-api/GL.Journal.Write' in prod (" + where in out
+
+
+def test_a_grant_of_dev_only_is_made_again_in_stables_own_realm(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stable's sap-connector lacks Connector User: the finding is in stable's file, the fix is stable's own grant."""
+    import realms
+
+    stable = realms.realm("stable", realms.CHILDREN)
+    stable["users"][0]["clientRoles"] = {}  # service-account-sap-connector
+    realms.write_pair(here / "kc", stable=stable)
+    write(here / "kc" / "policy.yaml", realms.POLICY)
+    code, out, _ = run(capsys, "check", "--no-config", "--format", "json", "kc")
+    assert code == 1
+    gaps = [f for f in json.loads(out)["findings"] if f["rule"] == "PC103"]
+    assert [(f["application"], f["environment"], f["location"]["path"]) for f in gaps] == [
+        ("sap-connector", "stable", "kc/stable/stable-realm.json")
+    ]
+    assert gaps[0]["fix"] == "grant it in stable as well (in stable's own realm or tenant)"
+    code, out, _ = run(
+        capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
+    )
+    assert code == 1
+    assert out.split("\nfix:\n", 1)[1].splitlines()[0] == (
+        "  1. grant permission set 'connector-api/Connector User' to sap-connector in stable's own realm or tenant, "
+        "as dev does"
+    )
+    assert "inherit" not in out.split("\nfix:\n", 1)[1]

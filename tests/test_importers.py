@@ -627,13 +627,14 @@ def test_entra_example_grants(monkeypatch: pytest.MonkeyPatch) -> None:
 ENTRA_FINDINGS = [
     "prod-tenant.json:36:5: error PC101 [gl-integration prod gl.journal-entries.create] gl-integration cannot call "
     "POST /api/v1/generalLedger/journalEntries in prod: missing 'gl-api/GL.Journal.Write'",
+    # test's grant, missing in prod: prod's own tenant file, where the grant is to be made
+    "prod-tenant.json:36:5: error PC103 [gl-integration prod] gl-integration is granted 'gl-api/GL.Journal.Write' "
+    "in test but not in prod, and prod does not inherit from test",
     "prod-tenant.json:36:5: error PC104 [gl-integration prod] prod is not in parity with test: gl-integration has "
     "'gl-api/GL.Journal.Write' in test but not in prod",
     "prod-tenant.json:48:13: error PC102 [gl-integration prod gl.journal-entries.create] the grant of "
     "app role 'gl-api/GL.Journal.Write' to gl-integration is pending approval; 'gl.journal-entries.create' needs "
     "'gl-api/GL.Journal.Write' in prod",
-    "test-tenant.json:48:13: error PC103 [gl-integration prod] gl-integration is granted 'gl-api/GL.Journal.Write' "
-    "in test but not in prod, and prod does not inherit from test",
 ]
 
 
@@ -928,8 +929,8 @@ def test_folder_map_is_relative_to_the_configuration_file(
     assert pinned(out) == [
         "../gw/prod/erp-realm.json:20:3: error PC101 [svc prod op0] svc cannot call GET /op0 in prod: missing "
         "'api/read'",
-        "../gw/test/erp-realm.json:31:3: error PC103 [svc prod] svc is granted 'api/read' in test but not in prod, "
-        "and prod does not inherit from test",
+        "../gw/prod/erp-realm.json:20:3: error PC103 [svc prod] svc is granted 'api/read' in test but not in prod, "
+        "and prod does not inherit from test",  # in prod's own realm file, where the grant is to be made
     ]
 
 

@@ -90,7 +90,8 @@ def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             )
         elif reason is Block.OTHER_ENVIRONMENT:
             yield ctx.finding(
-                grant.source,
+                # another realm's or tenant's grant: the fix is in this environment's own file
+                app_origin(model, cells) if grant.per_environment else grant.source,
                 cells=cells,
                 op=None,
                 subject=grant.target,
