@@ -154,3 +154,30 @@ def test_base_ref_reads_a_file_deleted_since_the_base(repo, capsys):
 def test_usage(capsys):
     assert main(["diff", "--no-config", "--policies", POLICY, AFTER]) == 2
     assert "give BEFORE AFTER, or --base-ref REF AFTER" in capsys.readouterr().err
+
+
+def test_base_ref_an_export_deleted_in_the_change_loses_everything(repo, capsys):
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")
+    shutil.rmtree("gw")  # the pull request deletes the whole export folder
+    code = main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "gw"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err == "policycheck: gw: note: not in the work tree (deleted in this change): what it grants is lost\n"
+    found = json.loads(out)["findings"]
+    lost = {
+        tuple(c)
+        for f in found
+        if f["rule"] == "PC301"
+        for c in f.get("cells") or [[f["application"], f["environment"], f["operation"]]]
+    }
+    assert {env for _, env, _ in lost} == {"dev", "stable"}
+    shrunk = [f["message"].split(" shrank")[0] for f in found if f["rule"] == "PC303"]
+    assert shrunk == [
+        "the keycloak export main:gw/dev/dev-realm.json, main:gw/stable/stable-realm.json (not in the new export)"
+    ]
+    assert main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "nowhere"]) == 2
+    assert capsys.readouterr().err == "policycheck: nowhere: neither at 'main' nor in the work tree\n"

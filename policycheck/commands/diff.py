@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from datetime import date
@@ -77,14 +78,24 @@ def run_diff(options: DiffOptions) -> Outcome:
     if (options.before is None) == (options.base_ref is None):
         raise UsageError("give either BEFORE AFTER, or --base-ref REF and AFTER")
     notes: list[Note] = []
+    after_source = [options.after]
     if options.base_ref:
         read, notes = from_git(options.base_ref, options.after)
         before_source: list[str | tuple[str, bytes]] = list(read)
+        if not os.path.exists(options.after):  # deleted in the change: everything it granted is lost
+            if not read:
+                raise UsageError(f"{display_path(options.after)}: neither at {options.base_ref!r} nor in the work tree")
+            after_source = []
+            notes.append(
+                Note(
+                    display_path(options.after), "not in the work tree (deleted in this change): what it grants is lost"
+                )
+            )
     else:
         before_source = [str(options.before)]
     who = identity(cfg)
     before = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=before_source)
-    after = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=[options.after])
+    after = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=after_source)
     if not after.bindings:
         raise UsageError("nothing to check: the policies bind no application to any operation")
     severities = {"PC302": Severity.ERROR} if options.fail_on_new_access else {}
