@@ -108,11 +108,10 @@ def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], reso
             defined = resolver.definition(b.grant.permission_set, env)
             _, fix = definition_gap(defined, permission, [permission], env, b.environments[0])
             return fix.replace(f" in {env} (", f" in {env} ({defined.source.location() if defined else '?'}; ", 1)
-        if b.reasons == (Block.DEFINITION,):
-            via = f" (through '{b.sets[-2]}')" if len(b.sets) > 2 else ""
+        if b.reasons == (Block.DEFINITION,):  # the first hop of the other definition's path: the child to add
             return (
-                f"add '{b.sets[1] if len(b.sets) > 1 else permission}' to {_definition(b, env, resolver)} in {env}"
-                f"{via}, as {b.environments[0]} defines it"
+                f"add '{b.sets[1] if len(b.sets) > 1 else permission}' to {_definition(b, env, resolver)} in {env}, "
+                f"as {b.environments[0]} defines it"
             )
     if blocks and all(
         b.grant is not None and b.grant.per_environment and b.reasons == (Block.OTHER_ENVIRONMENT,) for b in blocks

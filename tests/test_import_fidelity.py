@@ -1001,3 +1001,38 @@ def test_a_grant_of_dev_only_is_made_again_in_stables_own_realm(here: Path, caps
         "as dev does"
     )
     assert "inherit" not in out.split("\nfix:\n", 1)[1]
+
+
+def test_explain_adds_the_missing_child_composite_not_its_leaves(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dev's Connector User includes the composite Job Runner (job:run, job:status); stable's does not."""
+    import realms
+
+    def with_job_runner(name: str, children: list[str]) -> dict[str, Any]:
+        data = realms.realm(name, children)
+        roles = data["roles"]["client"]["connector-api"]
+        roles.append(
+            {
+                "name": "Job Runner",
+                "composite": True,
+                "composites": {"client": {"connector-api": ["job:run", "job:status"]}},
+                "clientRole": True,
+            }
+        )
+        return data
+
+    base = realms.CHILDREN[:4]
+    realms.write_pair(
+        here / "kc", dev=with_job_runner("dev", [*base, "Job Runner"]), stable=with_job_runner("stable", base)
+    )
+    write(here / "kc" / "policy.yaml", realms.POLICY)
+    code, out, _ = run(
+        capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
+    )
+    assert code == 1
+    steps = out.split("\nfix:\n", 1)[1].splitlines()
+    assert len(steps) == 2 and steps[0].startswith(
+        "  1. add 'connector-api/Job Runner' to composite role 'connector-api/Connector User' (kc/stable/stable-realm.json:"
+    )
+    assert steps[0].endswith(") in stable, as dev defines it")
