@@ -181,3 +181,18 @@ def test_base_ref_an_export_deleted_in_the_change_loses_everything(repo, capsys)
     ]
     assert main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "nowhere"]) == 2
     assert capsys.readouterr().err == "policycheck: nowhere: neither at 'main' nor in the work tree\n"
+
+
+def test_a_policy_beside_the_exports_is_read_once_from_policies(repo, capsys):
+    """`diff --base-ref main .`: the policy in AFTER (and its old version at main) is not read again as an input."""
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")
+    old = Path("policies/policy.yaml").read_text(encoding="utf-8")
+    Path("policies/policy.yaml").write_text(old.replace("mapping.edit, job.run]", "mapping.edit]"), encoding="utf-8")
+    code = main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "."])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["findings"] == []  # the same exports, the same (current) policy on both sides
+    assert report["summary"]["bindings"] == 2 * 2 * 2  # two connectors, two realms, two operations: once
