@@ -53,7 +53,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["native", "keycloak", "entra", "ionapi"]),
+    type=click.Choice(["native", "keycloak", "entra", "ionapi", "kong", "auth0"]),
     help="Read every named export file as this format [default: recognised by content].",
 )
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")

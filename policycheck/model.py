@@ -361,6 +361,47 @@ class SecretSeen(NamedTuple):
     source: Origin
 
 
+# --- what a gateway does before permissions count -------------------------
+
+
+class Gate(NamedTuple):
+    """What a gateway route does to a bound operation in one environment before any permission counts.
+
+    Read from the gateway's own configuration (Kong: `request-termination`, an `acl` plugin's
+    `deny` list, an `acl` plugin without any authentication plugin).
+    """
+
+    route: str
+    """The route as the vendor names it (verbatim)."""
+    environment: str
+    source: Origin
+    closed: str | None = None
+    """Why the route answers every request itself (nobody reaches the API), or None."""
+    closed_at: Origin | None = None
+    deny: tuple[str, ...] = ()
+    """Permissions (ACL groups) whose holders are refused, whatever else they hold: deny wins."""
+    deny_at: Origin | None = None
+    uncounted: tuple[tuple[str, str], ...] = ()
+    """(held, allowed): a permission this route's check does not count although it stands for an
+    allowed one (Kong: membership of a consumer group, without `include_consumer_groups: true`)."""
+    check_at: Origin | None = None
+    """The permission check (Kong: the `acl` plugin in force), for findings about it."""
+
+
+class TokenShape(NamedTuple):
+    """Whether one API's tokens in one environment carry the permissions claim (Auth0's RBAC settings)."""
+
+    api: str
+    environment: str
+    permissions: frozenset[str]
+    """The API's permissions (its scopes)."""
+    claim: bool
+    """True: the token has a `permissions` claim; False: only `scope`."""
+    why: str
+    """The settings that decide it, for messages (`enforce_policies: false`)."""
+    source: Origin
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
     permissions: Mapping[str, Permission] = field(default_factory=dict)
@@ -383,6 +424,10 @@ class Model:
     has_export: bool = False
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
+    gates: Mapping[tuple[str, str], Gate] = field(default_factory=dict)
+    """(operation, environment) -> what the gateway's route does there before permissions count."""
+    token_shapes: tuple[TokenShape, ...] = ()
+    """Per API and environment, whether its tokens carry a permissions claim (Auth0)."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

@@ -14,7 +14,9 @@ from ..model import (
     PermissionSet,
     Reference,
     Status,
+    TokenShape,
 )
+from .routes import Route
 from .source import Document
 from .survey import Note
 
@@ -32,6 +34,13 @@ SECRET_KEYS = frozenset(
         "sask",
         "credentials",
         "secretText",
+        # Kong decK: consumer credentials and TLS keys, never read past the parser
+        "keyauth_credentials",
+        "jwt_secrets",
+        "basicauth_credentials",
+        "hmacauth_credentials",
+        "oauth2_credentials",
+        "certificates",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""
@@ -47,6 +56,11 @@ class ExportPart:
     """(vendor, file, section, count) of an import: realms, clients, applications, ..."""
     notes: list[Note] = field(default_factory=list)
     """What the import could not establish (an unresolved id, an unknown consent), for the user."""
+    routes: list[Route] = field(default_factory=list)
+    """Gateway routes (Kong), matched to the policy's operations when the model is assembled."""
+    gateway: dict[str, Origin] = field(default_factory=dict)
+    """Environment -> the gateway configuration that holds its routes (what "no route" points at)."""
+    token_shapes: list[TokenShape] = field(default_factory=list)
 
 
 def read_export(doc: Document) -> ExportPart:

@@ -29,6 +29,7 @@ from .importers import check_shape, detect, mentions_vendor, read_vendor, strong
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
+from .routes import attach
 from .source import Document, load, read_bytes
 from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
@@ -334,7 +335,8 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             raise Unrecognised(
                 shown,
                 "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-                "application set or object, or an .ionapi file (force one with --input-format)",
+                "application set or object, an .ionapi file, a Kong declarative configuration or an Auth0 "
+                "Deploy CLI tenant (force one with --input-format)",
                 1,
                 1,
             )
@@ -370,6 +372,10 @@ def _vendor_detail(data: Any, kind: str) -> str:
         if isinstance(data, dict) and not any(k in data for k in ("roles", "clients", "groups")):
             return f"users of realm {shown_name(str(data.get('realm')))!r}, joined to its realm file in the same folder"
         return ""
+    if kind == "auth0" and isinstance(data, dict) and not ("clientGrants" in data or "resourceServers" in data):
+        return "directory format: part of the tenant in the folder above"
+    if kind == "kong" and isinstance(data, dict) and isinstance(data.get("_workspace"), str):
+        return f"workspace {shown_name(data['_workspace'])!r}"
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
     return ""
@@ -379,10 +385,6 @@ def _foreign(data: Any) -> str | None:
     """An export of a gateway or identity provider that policycheck does not read yet."""
     if not isinstance(data, dict):
         return None
-    if "_format_version" in data:
-        return "a Kong declarative configuration (decK)"
-    if "resourceServers" in data or "clientGrants" in data or ("tenant" in data and "clients" in data):
-        return "an Auth0 Deploy CLI tenant file"
     return None
 
 
@@ -477,9 +479,15 @@ def assemble(
     for doc in documents:
         for d in doc.duplicates:
             duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
+    operations = merge("operation", (o for part in policies for o in part.operations), "id")
+    where: dict[str, Origin] = {}
+    for export in exports:
+        for env, origin in export.gateway.items():
+            where.setdefault(env, origin)
+    attached = attach(operations, (r for export in exports for r in export.routes), where)
     return Model(
         permissions=merge("permission", (p for part in policies for p in part.permissions), "name"),
-        operations=merge("operation", (o for part in policies for o in part.operations), "id"),
+        operations=attached.operations,
         policy_environments=merge("environment", (e for part in policies for e in part.environments), "name"),
         bindings=tuple(b for part in policies for b in part.bindings),
         permission_sets=merge(
@@ -492,7 +500,9 @@ def assemble(
         duplicates=tuple(duplicates),
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
-        imports=_counts(exports),
+        imports=_counts(exports) + tuple(attached.counts),
+        gates=attached.gates,
+        token_shapes=tuple(s for export in exports for s in export.token_shapes),
     )
 
 

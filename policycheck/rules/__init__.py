@@ -24,6 +24,7 @@ class Rule(Protocol):
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)
+    acl_refused,
     coarse_scope_request,
     cycle,
     duplicate,
@@ -36,6 +37,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     missing_application,
     missing_grant,
     new_access,
+    no_permissions_claim,
     pending_approval,
     secret_in_input,
     token_drift,
@@ -43,6 +45,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     token_missing,
     unknown_reference,
     unneeded_grant,
+    unreachable_route,
     unresolved_built_in,
     unused_operation,
     unused_permission,
@@ -55,6 +58,9 @@ _MODULES: tuple[Rule, ...] = (
     inheritance_gap,
     environment_parity,
     expired_allowance,
+    unreachable_route,
+    acl_refused,
+    no_permissions_claim,
     token_missing,
     granted_not_delivered,
     coarse_scope_request,

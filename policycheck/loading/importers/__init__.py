@@ -14,13 +14,17 @@ if TYPE_CHECKING:
     from ..source import Document
     from .identity import Identity
 
-FORMATS = ("native", "keycloak", "entra", "ionapi")
+FORMATS = ("native", "keycloak", "entra", "ionapi", "kong", "auth0")
 
 
 def detect(data: Any, path: str) -> str | None:
     """The vendor format of parsed `data`, or None."""
-    from . import entra, keycloak
+    from . import auth0, entra, keycloak, kong
 
+    if kong.is_config(data):
+        return "kong"
+    if auth0.is_tenant(data) or auth0.section_of(data, path) is not None:
+        return "auth0"
     if path.endswith(".ionapi") or (isinstance(data, dict) and {"ti", "ci"} <= data.keys() and "pu" in data):
         return "ionapi"
     if keycloak.realm_import(data) is not None:
@@ -51,6 +55,13 @@ MORE_MARKERS = (
     b"appId:",
     b'"appRoleId"',
     b'"consentType"',
+    b"_format_version",  # Kong decK / DB-less
+    b"clientGrants",  # Auth0 Deploy CLI tenant.yaml / tenant.json
+    b"resourceServers",
+    b'"audience"',  # Auth0 directory format: grants/, resource-servers/, clients/, roles/
+    b'"identifier"',
+    b'"app_type"',
+    b'"permission_name"',
 )
 """Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
 
@@ -69,7 +80,7 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
     A document whose fields have the wrong shape for its format is an InputError at that field.
     """
-    from . import entra, ionapi, keycloak
+    from . import auth0, entra, ionapi, keycloak, kong
 
     for doc, kind in docs:
         check_shape(doc, kind)
@@ -82,6 +93,11 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
             parts.append(ionapi.read_ionapi(doc, identity))
     for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
         parts.append(entra.read_tenant(tenant, identity))
+    for doc, kind in docs:
+        if kind == "kong":
+            parts.append(kong.read_config(doc, identity))
+    for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
+        parts.append(auth0.read_tenant(auth0_tenant, identity))
     return parts
 
 
@@ -154,18 +170,68 @@ _ENTRA_OBJECTS = {
     "grant": _GRANTS[1],
 }
 _IONAPI = {"ti": _STR, "cn": _STR, "ci": _STR}
-_SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI}
+_NAMES = _list(_STR)
+_PLUGIN = {
+    "name!": _STR,
+    "config": {
+        "allow": _NAMES,
+        "deny": _NAMES,
+        "whitelist": _NAMES,
+        "blacklist": _NAMES,
+        "scopes_required": _NAMES,
+    },
+}
+_ROUTE = {"name": _STR, "methods": _NAMES, "paths": _NAMES, "hosts": _NAMES, "plugins": _list(_PLUGIN)}
+_KONG = {
+    "_workspace": _STR,
+    "services": _list({"name": _STR, "routes": _list(_ROUTE), "plugins": _list(_PLUGIN)}),
+    "routes": _list(_ROUTE),
+    "plugins": _list(_PLUGIN),
+    "consumers": _list(
+        {
+            "username": _STR,
+            "custom_id": _STR,
+            "acls": _list({"group!": _STR}),
+            "groups": _list({"name": _STR}),
+        }
+    ),
+    "acls": _list({"group!": _STR}),
+    "consumer_groups": _list({"name!": _STR}),
+}
+_AUTH0_API = {"name": _STR, "identifier!": _STR, "scopes": _list({"value": _STR}), "token_dialect": _STR}
+_AUTH0_CLIENT = {"name!": _STR, "app_type": _STR}
+_AUTH0_GRANT = {"client_id!": _STR, "audience!": _STR}
+_AUTH0_ROLE = {"name!": _STR, "permissions": _list({"permission_name": _STR, "resource_server_identifier": _STR})}
+_AUTH0_ORG = {"name!": _STR, "client_grants": _list({"client_id": _STR})}
+_AUTH0 = {
+    "resourceServers": _list(_AUTH0_API),
+    "clients": _list(_AUTH0_CLIENT),
+    "clientGrants": _list(_AUTH0_GRANT),
+    "roles": _list(_AUTH0_ROLE),
+    "organizations": _list(_AUTH0_ORG),
+}
+_AUTH0_SECTIONS = {
+    "resourceServers": _AUTH0_API,
+    "clients": _AUTH0_CLIENT,
+    "clientGrants": _AUTH0_GRANT,
+    "roles": _AUTH0_ROLE,
+    "organizations": _AUTH0_ORG,
+}
+_SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI, "kong": _KONG, "auth0": _AUTH0}
 
 
 def check_shape(doc: Document, kind: str) -> None:
     """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
     from ...errors import InputError
     from ..validate import _json_type, _pointer
-    from . import entra, keycloak
+    from . import auth0, entra, keycloak
 
     data = doc.data
     items: list[tuple[tuple[str | int, ...], Any, Any]]
-    if kind == "keycloak" and keycloak.realm_import(data) is not None:
+    section = auth0.section_of(data, doc.path) if kind == "auth0" and not auth0.is_tenant(data) else None
+    if section is not None:
+        items = [((), data, _AUTH0_SECTIONS[section])]
+    elif kind == "keycloak" and keycloak.realm_import(data) is not None:
         items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
     elif kind == "keycloak" and isinstance(data, list):
         items = [((i,), item, _KEYCLOAK) for i, item in enumerate(data)]
