@@ -387,6 +387,17 @@ class Gate(NamedTuple):
     check_at: Origin | None = None
     """The permission check (Kong: the `acl` plugin in force), for findings about it."""
 
+    def refuses(self, held: frozenset[str]) -> str | None:
+        """Why the gateway refuses a caller holding `held`, whatever the requirement; None: it does not."""
+        if self.closed is not None:
+            return self.closed
+        denied = [g for g in self.deny if g in held]
+        if denied:
+            return (
+                f"the acl plugin of route '{self.route}' denies group '{denied[0]}' in {self.environment} (deny wins)"
+            )
+        return None
+
 
 class TokenShape(NamedTuple):
     """Whether one API's tokens in one environment carry the permissions claim (Auth0's RBAC settings)."""

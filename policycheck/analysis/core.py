@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
+from ..findings import ALLOWED, BLOCKED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
 from ..model import Application, Model
 from ..resolve import Block, Blocked, Resolver
 from .grants import Effective, Grants
@@ -29,7 +29,7 @@ class Failure(NamedTuple):
     operation: str
     status: str
     missing: tuple[str, ...]
-    """Not effective (MISSING, PENDING, GAP) or not deliverable (FILTERED)."""
+    """Not effective (MISSING, PENDING, GAP) or not deliverable (FILTERED); none when BLOCKED by the gateway."""
     blocked: tuple[tuple[str, tuple[Blocked, ...]], ...]
     """Per missing permission: the grants that would deliver it and where each stops (empty: none would)."""
 
@@ -79,6 +79,7 @@ class Analysis:
     def _evaluate(self) -> None:
         apps = self.model.applications
         grants = self.grants
+        gates = self.model.gates
         allowed = 0
         for (app_id, env), ops in self.pairs.items():
             app = apps[app_id]
@@ -100,6 +101,10 @@ class Analysis:
                     if absent:
                         self.scope_gaps.append((app_id, env, op, absent))
                 if (not flat & lacking) if flat is not None else need.test(deliverable):
+                    gate = gates.get((op, env)) if gates else None
+                    if gate is not None and gate.refuses(frozenset(self.bits.of(have))) is not None:
+                        self.failures.append(Failure(app_id, env, op, BLOCKED, (), ()))
+                        continue
                     allowed += 1
                 else:
                     self.failures.append(self._failure(app, env, op, need, have, deliverable))

@@ -335,8 +335,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             raise Unrecognised(
                 shown,
                 "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-                "application set or object, an .ionapi file, a Kong declarative configuration or an Auth0 "
-                "Deploy CLI tenant (force one with --input-format)",
+                "application set or object, or an .ionapi file (force one with --input-format)",
                 1,
                 1,
             )
@@ -373,6 +372,8 @@ def _vendor_detail(data: Any, kind: str) -> str:
             return f"users of realm {shown_name(str(data.get('realm')))!r}, joined to its realm file in the same folder"
         return ""
     if kind == "auth0" and isinstance(data, dict) and not ("clientGrants" in data or "resourceServers" in data):
+        if "friendly_name" in data:
+            return "directory format: the tenant settings of this folder"
         return "directory format: part of the tenant in the folder above"
     if kind == "kong" and isinstance(data, dict) and isinstance(data.get("_workspace"), str):
         return f"workspace {shown_name(data['_workspace'])!r}"

@@ -44,7 +44,11 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             operation = model.operations.get(op) or old.operations[op]
             need = names(operation.requirement_in(change.environment).permissions)
             gone = [(p, reason) for p, reason in change.removed if p in need]
-            why = "; ".join(f"'{p}': {reason}" for p, reason in gone) or "what it needs no longer reaches the token"
+            gate = model.gates.get((op, change.environment))
+            refusal = gate.refuses(analysis.effective(change.application, change.environment)) if gate else None
+            why = "; ".join(f"'{p}': {reason}" for p, reason in gone) or (
+                f"the gateway refuses it now: {refusal}" if refusal else "what it needs no longer reaches the token"
+            )
             groups.setdefault((change.environment, why), []).append((change.application, change.environment, op))
     for (env, why), cells in groups.items():
         name, single = who(cells)

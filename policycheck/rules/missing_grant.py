@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import FILTERED, Affected, Finding, Severity
+from ..findings import BLOCKED, FILTERED, Affected, Finding, Severity
 from ..model import PermissionSet
 from ..resolve import Block, Blocked
 from .bound import APP, app_origin, listing, some, who
@@ -42,8 +42,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Affected]] = {}
     for f in analysis.failures:
-        if f.status == FILTERED:
-            continue  # granted-not-delivered (PC202)
+        if f.status in (FILTERED, BLOCKED):
+            continue  # granted-not-delivered (PC202); refused by the gateway itself (PC107, PC108)
         steps: list[str] = []
         to_grant: list[str] = []
         for permission, found in f.blocked:

@@ -62,6 +62,7 @@ MORE_MARKERS = (
     b'"identifier"',
     b'"app_type"',
     b'"permission_name"',
+    b'"friendly_name"',  # Auth0 directory format: tenant.json
 )
 """Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
 
@@ -216,6 +217,7 @@ _AUTH0_SECTIONS = {
     "clientGrants": _AUTH0_GRANT,
     "roles": _AUTH0_ROLE,
     "organizations": _AUTH0_ORG,
+    "tenant": {"friendly_name": _STR},
 }
 _SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI, "kong": _KONG, "auth0": _AUTH0}
 

@@ -50,6 +50,8 @@ def section_of(data: Any, path: str) -> str | None:
     """The tenant section of one directory-format file (its folder, and the fields that kind has), or None."""
     if not isinstance(data, dict):
         return None
+    if os.path.basename(path) == "tenant.json" and not is_tenant(data) and "friendly_name" in data:
+        return "tenant"  # the directory format's tenant settings: the tenant is this folder
     folder = os.path.basename(os.path.dirname(path))
     section = FOLDERS.get(folder)
     if section == "clientGrants" and isinstance(data.get("client_id"), str) and isinstance(data.get("audience"), str):
@@ -85,7 +87,8 @@ def tenants_of(docs: Iterable[Document]) -> Iterator[Tenant]:
         section = section_of(doc.data, doc.path)
         if section is None:
             continue
-        root = os.path.dirname(os.path.dirname(doc.path)) or "."
+        root = os.path.dirname(doc.path) if section == "tenant" else os.path.dirname(os.path.dirname(doc.path))
+        root = root or "."
         tenant = folders.setdefault(root, Tenant(root))
         tenant.items.setdefault(section, []).append((doc, (), doc.data))
     yield from folders.values()
@@ -185,10 +188,10 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
     roles = items.get("roles", ())
     for doc, keys, role_data in roles:
         for j, p in enumerate(role_data.get("permissions") or ()):
-            rs = p.get("resource_server_identifier") if isinstance(p, dict) else None
-            if isinstance(rs, str) and rs not in apis:
+            target = p.get("resource_server_identifier") if isinstance(p, dict) else None
+            if isinstance(target, str) and target not in apis:
                 part.references.append(
-                    Reference("API", rs, Origin(doc, (*keys, "permissions", j)), f"role {role_data.get('name')!r}")
+                    Reference("API", target, Origin(doc, (*keys, "permissions", j)), f"role {role_data.get('name')!r}")
                 )
     if roles:
         doc, keys, _ = roles[0]
