@@ -316,7 +316,7 @@ clientGrants:
 def test_kong_and_auth0_files_once_only_noted_are_now_read(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(gateway / "auth0" / "tenant.yaml", AUTH0_TENANT)
     write(gateway / "kong.yaml", '_format_version: "3.0"\nservices:\n  - name: gl\n    url: https://gl.internal\n')
-    code, _out, err = run(capsys, "check", "--no-config", "gw", "-v")
+    _, _out, err = run(capsys, "check", "--no-config", "gw", "-v")
     assert "policycheck: gw/auth0/tenant.yaml: Auth0 Deploy CLI tenant\n" in err
     assert "policycheck: gw/kong.yaml: Kong declarative configuration (decK)\n" in err
     assert "does not read (yet)" not in err

@@ -54,16 +54,15 @@ def section_of(data: Any, path: str) -> str | None:
         return "tenant"  # the directory format's tenant settings: the tenant is this folder
     folder = os.path.basename(os.path.dirname(path))
     section = FOLDERS.get(folder)
-    if section == "clientGrants" and isinstance(data.get("client_id"), str) and isinstance(data.get("audience"), str):
-        return section
-    if section == "resourceServers" and isinstance(data.get("identifier"), str):
-        return section
-    if section == "clients" and isinstance(data.get("name"), str) and "app_type" in data:
-        return section
-    if section == "roles" and isinstance(data.get("name"), str) and isinstance(data.get("permissions"), list):
-        return section
-    if section == "organizations" and isinstance(data.get("name"), str) and "display_name" in data:
-        return section
+    fields = {
+        "clientGrants": ("client_id", "audience"),
+        "resourceServers": ("identifier",),
+        "clients": ("name", "app_type"),
+        "roles": ("name", "permissions"),
+        "organizations": ("name", "display_name"),
+    }
+    if section is not None and all(k in data for k in fields[section]):
+        return section  # the types are checked as the importer's shape (a wrong one is an error at that field)
     return None
 
 
