@@ -74,7 +74,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             cells=cells,
             subject=shape.api,
             message=f"tokens for API '{shape.api}' in {shape.environment} carry no permissions claim ({shape.why}): "
-            f"the grants of {name} arrive only in scope, so {some(calls)} fail where the API checks "
+            f"the grants of {name} arrive only in scope, so {some(calls)} {'fails' if len(calls) == 1 else 'fail'} where the API checks "
             f"permissions{differ}",
             fix=f"enable RBAC and 'Add Permissions in the Access Token' for API '{shape.api}' in {shape.environment} "
             "(enforce_policies: true, token_dialect: access_token_authz), or have the API check the scope claim",
