@@ -502,17 +502,19 @@ def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
 
 def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
     """Containers nested in containers, counted as for YAML."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level: list[Any] = [data] if isinstance(data, (dict, list)) else []
+    depth = 1
+    while level:  # one level at a time: no tuple per container (this walk visits every one of them)
         if depth > limits.max_depth:
             if max_depth(data) > MAX_JSON_DEPTH:  # json.loads stopped there before Python 3.13; now it is counted
                 raise InputError(path, "JSON nested too deeply")
             raise InputError(path, f"nesting deeper than {limits.max_depth} levels")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if type(node) is dict else node
+            below += [v for v in values if type(v) is dict or type(v) is list]
+        level = below
+        depth += 1
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')

@@ -68,13 +68,14 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         name, _ = who(cells)
         calls = [str(op) for op in dict.fromkeys(c[2] for c in cells)]
         others = sorted(e for e in with_claim.get(shape.api, ()) if e != shape.environment)
+        verb = "fails" if len(calls) == 1 else "fail"
         differ = f"; in {', '.join(others)} they carry it, so tokens differ between environments" if others else ""
         yield ctx.finding(
             shape.source,
             cells=cells,
             subject=shape.api,
             message=f"tokens for API '{shape.api}' in {shape.environment} carry no permissions claim ({shape.why}): "
-            f"the grants of {name} arrive only in scope, so {some(calls)} {'fails' if len(calls) == 1 else 'fail'} where the API checks "
+            f"the grants of {name} arrive only in scope, so {some(calls)} {verb} where the API checks "
             f"permissions{differ}",
             fix=f"enable RBAC and 'Add Permissions in the Access Token' for API '{shape.api}' in {shape.environment} "
             "(enforce_policies: true, token_dialect: access_token_authz), or have the API check the scope claim",

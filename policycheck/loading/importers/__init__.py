@@ -81,6 +81,13 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
     A document whose fields have the wrong shape for its format is an InputError at that field.
     """
+    from ..source import _gc_paused
+
+    with _gc_paused():  # the imports build many small records and no cycles: the collector only slows them
+        return _read_vendor(docs, identity)
+
+
+def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
     from . import auth0, entra, ionapi, keycloak, kong
 
     for doc, kind in docs:
@@ -259,32 +266,62 @@ def _at(data: Any, keys: tuple[str | int, ...]) -> Any:
 
 def _mismatch(value: Any, shape: Any, keys: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
     """(where, what was expected) of the first mismatch, or None."""
-    if shape == _STR:
-        return None if isinstance(value, str) else (keys, _STR)
+    found = _miss(value, shape)
+    if found is None:
+        return None
+    suffix, message = found
+    return (*keys, *reversed(suffix)), message
+
+
+_FIELDS: dict[int, list[tuple[str, bool, Any]]] = {}
+"""Per mapping shape: (key, required, inner shape), computed once."""
+
+
+def _fields(shape: dict[str, Any]) -> list[tuple[str, bool, Any]]:
+    found = _FIELDS.get(id(shape))
+    if found is None:
+        found = _FIELDS[id(shape)] = [(name.rstrip("!"), name.endswith("!"), inner) for name, inner in shape.items()]
+    return found
+
+
+def _miss(value: Any, shape: Any) -> tuple[list[str | int], str] | None:
+    """(the keys below `value`, innermost first, and what was expected) of the first mismatch, or None.
+
+    The path is built only for a mismatch: this walk visits every field an importer reads.
+    """
+    if shape is _STR:
+        return None if isinstance(value, str) else ([], _STR)
     if isinstance(shape, tuple):
         many, inner = shape
         if many == "list":
             if not isinstance(value, list):
-                return keys, "a list"
+                return [], "a list"
+            if inner is _STR:
+                for i, item in enumerate(value):
+                    if not isinstance(item, str):
+                        return [i], _STR
+                return None
             pairs: Iterator[tuple[str | int, Any]] = iter(enumerate(value))
         else:
             if not isinstance(value, dict):
-                return keys, "a mapping"
+                return [], "a mapping"
             pairs = ((k, v) for k, v in value.items() if v is not None)
         for key, item in pairs:
-            found = _mismatch(item, inner, (*keys, key))
+            found = _miss(item, inner)
             if found is not None:
+                found[0].append(key)
                 return found
         return None
     if not isinstance(value, dict):
-        return keys, "a mapping"
-    for name, inner in shape.items():
-        key = name.rstrip("!")
-        if value.get(key) is None:
-            if name.endswith("!"):
-                return keys, f"missing required key '{key}'"
+        return [], "a mapping"
+    for key, required, inner in _fields(shape):
+        item = value.get(key)
+        if item is None:
+            if required:
+                return [], f"missing required key '{key}'"
             continue
-        found = _mismatch(value[key], inner, (*keys, key))
+        found = _miss(item, inner)
         if found is not None:
+            found[0].append(key)
             return found
     return None

@@ -144,10 +144,11 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
                 Reference("API", audience, Origin(doc, (*keys, "audience")), f"the client grant of {client!r}")
             )
             continue
-        api, defined, _ = apis[audience]
+        api, listed, _ = apis[audience]
+        defined = set(listed)
         scope = g.get("scope")
         if g.get("allow_all_scopes") is True:
-            values = list(defined)
+            values = list(listed)
         elif isinstance(scope, list):
             values = [str(s) for s in scope]
         else:

@@ -147,13 +147,17 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
         for key in ("username", "custom_id", "id"):
             if isinstance(c.get(key), str):
                 consumers.setdefault(c[key], i)
-    held: dict[int, list[tuple[str, Keys]]] = {}
+    held: dict[int, dict[str, Keys]] = {}  # consumer -> group -> where it is first given
     for i, c in enumerate(data.get("consumers") or ()):
+        mine: dict[str, Keys] = {}
         for j, a in enumerate(c.get("acls") or ()):
-            held.setdefault(i, []).append((str(a["group"]), ("consumers", i, "acls", j)))
+            mine.setdefault(str(a["group"]), ("consumers", i, "acls", j))
         for j, g in enumerate(c.get("groups") or ()):
-            if _ref(g) is not None:
-                held.setdefault(i, []).append((CONSUMER_GROUP + str(_ref(g)), ("consumers", i, "groups", j)))
+            group_name = _ref(g)
+            if group_name is not None:
+                mine.setdefault(CONSUMER_GROUP + group_name, ("consumers", i, "groups", j))
+        if mine:
+            held[i] = mine
     acl_entries = 0
     for j, a in enumerate(data.get("acls") or ()):
         acl_entries += 1
@@ -167,29 +171,30 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
                 )
             )
             continue
-        held.setdefault(consumers[who], []).append((str(a.get("group")), ("acls", j)))
+        held.setdefault(consumers[who], {}).setdefault(str(a.get("group")), ("acls", j))
     for j, g in enumerate(data.get("consumer_groups") or ()):
         for k, member in enumerate(g.get("consumers") or ()):
             who = _ref(member)
             if who in consumers:
-                held.setdefault(consumers[who], []).append(
-                    (CONSUMER_GROUP + str(g.get("name")), ("consumer_groups", j, "consumers", k))
+                held.setdefault(consumers[who], {}).setdefault(
+                    CONSUMER_GROUP + str(g.get("name")), ("consumer_groups", j, "consumers", k)
                 )
 
     for i, c in enumerate(data.get("consumers") or ()):
         client = c.get("username") or c.get("custom_id") or c.get("id")
         if not isinstance(client, str):
             continue
-        where = origin("consumers", i)
+        where = Origin(doc, ("consumers", i))
+        envs = (env,)
         grants = tuple(
-            Grant(group, None, Status.APPROVED, (env,), origin(*keys), per_environment=True)
-            for group, keys in dict((g, k) for g, k in held.get(i, ())).items()
+            Grant(group, None, Status.APPROVED, envs, Origin(doc, keys), True)
+            for group, keys in held.get(i, {}).items()
         )
         part.applications.append(
             Application(identity.application(client), client, {env: client}, {}, grants, where, {}, {env: where})
         )
     part.environments.append(Environment(env, (), (), origin()))
-    groups = {g for grants in held.values() for g, _ in grants}
+    groups = {g for mine in held.values() for g in mine}
     part.counts += [
         ("kong", doc.path, section, n)
         for section, n in (
