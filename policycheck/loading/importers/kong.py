@@ -158,9 +158,7 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
                 mine.setdefault(CONSUMER_GROUP + group_name, ("consumers", i, "groups", j))
         if mine:
             held[i] = mine
-    acl_entries = 0
     for j, a in enumerate(data.get("acls") or ()):
-        acl_entries += 1
         who = _ref(a.get("consumer"))
         if who is None or who not in consumers:
             part.notes.append(
