@@ -11,6 +11,7 @@ import pytest
 
 from policycheck.cli import main
 from policycheck.engine import Selection, run
+from policycheck.loading.importers.auth0 import VALUES
 from policycheck.loading.importers.identity import Identity
 from policycheck.loading.inputs import load_inputs, load_model
 from policycheck.model import Model
@@ -18,6 +19,7 @@ from policycheck.model import Model
 ROOT = Path(__file__).resolve().parent.parent
 AUTH0 = ROOT / "policies" / "examples" / "auth0"
 TODAY = date(2026, 12, 1)
+CANARY = "auth0-canary-51c0ffee"
 
 AUTH0_FINDINGS = [
     "prod/clients/GL Integration.json:1:1: error PC101 [GL Integration prod gl.journal-entries.post] GL Integration "
@@ -266,9 +268,43 @@ def test_one_tenant_per_environment_by_folder_name_or_configuration(here: Path) 
     assert model.applications["sync"].clients == {"dev": "sync", "prod": "sync"}
 
 
-# --- secrets: the canary --------------------------------------------------------
+def test_a_configuration_file_per_environment_resolves_the_placeholders(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        here / "policy.yaml",
+        POLICY.replace("[prod]", "[test, prod]").replace("  - name: prod", "  - name: test\n  - name: prod"),
+    )
+    shared = (
+        TENANT.replace("name: sync", "name: 'sync ##STAGE##'")
+        .replace("client_id: sync", "client_id: 'sync ##STAGE##'")
+        .replace("GRANT", "scope: '@@SYNC_SCOPES@@'")
+    )
+    write(here / "auth0" / "tenant.yaml", shared)
+    values = {"ENV": "x", "STAGE": "TEST", "SYNC_SCOPES": ["gl:read", "gl:write"]}
+    write(here / "auth0" / "config.test.json", json.dumps({"AUTH0_CLIENT_SECRET": f"{CANARY}-cfg", VALUES: values}))
+    values = {"ENV": "y", "STAGE": "PROD", "SYNC_SCOPES": ["gl:read"]}
+    write(here / "auth0" / "config-prod.json", json.dumps({"AUTH0_DOMAIN": "acme.eu.auth0.com", VALUES: values}))
+    model = load_model(["."], identity=Identity(aliases={"sync TEST": "sync", "sync PROD": "sync"}))
+    app = model.applications["sync"]
+    assert app.clients == {"prod": "sync PROD", "test": "sync TEST"}
+    assert sorted((g.permission, g.environments) for g in app.grants) == [
+        ("GL/gl:read", ("prod",)),
+        ("GL/gl:read", ("test",)),
+        ("GL/gl:write", ("test",)),
+    ]
+    assert [(r, e) for r, e, _, _ in findings(model, "PC101")] == [("PC101", "prod")]
+    code, out, err = cli(capsys, "check", "--no-config", "-v", "--format", "json", ".")
+    assert code == 1
+    assert CANARY not in out + err
+    assert "PC907" in out
+    assert (
+        "policycheck: auth0/config-prod.json: Auth0 Deploy CLI tenant (Deploy CLI configuration: keyword values, "
+        "one environment of the tenant in this folder)\n"
+    ) in err
 
-CANARY = "auth0-canary-51c0ffee"
+
+# --- secrets: the canary --------------------------------------------------------
 
 
 def test_no_secret_of_a_tenant_reaches_any_output(here: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,6 +41,8 @@ SECRET_KEYS = frozenset(
         "hmacauth_credentials",
         "oauth2_credentials",
         "certificates",
+        # Auth0 Deploy CLI configuration (config.json)
+        "AUTH0_CLIENT_SECRET",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""

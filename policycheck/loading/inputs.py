@@ -372,6 +372,8 @@ def _vendor_detail(data: Any, kind: str) -> str:
             return f"users of realm {shown_name(str(data.get('realm')))!r}, joined to its realm file in the same folder"
         return ""
     if kind == "auth0" and isinstance(data, dict) and not ("clientGrants" in data or "resourceServers" in data):
+        if isinstance(data.get("AUTH0_KEYWORD_REPLACE_MAPPINGS"), dict):
+            return "Deploy CLI configuration: keyword values, one environment of the tenant in this folder"
         if "friendly_name" in data:
             return "directory format: the tenant settings of this folder"
         return "directory format: part of the tenant in the folder above"

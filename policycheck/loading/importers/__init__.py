@@ -63,6 +63,7 @@ MORE_MARKERS = (
     b'"app_type"',
     b'"permission_name"',
     b'"friendly_name"',  # Auth0 directory format: tenant.json
+    b"AUTH0_KEYWORD_REPLACE_MAPPINGS",  # Auth0 Deploy CLI configuration: values per environment
 )
 """Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
 
@@ -105,7 +106,7 @@ def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[E
         if kind == "kong":
             parts.append(kong.read_config(doc, identity))
     for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
-        parts.append(auth0.read_tenant(auth0_tenant, identity))
+        parts.extend(auth0.read_tenants(auth0_tenant, identity))
     return parts
 
 
@@ -225,6 +226,7 @@ _AUTH0_SECTIONS = {
     "roles": _AUTH0_ROLE,
     "organizations": _AUTH0_ORG,
     "tenant": {"friendly_name": _STR},
+    "values": {},  # the keyword mappings: any JSON values
 }
 _SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI, "kong": _KONG, "auth0": _AUTH0}
 

@@ -13,7 +13,9 @@ tokens carry a `permissions` claim follows its RBAC settings (`TokenShape`).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,10 +48,19 @@ def is_tenant(data: Any) -> bool:
     return isinstance(data.get("tenant"), dict) and isinstance(data.get("clients"), list)
 
 
+VALUES = "AUTH0_KEYWORD_REPLACE_MAPPINGS"
+"""The Deploy CLI configuration key whose mapping resolves `##KEY##` and `@@KEY@@` placeholders."""
+
+
 def section_of(data: Any, path: str) -> str | None:
-    """The tenant section of one directory-format file (its folder, and the fields that kind has), or None."""
+    """The tenant section of one directory-format file (its folder, and the fields that kind has), or None.
+
+    A Deploy CLI configuration file with keyword mappings (`config.prod.json`) is `values`.
+    """
     if not isinstance(data, dict):
         return None
+    if isinstance(data.get(VALUES), dict):
+        return "values"
     if os.path.basename(path) == "tenant.json" and not is_tenant(data) and "friendly_name" in data:
         return "tenant"  # the directory format's tenant settings: the tenant is this folder
     folder = os.path.basename(os.path.dirname(path))
@@ -71,37 +82,91 @@ class Tenant:
     path: str
     """The tenant file, or the directory-format folder."""
     items: dict[str, list[tuple[Document, Keys, dict[str, Any]]]] = field(default_factory=dict)
+    values: list[Document] = field(default_factory=list)
+    """Deploy CLI configuration files beside it: the tenant is read once per file, as its environment."""
+
+
+def _folder(path: str) -> str:
+    return os.path.dirname(path) or "."
 
 
 def tenants_of(docs: Iterable[Document]) -> Iterator[Tenant]:
     folders: dict[str, Tenant] = {}
+    files: list[Tenant] = []
+    values: list[Document] = []
     for doc in docs:
         if is_tenant(doc.data):
             tenant = Tenant(doc.path)
             for name in dict.fromkeys(FOLDERS.values()):
                 for i, item in enumerate(doc.data.get(name) or ()):
                     tenant.items.setdefault(name, []).append((doc, (name, i), item))
-            yield tenant
+            files.append(tenant)
             continue
         section = section_of(doc.data, doc.path)
+        if section == "values":
+            values.append(doc)
+            continue
         if section is None:
             continue
         root = os.path.dirname(doc.path) if section == "tenant" else os.path.dirname(os.path.dirname(doc.path))
         root = root or "."
         tenant = folders.setdefault(root, Tenant(root))
         tenant.items.setdefault(section, []).append((doc, (), doc.data))
-    yield from folders.values()
+    tenants = [*files, *folders.values()]
+    for doc in values:  # a configuration file belongs to the tenant file or folder in its own folder
+        for tenant in tenants:
+            if _folder(doc.path) == (_folder(tenant.path) if tenant.path in (t.path for t in files) else tenant.path):
+                tenant.values.append(doc)
+    yield from tenants
 
 
-def _env_name(tenant: Tenant) -> tuple[str, str]:
+def _substitute(value: Any, mappings: dict[str, Any]) -> Any:
+    """`##KEY##` replaced inside strings by the mapping's value, a string that is `@@KEY@@` by the value itself
+    (a list, for scopes), `@@KEY@@` inside a string by its JSON; keys the mapping lacks stay as written."""
+    if isinstance(value, str):
+        if "@@" in value:
+            whole = re.fullmatch(r"@@([^@\s]+)@@", value)
+            if whole and whole.group(1) in mappings:
+                return mappings[whole.group(1)]
+            value = re.sub(r"@@([^@\s]+)@@", lambda m: json.dumps(mappings[m[1]]) if m[1] in mappings else m[0], value)
+        if "##" in value:
+            value = re.sub(r"##([^#\s]+)##", lambda m: str(mappings[m[1]]) if m[1] in mappings else m[0], value)
+        return value
+    if isinstance(value, dict):
+        return {k: _substitute(v, mappings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, mappings) for v in value]
+    return value
+
+
+def read_tenants(tenant: Tenant, identity: Identity) -> list[ExportPart]:
+    """The tenant once, or once per configuration file beside it (its environment, placeholders resolved)."""
+    if not tenant.values:
+        return [read_tenant(tenant, identity)]
+    parts = []
+    for values in tenant.values:
+        mappings = values.data[VALUES]
+        resolved = Tenant(
+            tenant.path,
+            {k: [(d, keys, _substitute(item, mappings)) for d, keys, item in v] for k, v in tenant.items.items()},
+        )
+        parts.append(read_tenant(resolved, identity, values))
+    return parts
+
+
+def _env_name(tenant: Tenant, values: Document | None = None) -> tuple[str, str]:
     """(name, a path inside the tenant) for the identity configuration."""
+    if values is not None:  # config.prod.json, config-prod.json: prod; prod.json: prod
+        stem = os.path.basename(values.path).rsplit(".", 1)[0]
+        name = re.sub(r"^config[-_.]", "", stem) if stem != "config" else file_name(values.path, ("config",))
+        return name, values.path
     if tenant.path.endswith((".yaml", ".yml", ".json")):
         return file_name(tenant.path, ("tenant",)), tenant.path
     return os.path.basename(os.path.abspath(tenant.path)), tenant.path.rstrip("/") + "/tenant"
 
 
-def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
-    name, inside = _env_name(tenant)
+def read_tenant(tenant: Tenant, identity: Identity, config: Document | None = None) -> ExportPart:
+    name, inside = _env_name(tenant, config)
     env = identity.environment(name, inside)
     part = ExportPart()
     items = tenant.items
@@ -212,8 +277,9 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
     first = next((Origin(d, k) for section in items.values() for d, k, _ in section[:1]), None)
     if first is not None:
         part.environments.append(Environment(env, (), (), first))
+    shown = tenant.path if config is None else f"{tenant.path} with {config.path}"
     part.counts += [
-        ("auth0", tenant.path, section, n)
+        ("auth0", shown, section, n)
         for section, n in (
             ("APIs", len(apis)),
             ("clients", len(clients)),
