@@ -8,7 +8,9 @@ client it names (by name, as the Deploy CLI writes it) approved grants of its sc
 (`allow_all_scopes`: all of the API's). Roles belong to users, never to a
 machine-to-machine client: they are counted and said, not granted. Whether the API's
 tokens carry a `permissions` claim follows its RBAC settings (`TokenShape`).
-`##KEY##` and `@@KEY@@` placeholders stay as written.
+`##KEY##` and `@@KEY@@` placeholders stay as written, unless Deploy CLI configuration files
+beside the tenant (`config.<env>.json` with `AUTH0_KEYWORD_REPLACE_MAPPINGS`) map them: then
+the tenant is read once per file, as that file's environment.
 """
 
 from __future__ import annotations
