@@ -180,7 +180,9 @@ def explain(
             allowed, status, reason = False, 401, "the token itself is rejected: " + "; ".join(health)
         elif lacking:
             allowed, status, reason = False, 403, "the token lacks " + ", ".join(lacking) + " (insufficient_scope)"
-    steps = gate_steps + _steps(app, env, op, leaves, req.scopes, requested, token_info)
+    # an any_of met by one leaf needs nothing of the others: no step to grant them
+    unmet = [] if satisfied(req.permissions, deliverable) else leaves
+    steps = gate_steps + _steps(app, env, op, unmet, req.scopes, requested, token_info)
     return Explanation(
         app,
         env,

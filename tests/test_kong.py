@@ -156,6 +156,12 @@ def test_kong_example_explain_names_the_gateway(monkeypatch: pytest.MonkeyPatch)
         False,
         "the acl plugin of route 'gl-journal-entries-list' denies group 'contractors' in prod (deny wins)",
     )
+    assert denied.steps == (
+        "change the gateway configuration of prod: the acl plugin of route 'gl-journal-entries-list' denies group "
+        "'contractors' in prod (deny wins)",
+    )  # nothing to grant: the any-of is met by gl-readers
+    allowed = explain(model, "gl-integration", "gl.journal-entries.list", "test")
+    assert (allowed.allowed, allowed.steps) == (True, ())
     group = explain(model, "gl-integration", "gl.journal-entries.create", "prod")
     assert group.steps[0].startswith("set include_consumer_groups: true on the acl plugin of route ")
     assert explain(model, "gl-integration", "gl.journal-entries.create", "test").allowed
