@@ -192,6 +192,23 @@ def test_kong_example_diff_sees_a_route_closed_by_a_change(
     ]
 
 
+def test_kong_example_diff_names_the_consumer_group_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(KONG)
+    after = tmp_path / "kong-test.yaml"
+    text = (KONG / "gateway" / "kong-test.yaml").read_text(encoding="utf-8")
+    after.write_text(text.replace("include_consumer_groups: true", "include_consumer_groups: false"), encoding="utf-8")
+    code, out, _ = cli(capsys, "diff", "--no-config", "--policies", "policy.yaml", "gateway/kong-test.yaml", str(after))
+    assert code == 1
+    (lost,) = headers(out)
+    assert lost.endswith(
+        "error PC301 [gl-integration test gl.journal-entries.create] gl-integration loses gl.journal-entries.create "
+        "in test: the acl plugin of route 'gl-journal-entries-create' no longer counts consumer group 'gl-writers' "
+        "(include_consumer_groups is not true)"
+    )
+
+
 # --- consumers, groups, plugins -------------------------------------------------
 
 
