@@ -171,7 +171,8 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
             continue
         held.setdefault(consumers[who], {}).setdefault(str(a.get("group")), ("acls", j))
     for j, g in enumerate(data.get("consumer_groups") or ()):
-        for k, member in enumerate(g.get("consumers") or ()):
+        members = g.get("consumers")
+        for k, member in enumerate(members if isinstance(members, list) else ()):
             who = _ref(member)
             if who in consumers:
                 held.setdefault(consumers[who], {}).setdefault(
