@@ -69,7 +69,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["native", "keycloak", "entra", "ionapi", "apigee", "apim"]),
+    type=click.Choice(["native", "keycloak", "entra", "ionapi", "apigee", "apim", "kong", "auth0"]),
     help="Read every named export file as this format [default: recognised by content].",
 )
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")

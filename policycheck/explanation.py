@@ -46,6 +46,8 @@ class Explanation:
     scopes_requested: tuple[str, ...] | None
     token: dict[str, Any] | None
     steps: tuple[str, ...] = field(default=())
+    gateway: str | None = None
+    """Why the gateway refuses the call whatever is granted (a terminated route, an ACL deny), or None."""
 
 
 def find_operation(model: Model, text: str) -> Operation:
@@ -120,7 +122,7 @@ def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], reso
     ):
         b = blocks[0]
         assert b.grant is not None
-        return f"grant {b.grant.target} to {app} in {env}'s own realm or tenant, as {b.environments[0]} does"
+        return f"grant {b.grant.target} to {app} in {env}'s own configuration, as {b.environments[0]} does"
     return None
 
 
@@ -206,6 +208,21 @@ def explain(
             "means the token itself was rejected (expired, wrong issuer or tenant), not a missing permission",
         )
     )
+    gate = model.gates.get((op.id, env))
+    refusal = gate.refuses(frozenset(deliverable) | frozenset(filtered)) if gate is not None else None
+    gate_steps: list[str] = []
+    if gate is not None and refusal is not None:
+        code = re.search(r"with (\d{3})|(404)", refusal)
+        allowed, status, reason = False, int(next(g for g in code.groups() if g)) if code else 403, refusal
+        gate_steps.append(f"change the gateway configuration of {env}: {refusal}")
+    if gate is not None:
+        held = frozenset(deliverable) | frozenset(filtered)
+        for member, allowed_group in gate.uncounted:
+            if member in held and not any(leaf.satisfied for leaf in leaves):
+                gate_steps.append(
+                    f"set include_consumer_groups: true on the acl plugin of route '{gate.route}' in {env} "
+                    f"({app} is in consumer group '{allowed_group}', which the plugin does not count)"
+                )
     if token is not None:
         from .rules.token_health import problems
 
@@ -227,7 +244,9 @@ def explain(
             allowed, status, reason = False, 401, "the token itself is rejected: " + "; ".join(health)
         elif lacking:
             allowed, status, reason = False, 403, "the token lacks " + ", ".join(lacking) + " (insufficient_scope)"
-    steps = _steps(app, env, op, leaves, req.scopes, requested, token_info, hints)
+    # an any_of met by one leaf needs nothing of the others: no step to grant them
+    unmet = [] if satisfied(req.permissions, deliverable) else leaves
+    steps = gate_steps + _steps(app, env, op, unmet, req.scopes, requested, token_info, hints)
     return Explanation(
         app,
         env,
@@ -242,6 +261,7 @@ def explain(
         requested,
         token_info,
         tuple(steps),
+        refusal,
     )
 
 
@@ -306,6 +326,8 @@ def render_text(e: Explanation) -> str:
                 walk(child, depth + 1)
 
     walk(e.tree, 1)
+    if e.gateway:
+        lines.append(f"  gateway: {e.gateway}")
     if e.scopes_needed:
         asked = "not stated" if e.scopes_requested is None else " ".join(e.scopes_requested) or "(none)"
         lines.append(f"  scopes: {' '.join(e.scopes_needed)} (requested: {asked})")

@@ -10,6 +10,8 @@ from typing import Any, Generic, NamedTuple, TypeVar, overload
 T = TypeVar("T")
 
 ALLOWED, MISSING, PENDING, FILTERED, GAP = "allowed", "missing", "pending", "filtered", "gap"
+BLOCKED = "blocked"
+"""The gateway refuses the call whatever is granted (a terminated route, an ACL deny list)."""
 """The status of a bound call in the access matrix."""
 
 

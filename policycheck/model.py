@@ -525,6 +525,58 @@ class SecretSeen(NamedTuple):
     source: Origin
 
 
+# --- what a gateway does before permissions count -------------------------
+
+
+class Gate(NamedTuple):
+    """What a gateway route does to a bound operation in one environment before any permission counts.
+
+    Read from the gateway's own configuration (Kong: `request-termination`, an `acl` plugin's
+    `deny` list, an `acl` plugin without any authentication plugin).
+    """
+
+    route: str
+    """The route as the vendor names it (verbatim)."""
+    environment: str
+    source: Origin
+    closed: str | None = None
+    """Why the route answers every request itself (nobody reaches the API), or None."""
+    closed_at: Origin | None = None
+    deny: tuple[str, ...] = ()
+    """Permissions (ACL groups) whose holders are refused, whatever else they hold: deny wins."""
+    deny_at: Origin | None = None
+    uncounted: tuple[tuple[str, str], ...] = ()
+    """(held, allowed): a permission this route's check does not count although it stands for an
+    allowed one (Kong: membership of a consumer group, without `include_consumer_groups: true`)."""
+    check_at: Origin | None = None
+    """The permission check (Kong: the `acl` plugin in force), for findings about it."""
+
+    def refuses(self, held: frozenset[str]) -> str | None:
+        """Why the gateway refuses a caller holding `held`, whatever the requirement; None: it does not."""
+        if self.closed is not None:
+            return self.closed
+        denied = [g for g in self.deny if g in held]
+        if denied:
+            return (
+                f"the acl plugin of route '{self.route}' denies group '{denied[0]}' in {self.environment} (deny wins)"
+            )
+        return None
+
+
+class TokenShape(NamedTuple):
+    """Whether one API's tokens in one environment carry the permissions claim (Auth0's RBAC settings)."""
+
+    api: str
+    environment: str
+    permissions: frozenset[str]
+    """The API's permissions (its scopes)."""
+    claim: bool
+    """True: the token has a `permissions` claim; False: only `scope`."""
+    why: str
+    """The settings that decide it, for messages (`enforce_policies: false`)."""
+    source: Origin
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
     permissions: Mapping[str, Permission] = field(default_factory=dict)
@@ -551,6 +603,10 @@ class Model:
     """The OpenAPI documents the configuration names (openapi:), cross-checked against the policies."""
     gateway_operations: tuple[GatewayOperation, ...] = ()
     """Operations a gateway export serves, with its own token checks (APIM), per environment."""
+    gates: Mapping[tuple[str, str], Gate] = field(default_factory=dict)
+    """(operation, environment) -> what the gateway's route does there before permissions count."""
+    token_shapes: tuple[TokenShape, ...] = ()
+    """Per API and environment, whether its tokens carry a permissions claim (Auth0)."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

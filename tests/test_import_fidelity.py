@@ -313,17 +313,13 @@ clientGrants:
 """
 
 
-def test_vendor_exports_we_do_not_read_are_a_note(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kong_and_auth0_files_once_only_noted_are_now_read(gateway: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(gateway / "auth0" / "tenant.yaml", AUTH0_TENANT)
     write(gateway / "kong.yaml", '_format_version: "3.0"\nservices:\n  - name: gl\n    url: https://gl.internal\n')
-    code, _out, err = run(capsys, "check", "--no-config", "gw")
-    assert code == 0  # a note does not fail the run
-    assert err == (
-        "policycheck: gw/auth0/tenant.yaml:1:1: note: looks like an Auth0 Deploy CLI tenant file, which policycheck "
-        "does not read (yet): skipped\n"
-        "policycheck: gw/kong.yaml:1:1: note: looks like a Kong declarative configuration (decK), which policycheck "
-        "does not read (yet): skipped\n"
-    )
+    _, _out, err = run(capsys, "check", "--no-config", "gw", "-v")
+    assert "policycheck: gw/auth0/tenant.yaml: Auth0 Deploy CLI tenant\n" in err
+    assert "policycheck: gw/kong.yaml: Kong declarative configuration (decK)\n" in err
+    assert "does not read (yet)" not in err
 
 
 def test_an_unreadable_directory_is_a_warning(
@@ -991,13 +987,16 @@ def test_a_grant_of_dev_only_is_made_again_in_stables_own_realm(here: Path, caps
     assert [(f["application"], f["environment"], f["location"]["path"]) for f in gaps] == [
         ("sap-connector", "stable", "kc/stable/stable-realm.json")
     ]
-    assert gaps[0]["fix"] == "grant it in stable as well (in stable's own realm or tenant)"
+    assert (
+        gaps[0]["fix"]
+        == "grant it in stable as well (in stable's own configuration: its realm, tenant or gateway file)"
+    )
     code, out, _ = run(
         capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
     )
     assert code == 1
     assert out.split("\nfix:\n", 1)[1].splitlines()[0] == (
-        "  1. grant permission set 'connector-api/Connector User' to sap-connector in stable's own realm or tenant, "
+        "  1. grant permission set 'connector-api/Connector User' to sap-connector in stable's own configuration, "
         "as dev does"
     )
     assert "inherit" not in out.split("\nfix:\n", 1)[1]

@@ -629,7 +629,7 @@ ENTRA_FINDINGS = [
     "POST /api/v1/generalLedger/journalEntries in prod: missing 'gl-api/GL.Journal.Write'",
     # test's grant, missing in prod: prod's own tenant file, where the grant is to be made
     "prod-tenant.json:36:5: error PC103 [gl-integration prod] gl-integration is granted 'gl-api/GL.Journal.Write' "
-    "in test but not in prod, and prod does not inherit from test",
+    "in test's own configuration but not in prod's",
     "prod-tenant.json:36:5: error PC104 [gl-integration prod] prod is not in parity with test: gl-integration has "
     "'gl-api/GL.Journal.Write' in test but not in prod",
     "prod-tenant.json:48:13: error PC102 [gl-integration prod gl.journal-entries.create] the grant of "
@@ -929,8 +929,8 @@ def test_folder_map_is_relative_to_the_configuration_file(
     assert pinned(out) == [
         "../gw/prod/erp-realm.json:20:3: error PC101 [svc prod op0] svc cannot call GET /op0 in prod: missing "
         "'api/read'",
-        "../gw/prod/erp-realm.json:20:3: error PC103 [svc prod] svc is granted 'api/read' in test but not in prod, "
-        "and prod does not inherit from test",  # in prod's own realm file, where the grant is to be made
+        "../gw/prod/erp-realm.json:20:3: error PC103 [svc prod] svc is granted 'api/read' in test's own configuration "
+        "but not in prod's",  # in prod's own realm file, where the grant is to be made
     ]
 
 

@@ -162,7 +162,7 @@ def test_the_sdist_has_every_tracked_file_the_tests_read(dists: tuple[Path, Path
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
+    ).stdout.splitlines()  # one path a line: Auth0's directory format names files "GL API.json"
     missing = sorted(set(tracked) - sdist_names(dists[0]))
     assert missing == []
 

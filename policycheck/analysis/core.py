@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
+from ..findings import ALLOWED, BLOCKED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
 from ..model import Application, Model
 from ..resolve import Block, Blocked, Resolver
 from .grants import Grants
@@ -32,7 +32,7 @@ class Failure(NamedTuple):
     operation: str
     status: str
     missing: tuple[str, ...]
-    """Not effective (MISSING, PENDING, GAP) or not deliverable (FILTERED)."""
+    """Not effective (MISSING, PENDING, GAP) or not deliverable (FILTERED); none when BLOCKED by the gateway."""
     blocked: tuple[tuple[str, tuple[Blocked, ...]], ...]
     """Per missing permission: the grants that would deliver it and where each stops (empty: none would)."""
 
@@ -84,6 +84,7 @@ class Analysis:
     def _evaluate(self) -> None:
         apps = self.model.applications
         grants = self.grants
+        gates = self.model.gates
         allowed = 0
         failures = self.failures
         compiled = {env: self._compiled(env) for env in {env for _, env in self.pairs}}
@@ -106,6 +107,17 @@ class Analysis:
             allowed += len(ops) - len(failing)
             for op in failing:
                 failures.append(self._failure(app, env, op, self.need(op, env), have, deliverable))
+            if gates:  # a route that refuses before any permission counts (Kong): blocked, whatever is held
+                held: frozenset[str] | None = None
+                for op in ops:
+                    gate = gates.get((op, env))
+                    if gate is None or op in failing:
+                        continue
+                    if held is None:
+                        held = frozenset(self.bits.of(have))
+                    if gate.refuses(held) is not None:
+                        failures.append(Failure(app_id, env, op, BLOCKED, (), ()))
+                        allowed -= 1
             if scoped and env in app.clients:
                 requested = app.requested_scopes(env)
                 if requested is not None:

@@ -17,7 +17,9 @@ from ..model import (
     Reference,
     ReferenceSource,
     Status,
+    TokenShape,
 )
+from .routes import Route
 from .source import Document
 from .survey import Note
 
@@ -39,6 +41,15 @@ SECRET_KEYS = frozenset(
         "consumerSecret",
         "primaryKey",  # Azure API Management subscription keys
         "secondaryKey",
+        # Kong decK: consumer credentials and TLS keys, never read past the parser
+        "keyauth_credentials",
+        "jwt_secrets",
+        "basicauth_credentials",
+        "hmacauth_credentials",
+        "oauth2_credentials",
+        "certificates",
+        # Auth0 Deploy CLI configuration (config.json)
+        "AUTH0_CLIENT_SECRET",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""
@@ -58,6 +69,11 @@ class ExportPart:
     """What the import could not establish (an unresolved id, an unknown consent), for the user."""
     uses: list[ReferenceSource] = field(default_factory=list)
     """References listed only on demand (the applications' clients, grants and delivery lists)."""
+    routes: list[Route] = field(default_factory=list)
+    """Gateway routes (Kong), matched to the policy's operations when the model is assembled."""
+    gateway: dict[str, Origin] = field(default_factory=dict)
+    """Environment -> the gateway configuration that holds its routes (what "no route" points at)."""
+    token_shapes: list[TokenShape] = field(default_factory=list)
 
 
 def read_export(doc: Document) -> ExportPart:

@@ -33,7 +33,12 @@ NAMED_MAPPINGS = frozenset(
 )
 """Keys whose value, when it is a mapping, is keyed by names (environments, client ids), not by fields."""
 
-_PLACEHOLDER = re.compile(r"^(?:\$\((?:env:)?[^()\s]+\)|\$\{[^{}\s]+\}|##[^#\s]+##)$")
+_PLACEHOLDER = re.compile(
+    r"^(?:\$\((?:env:)?[^()\s]+\)|\$\{[^{}\s]+\}|##[^#\s]+##|@@[^@\s]+@@"
+    r"""|\$\{\{\s*env\s+"[A-Za-z_][A-Za-z0-9_]*"\s*\}\})$"""
+)
+CREDENTIAL_VALUES = frozenset({"key", "secret", "password", "client_secret", "rsa_public_key", "cert"})
+"""In a list of credentials (Kong's keyauth_credentials, jwt_secrets, ...), the fields that hold the secret."""
 _REFERENCE_KEYS = frozenset({"name", "key", "optional"})
 
 
@@ -51,6 +56,12 @@ def holds_nothing(value: Any) -> bool:
         return masked(value)
     if isinstance(value, (list, dict)) and not value:
         return True
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        # credentials whose secret fields are all placeholders (decK: ${{ env "DECK_KEY" }}) reveal nothing
+        return all(
+            all(holds_nothing(v[k]) for k in v.keys() & CREDENTIAL_VALUES) and bool(v.keys() & CREDENTIAL_VALUES)
+            for v in value
+        )
     return isinstance(value, dict) and value.keys() <= _REFERENCE_KEYS and "name" in value
 
 

@@ -32,7 +32,7 @@ from ..errors import shown as _short
 from .jsondepth import MAX_JSON_DEPTH, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
-from .secrets import NAMED_MAPPINGS, find_keys, holds_nothing, masked
+from .secrets import CREDENTIAL_VALUES, NAMED_MAPPINGS, find_keys, holds_nothing, masked
 
 PathKey = str | int
 Position = tuple[int, int]
@@ -216,7 +216,17 @@ def _holds_nothing(node: yaml.Node) -> bool:
     if isinstance(node, yaml.MappingNode):
         names = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         return not node.value or (len(names) == len(node.value) and holds_nothing(dict.fromkeys(names, "")))
-    return isinstance(node, yaml.SequenceNode) and not node.value
+    if not isinstance(node, yaml.SequenceNode):
+        return False
+    return all(_placeholder_credential(item) for item in node.value)
+
+
+def _placeholder_credential(node: yaml.Node) -> bool:
+    """One credential of a list (Kong's keyauth_credentials) whose secret fields are all placeholders."""
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    fields = [(k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value in CREDENTIAL_VALUES]
+    return bool(fields) and all(isinstance(v, yaml.ScalarNode) and masked(v.value) for _, v in fields)
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:

@@ -50,6 +50,8 @@ READ_AS = {
     "ionapi": "Infor .ionapi file",
     "apigee": "Apigee export",
     "apim": "Azure API Management artifact (APIOps)",
+    "kong": "Kong declarative configuration (decK)",
+    "auth0": "Auth0 Deploy CLI tenant",
 }
 
 API_VERSION = "policycheck/v1"
@@ -58,11 +60,7 @@ OUR_KINDS = ("Policy", "GatewayExport", "TokenProfile", "Waivers")
 _API_VERSION = re.compile(rb"""(?m)^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"',#}]+)""")
 _KIND = re.compile(rb"""(?m)^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?(Policy|GatewayExport|TokenProfile|Waivers)\b""")
 
-FOREIGN_VENDORS = (
-    (b"_format_version", "a Kong declarative configuration (decK)"),
-    (b"resourceServers", "an Auth0 Deploy CLI tenant file"),
-    (b"clientGrants", "an Auth0 Deploy CLI tenant file"),
-)
+FOREIGN_VENDORS: tuple[tuple[bytes, str], ...] = ()
 """Exports of gateways and identity providers that policycheck does not read yet: said, not skipped in silence."""
 
 

@@ -74,6 +74,7 @@ dl.audit dd{margin:0}
 .st-pending{background:#fff8c5;color:#6c4400;border-left-color:#bf8700}
 .st-filtered{background:#f3e8ff;color:#5e2b97;border-left-color:#8250df}
 .st-gap{background:#fff1e5;color:#8a3500;border-left-color:#e16f24}
+.st-blocked{background:#ffebe9;color:#6e011a;border-left-color:#82071e}
 .st-none{color:var(--muted);font-weight:400;border-left-color:var(--line)}
 .dim{opacity:.35}
 .held{color:#116329}.absent{color:#a40e26;font-weight:600}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..findings import (
     ALLOWED,
+    BLOCKED,
     FILTERED,
     GAP,
     MISSING,
@@ -27,16 +28,17 @@ from ..findings import (
 from .budget import COMMENT_CHARS, COMMENT_ROOM, FULL_REPORT, Budget, by_importance, counted
 from .text import clean, expiry, summary
 
-STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)
+STATUSES = (BLOCKED, MISSING, GAP, PENDING, FILTERED, ALLOWED)
 """Worst first."""
 MEANING = {
     ALLOWED: "the call is allowed",
+    BLOCKED: "the gateway refuses it whatever is granted",
     MISSING: "no grant delivers what it needs",
     PENDING: "a pending approval would allow it",
     FILTERED: "granted, but it never reaches the token",
     GAP: "granted, but not in this environment",
 }
-SYMBOL = {ALLOWED: "✓", MISSING: "✗", PENDING: "◔", FILTERED: "▽", GAP: "⊘"}
+SYMBOL = {ALLOWED: "✓", MISSING: "✗", PENDING: "◔", FILTERED: "▽", GAP: "⊘", BLOCKED: "⛔"}
 CHANGED = {"lost": "lost: allowed before", "gained": "gained: new access"}
 UNVERIFIED = "at least one token was decoded without checking its signature; its claims prove nothing."
 

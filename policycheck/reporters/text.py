@@ -78,13 +78,27 @@ def imports(result: Result) -> list[str]:
             continue
         lines.append(f"imported {clean(path)} ({vendor}): {', '.join(_count(n, s) for s, n in sections)}")
     for vendor, paths in whole.items():
-        lines.append(f"imported {_count(len(paths), vendor + ' file')}: {', '.join(clean(p) for p in paths)}")
+        lines.append(f"imported {_count(len(paths), vendor + ' files')}: {', '.join(clean(p) for p in paths)}")
     return lines
 
 
 def _count(n: int, section: str) -> str:
-    plural = section if section.endswith("s") else section + "s"
-    return f"no {plural}" if n == 0 else f"{n:,} {plural if n != 1 else plural[:-1]}"
+    """ "3 routes", "1 route", "no routes": section names are plural ("operations served", "product entries")."""
+    if n == 0:
+        return f"no {section}"
+    return f"{n:,} {section if n != 1 else _singular(section)}"
+
+
+def _singular(plural: str) -> str:
+    words = plural.split(" ")
+    at = len(words) - 1 if words[-1].endswith("s") else 0  # "operations served": the noun comes first
+    word = words[at]
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    words[at] = word
+    return " ".join(words)
 
 
 def render_waived(w: Waived) -> str:

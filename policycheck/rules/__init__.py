@@ -24,6 +24,7 @@ class Rule(Protocol):
 
 
 from . import (  # noqa: E402  (the Protocol above must exist first)
+    acl_refused,
     blocked_grant,
     coarse_scope_request,
     credential_expiry,
@@ -41,6 +42,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     missing_application,
     missing_grant,
     new_access,
+    no_permissions_claim,
     pending_approval,
     secret_in_input,
     spec_missing_operation,
@@ -51,6 +53,7 @@ from . import (  # noqa: E402  (the Protocol above must exist first)
     uncovered_spec_operation,
     unknown_reference,
     unneeded_grant,
+    unreachable_route,
     unresolved_built_in,
     unused_operation,
     unused_permission,
@@ -64,6 +67,9 @@ _MODULES: tuple[Rule, ...] = (
     environment_parity,
     expired_allowance,
     forbidden_call,
+    unreachable_route,
+    acl_refused,
+    no_permissions_claim,
     credential_expiry,
     blocked_grant,
     gateway_token_check,

@@ -95,10 +95,15 @@ def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 cells=cells,
                 op=None,
                 subject=grant.target,
-                message=f"{name} {'is' if single else 'are'} granted {listing(list(perms))} in {elsewhere} "
-                f"but not in {env}, and {env} does not inherit from {elsewhere}",
+                message=(
+                    f"{name} {'is' if single else 'are'} granted {listing(list(perms))} in {elsewhere}'s own "
+                    f"configuration but not in {env}'s"
+                    if grant.per_environment  # separate realms, tenants, gateways: nothing to inherit
+                    else f"{name} {'is' if single else 'are'} granted {listing(list(perms))} in {elsewhere} "
+                    f"but not in {env}, and {env} does not inherit from {elsewhere}"
+                ),
                 fix=(
-                    f"grant it in {env} as well (in {env}'s own realm or tenant)"
+                    f"grant it in {env} as well (in {env}'s own configuration: its realm, tenant or gateway file)"
                     if grant.per_environment
                     else f"add {env} to the environments of this grant"
                 ),

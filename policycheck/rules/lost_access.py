@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
+from ..model import Model
 from ..resolve import names
 from .bound import some, who
 
@@ -44,7 +45,9 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             operation = model.operations.get(op) or old.operations[op]
             need = names(operation.requirement_in(change.environment).permissions)
             gone = [(p, reason) for p, reason in change.removed if p in need]
-            why = "; ".join(f"'{p}': {reason}" for p, reason in gone) or "what it needs no longer reaches the token"
+            why = "; ".join(f"'{p}': {reason}" for p, reason in gone) or _gateway_why(
+                analysis, old, op, change.application, change.environment
+            )
             groups.setdefault((change.environment, why), []).append((change.application, change.environment, op))
     for (env, why), cells in groups.items():
         name, single = who(cells)
@@ -58,3 +61,24 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             fix=f"restore what {some(ops)} need{'s' if len(ops) == 1 else ''} for {name} in {env}, or remove "
             f"the binding if the loss is intended (see policycheck explain {app_id} {first_op} --env {env})",
         )
+
+
+def _gateway_why(analysis: Analysis, old: Model, op: str, app: str, env: str) -> str:
+    """Why a call is lost although no permission was: the gateway refuses it, or requires something else now."""
+    gate = analysis.model.gates.get((op, env))
+    held = analysis.effective(app, env)
+    refusal = gate.refuses(held) if gate is not None else None
+    if refusal is not None:
+        return f"the gateway refuses it now: {refusal}"
+    if gate is not None:
+        for member, allowed in gate.uncounted:
+            if member in held and allowed not in held:
+                return (
+                    f"the acl plugin of route '{gate.route}' no longer counts consumer group '{allowed}' "
+                    "(include_consumer_groups is not true)"
+                )
+    before = old.operations.get(op)
+    after = analysis.model.operations.get(op)
+    if before is not None and after is not None and before.requirement_in(env) != after.requirement_in(env):
+        return "what it requires changed in the export (the gateway's own check)"
+    return "what it needs no longer reaches the token"

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import FILTERED, Affected, Finding, Severity
+from ..findings import BLOCKED, FILTERED, Affected, Finding, Severity
 from ..model import EXPIRED, PermissionSet
 from ..resolve import Block, Blocked
 from .bound import APP, app_origin, definition_gap, listing, some, who
@@ -42,8 +42,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[Affected]] = {}
     for f in analysis.failures:
-        if f.status == FILTERED:
-            continue  # granted-not-delivered (PC202)
+        if f.status in (FILTERED, BLOCKED):
+            continue  # granted-not-delivered (PC202); refused by the gateway itself (PC107, PC108)
         steps: list[str] = []
         to_grant: list[str] = []
         for permission, found in f.blocked:
@@ -88,7 +88,7 @@ def _step(found: tuple[Blocked, ...], analysis: Analysis, env: str, permission: 
             return f"unblock the grant of {b.grant.target} ({b.grant.blocked_by}; {rule})"
         if b.reasons == (Block.OTHER_ENVIRONMENT,):
             if b.grant.per_environment:
-                return f"grant {b.grant.target} in {env} as well (in {env}'s own realm or tenant; PC103)"
+                return f"grant {b.grant.target} in {env} as well (in {env}'s own configuration; PC103)"
             return f"extend the grant of {b.grant.target} to {env} (PC103)"
         if b.reasons == (Block.SET_NOT_MAPPED,):
             return f"map permission set '{b.grant.permission_set}' to {env} (PC103)"

@@ -40,8 +40,10 @@ def _known(model: Model) -> dict[str, Mapping[str, object] | set[str] | None]:
     }
 
 
-UNDEFINED = ("role", "group")
-"""Kinds an importer reports only when nothing defines them (a Keycloak role or group path)."""
+UNDEFINED = ("role", "group", "client", "API", "scope")
+"""Kinds an importer reports only when nothing defines them (a Keycloak role or group path, an Auth0
+client, API or API scope named by a client grant, a role or an organization)."""
+_DEFINED_IN = {"role": "the realm", "group": "the realm"}
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
@@ -54,7 +56,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 ref.source,
                 subject=ref.name,
                 message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}', which the export does not define",
-                fix=f"define {ref.kind} '{ref.name}' in the realm, or remove the reference",
+                fix=f"define {ref.kind} '{ref.name}' in {_DEFINED_IN.get(ref.kind, 'the tenant')}, "
+                "or remove the reference",
             )
     for kind, names in known.items():
         if names is None:

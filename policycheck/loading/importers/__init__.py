@@ -14,17 +14,21 @@ if TYPE_CHECKING:
     from ..source import Document
     from .identity import Identity
 
-FORMATS = ("native", "keycloak", "entra", "ionapi", "apigee", "apim")
+FORMATS = ("native", "keycloak", "entra", "ionapi", "apigee", "apim", "kong", "auth0")
 
 
 def detect(data: Any, path: str) -> str | None:
     """The vendor format of parsed `data`, or None."""
-    from . import apigee, apim, entra, keycloak
+    from . import apigee, apim, auth0, entra, keycloak, kong
 
     if apim.is_artifact(data, path):
         return "apim"
     if apigee.is_export(data):
         return "apigee"
+    if kong.is_config(data):
+        return "kong"
+    if auth0.is_tenant(data) or auth0.section_of(data, path) is not None:
+        return "auth0"
     if path.endswith(".ionapi") or (isinstance(data, dict) and {"ti", "ci"} <= data.keys() and "pu" in data):
         return "ionapi"
     if keycloak.realm_import(data) is not None:
@@ -60,6 +64,15 @@ MORE_MARKERS = (
     b'"operationGroup"',  # Apigee products
     b'"approvalType"',
     b'"developer"',  # apigeecli developers export
+    b"_format_version",  # Kong decK / DB-less
+    b"clientGrants",  # Auth0 Deploy CLI tenant.yaml / tenant.json
+    b"resourceServers",
+    b'"audience"',  # Auth0 directory format: grants/, resource-servers/, clients/, roles/
+    b'"identifier"',
+    b'"app_type"',
+    b'"permission_name"',
+    b'"friendly_name"',  # Auth0 directory format: tenant.json
+    b"AUTH0_KEYWORD_REPLACE_MAPPINGS",  # Auth0 Deploy CLI configuration: values per environment
 )
 """Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
 
@@ -92,7 +105,7 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
 
 def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
-    from . import apigee, apim, entra, ionapi, keycloak
+    from . import apigee, apim, auth0, entra, ionapi, keycloak, kong
 
     for doc, kind in docs:
         check_shape(doc, kind)
@@ -109,6 +122,11 @@ def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[E
         parts.append(apigee.read_organization(org, identity))
     for artifacts in apim.artifact_sets(doc for doc, kind in docs if kind == "apim"):
         parts.extend(apim.read_set(artifacts, identity))
+    for doc, kind in docs:
+        if kind == "kong":
+            parts.append(kong.read_config(doc, identity))
+    for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
+        parts.extend(auth0.read_tenants(auth0_tenant, identity))
     return parts
 
 
@@ -213,17 +231,67 @@ _APIM_PROPS = {
         "products": _list({"name!": _STR, "properties": {"state": _STR}}),
     },
 }
-_SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI}
+_NAMES = _list(_STR)
+_PLUGIN = {
+    "name!": _STR,
+    "config": {
+        "allow": _NAMES,
+        "deny": _NAMES,
+        "whitelist": _NAMES,
+        "blacklist": _NAMES,
+        "scopes_required": _NAMES,
+    },
+}
+_ROUTE = {"name": _STR, "methods": _NAMES, "paths": _NAMES, "hosts": _NAMES, "plugins": _list(_PLUGIN)}
+_KONG = {
+    "_workspace": _STR,
+    "services": _list({"name": _STR, "routes": _list(_ROUTE), "plugins": _list(_PLUGIN)}),
+    "routes": _list(_ROUTE),
+    "plugins": _list(_PLUGIN),
+    "consumers": _list(
+        {
+            "username": _STR,
+            "custom_id": _STR,
+            "acls": _list({"group!": _STR}),
+            "groups": _list({"name": _STR}),
+        }
+    ),
+    "acls": _list({"group!": _STR}),
+    "consumer_groups": _list({"name!": _STR}),
+}
+_AUTH0_API = {"name": _STR, "identifier!": _STR, "scopes": _list({"value": _STR}), "token_dialect": _STR}
+_AUTH0_CLIENT = {"name!": _STR, "app_type": _STR}
+_AUTH0_GRANT = {"client_id!": _STR, "audience!": _STR}
+_AUTH0_ROLE = {"name!": _STR, "permissions": _list({"permission_name": _STR, "resource_server_identifier": _STR})}
+_AUTH0_ORG = {"name!": _STR, "client_grants": _list({"client_id": _STR})}
+_AUTH0 = {
+    "resourceServers": _list(_AUTH0_API),
+    "clients": _list(_AUTH0_CLIENT),
+    "clientGrants": _list(_AUTH0_GRANT),
+    "roles": _list(_AUTH0_ROLE),
+    "organizations": _list(_AUTH0_ORG),
+}
+_AUTH0_SECTIONS = {
+    "resourceServers": _AUTH0_API,
+    "clients": _AUTH0_CLIENT,
+    "clientGrants": _AUTH0_GRANT,
+    "roles": _AUTH0_ROLE,
+    "organizations": _AUTH0_ORG,
+    "tenant": {"friendly_name": _STR},
+    "values": {},  # the keyword mappings: any JSON values
+}
+_SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI, "kong": _KONG, "auth0": _AUTH0}
 
 
 def check_shape(doc: Document, kind: str) -> None:
     """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
     from ...errors import InputError
     from ..validate import _json_type, _pointer
-    from . import apigee, apim, entra, keycloak
+    from . import apigee, apim, auth0, entra, keycloak
 
     data = doc.data
     items: list[tuple[tuple[str | int, ...], Any, Any]]
+    section = auth0.section_of(data, doc.path) if kind == "auth0" and not auth0.is_tenant(data) else None
     if kind == "apim":
         role = apim.role(doc.path)
         shape = _APIM_PROPS.get(role[0]) if role is not None else None
@@ -236,6 +304,8 @@ def check_shape(doc: Document, kind: str) -> None:
             wrapper = {"apps": "app", "products": "apiProduct", "developers": "developer"}.get(str(what), "")
             listed = apigee._items(data, wrapper) or apigee._items(data, "appGroupApps") or []
             items = [(keys, item, _APIGEE[str(what)]) for keys, item in listed]
+    elif section is not None:
+        items = [((), data, _AUTH0_SECTIONS[section])]
     elif kind == "keycloak" and keycloak.realm_import(data) is not None:
         items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
     elif kind == "keycloak" and isinstance(data, list):
@@ -262,32 +332,62 @@ def _at(data: Any, keys: tuple[str | int, ...]) -> Any:
 
 def _mismatch(value: Any, shape: Any, keys: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
     """(where, what was expected) of the first mismatch, or None."""
-    if shape == _STR:
-        return None if isinstance(value, str) else (keys, _STR)
+    found = _miss(value, shape)
+    if found is None:
+        return None
+    suffix, message = found
+    return (*keys, *reversed(suffix)), message
+
+
+_FIELDS: dict[int, list[tuple[str, bool, Any]]] = {}
+"""Per mapping shape: (key, required, inner shape), computed once."""
+
+
+def _fields(shape: dict[str, Any]) -> list[tuple[str, bool, Any]]:
+    found = _FIELDS.get(id(shape))
+    if found is None:
+        found = _FIELDS[id(shape)] = [(name.rstrip("!"), name.endswith("!"), inner) for name, inner in shape.items()]
+    return found
+
+
+def _miss(value: Any, shape: Any) -> tuple[list[str | int], str] | None:
+    """(the keys below `value`, innermost first, and what was expected) of the first mismatch, or None.
+
+    The path is built only for a mismatch: this walk visits every field an importer reads.
+    """
+    if shape is _STR:
+        return None if isinstance(value, str) else ([], _STR)
     if isinstance(shape, tuple):
         many, inner = shape
         if many == "list":
             if not isinstance(value, list):
-                return keys, "a list"
+                return [], "a list"
+            if inner is _STR:
+                for i, item in enumerate(value):
+                    if not isinstance(item, str):
+                        return [i], _STR
+                return None
             pairs: Iterator[tuple[str | int, Any]] = iter(enumerate(value))
         else:
             if not isinstance(value, dict):
-                return keys, "a mapping"
+                return [], "a mapping"
             pairs = ((k, v) for k, v in value.items() if v is not None)
         for key, item in pairs:
-            found = _mismatch(item, inner, (*keys, key))
+            found = _miss(item, inner)
             if found is not None:
+                found[0].append(key)
                 return found
         return None
     if not isinstance(value, dict):
-        return keys, "a mapping"
-    for name, inner in shape.items():
-        key = name.rstrip("!")
-        if value.get(key) is None:
-            if name.endswith("!"):
-                return keys, f"missing required key '{key}'"
+        return [], "a mapping"
+    for key, required, inner in _fields(shape):
+        item = value.get(key)
+        if item is None:
+            if required:
+                return [], f"missing required key '{key}'"
             continue
-        found = _mismatch(value[key], inner, (*keys, key))
+        found = _miss(item, inner)
         if found is not None:
+            found[0].append(key)
             return found
     return None
