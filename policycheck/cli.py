@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .errors import PolicycheckError
+from .errors import InputErrors, PolicycheckError
+from .escaping import lines, terminal
 from .findings import Severity
 
 SEVERITIES = click.Choice([s.label for s in Severity])
@@ -240,8 +241,8 @@ def token_diff(tokens: tuple[str, ...], **kw: Any) -> int:
 
 
 def _emit(outcome: Any) -> int:
-    if outcome.stderr:
-        click.echo(outcome.stderr, nl=False, err=True)
+    if outcome.stderr:  # built from input names: only its own line breaks survive (policycheck.escaping)
+        click.echo(lines(outcome.stderr.removesuffix("\n")) + "\n", nl=False, err=True)
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=True)
     return int(outcome.exit_code)
@@ -420,7 +421,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 130
     except PolicycheckError as e:
-        click.echo("".join(f"policycheck: {line}\n" for line in str(e).splitlines()), err=True, nl=False)
+        errors = e.errors if isinstance(e, InputErrors) else (e,)  # one line each, whatever a name holds
+        click.echo("".join(f"policycheck: {terminal(str(x))}\n" for x in errors), err=True, nl=False)
         return 2
     except KeyboardInterrupt:
         return 130

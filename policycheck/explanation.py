@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
+from .escaping import json_text, terminal
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
 
@@ -83,6 +84,8 @@ def _stop(b: Blocked, env: str) -> str:
         Block.OTHER_ENVIRONMENT: f"applies to {', '.join(b.environments)}, not to {env}",
         Block.SET_NOT_MAPPED: f"its set is not mapped to {env} or what it inherits (mapped in "
         f"{', '.join(b.environments) or 'no environment'})",
+        Block.DEFINITION: f"its set is in force in {env}, but {env} defines it without this permission (the "
+        f"definition in {', '.join(b.environments)} has it)",
     }
     via = " via set " + " -> ".join(f"'{s}'" for s in b.sets[1:]) if len(b.sets) > 1 else ""
     return f"grant of {b.grant.target}{via} ({b.grant.source.location()}): " + "; ".join(texts[r] for r in b.reasons)
@@ -259,11 +262,10 @@ def render_text(e: Explanation) -> str:
         lines += [f"  problem: {p}" for p in e.token["problems"]]
     if e.steps:
         lines += ["", "fix:"] + [f"  {i}. {s}" for i, s in enumerate(e.steps, 1)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal(line) for line in lines) + "\n"
 
 
 def render_json(e: Explanation) -> str:
-    import json
     from dataclasses import asdict
 
-    return json.dumps({"version": "1", **asdict(e)}, indent=2, ensure_ascii=False) + "\n"
+    return json_text({"version": "1", **asdict(e)}, indent=2) + "\n"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import config as config_module
+from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
@@ -35,7 +36,7 @@ def identity(cfg: config_module.Config) -> Identity:
 
 def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
     """The stderr of a run: the listing of -v, then the loaders' notes and warnings."""
-    return "".join(f"policycheck: {line}\n" for line in [*map(str, files), *map(str, notes)])
+    return "".join(f"policycheck: {terminal(line)}\n" for line in [*map(str, files), *map(str, notes)])
 
 
 def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 
 from ..errors import UsageError, shown
+from ..escaping import terminal
 from ..explanation import explain, render_json, render_text
 from ..loading.inputs import load_model
 from ..model import ALL_ENVIRONMENTS
@@ -59,6 +60,6 @@ def run_explain(
         )
         notes: list[str] = []
         (token,) = read_tokens(options, model, notes)
-        warnings = "".join(f"warning: {n}\n" for n in notes)
+        warnings = "".join(f"warning: {terminal(n)}\n" for n in notes)
     e = explain(model, app, operation, env, token, time.time())
     return Outcome(0 if e.allowed else 1, render_json(e) if fmt == "json" else render_text(e), warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escaping import terminal
 from .common import Outcome, said
 
 
@@ -14,7 +15,7 @@ def run_validate(paths: tuple[str, ...], list_files: bool = False) -> Outcome:
     from ..loading.inputs import validate_files
 
     found = validate_files(paths)
-    lines = [str(e) for e in found.errors]
+    lines = [terminal(str(e)) for e in found.errors]
     n = f"{found.validated} file{'s' if found.validated != 1 else ''}"
     problems = len(found.errors)
     lines.append(f"{problems} problem{'s' if problems != 1 else ''} in {n}" if problems else f"{n} valid")

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
+from ..escaping import workflow_data as _data
+from ..escaping import workflow_property as _prop
 from ..findings import Result, Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
-
-
-def _data(text: str) -> str:
-    """Escaped as actions/toolkit does, so no value can start a workflow command of its own."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(result: Result, *, color: bool = False) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
+from ..escaping import json_text
 from ..findings import Finding, Location, Result, Severity, TokenSummary
 
 VERSION = "1"
@@ -99,4 +99,4 @@ def token(t: TokenSummary) -> dict[str, Any]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(report(result), indent=2, allow_nan=False) + "\n"

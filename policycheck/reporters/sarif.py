@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from .._version import __version__
+from ..escaping import json_text, sarif_message
 from ..findings import Finding, Result, Severity
 from ..rules import REGISTRY, Rule, summary
 
@@ -49,7 +49,7 @@ def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | Non
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVELS[f.severity],
-        "message": {"text": f"{f.message}{_breaks(f)}. Fix: {f.fix}"},
+        "message": {"text": sarif_message(f"{f.message}{_breaks(f)}. Fix: {f.fix}")},
         "locations": [
             {
                 "physicalLocation": {
@@ -90,7 +90,7 @@ def report(result: Result) -> dict[str, Any]:
     index = {r.ID: i for i, r in enumerate(rules)}
     results = [_result(f, index) for f in result.findings]
     for w in result.waived:
-        justification = f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")")
+        justification = sarif_message(f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")"))
         results.append(
             _result(w.finding, index, {"kind": "external", "status": "accepted", "justification": justification})
         )
@@ -118,7 +118,7 @@ def report(result: Result) -> dict[str, Any]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report(result), indent=2) + "\n"
 
 
 def _breaks(f: Finding) -> str:

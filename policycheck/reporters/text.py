@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ..escaping import terminal
 from ..findings import Checked, Finding, Result, Severity, TokenSummary, Waived
 
+clean = terminal
+"""Untrusted text cannot move the cursor, forge lines or reorder what is read (policycheck.escaping)."""
+
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-
-
-def clean(text: str) -> str:
-    """Untrusted text cannot move the cursor or forge lines (CWE-150)."""
-    if text.isprintable():  # the common case, at C speed
-        return text
-    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
