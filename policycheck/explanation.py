@@ -9,7 +9,6 @@ is given, the likely HTTP status, and the fix as numbered steps.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from .errors import UsageError
 from .escaping import json_text, terminal
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
+from .templates import matches
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ def find_operation(model: Model, text: str) -> Operation:
         return model.operations[text]
     method, _, path = text.partition(" ")
     for op in model.operations.values():
-        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path)) + "/?$"
-        if op.method == method.upper() and re.match(pattern, path.split("?")[0]):
+        if op.method == method.upper() and matches(op.path, path):
             return op
     known = ", ".join(sorted(model.operations)[:8])
     raise UsageError(f"no operation {text!r} (give an id, e.g. {known}, or METHOD /path)")
