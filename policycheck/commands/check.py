@@ -13,7 +13,8 @@ from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
-from .common import Outcome, emit, identity, load_config, said, write_atomic
+from .common import Outcome, emit, identity, load_config, said
+from .report_file import write_report
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -81,7 +82,7 @@ def run(options: Options) -> Outcome:
     result, fail_on, loaded = _check(options)
     stderr = said(loaded.files if options.list_files else (), loaded.notes)
     if options.write_baseline:
-        write_atomic(options.write_baseline, baseline_module.render(result))
+        write_report(options.write_baseline, baseline_module.render(result))
         n = len(result.findings)
         return Outcome(
             0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
 from ..reporters import render
+from .report_file import write_report
 
 
 @dataclass(frozen=True)
@@ -47,24 +47,5 @@ def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: boo
         if path is None:
             stdout = text
         else:
-            write_atomic(path, text)
+            write_report(path, text)
     return stdout
-
-
-def write_atomic(path: str, text: str) -> None:
-    """A report is complete or absent, never half written."""
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
