@@ -80,6 +80,11 @@ def cli(traceback: bool) -> None:
 @click.option(
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
+)
 def check(
     paths: tuple[str, ...],
     fmts: tuple[str, ...],
@@ -97,6 +102,7 @@ def check(
     max_file_size: int | None,
     color: bool | None,
     list_files: bool,
+    follow_symlinks: bool,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
@@ -121,6 +127,7 @@ def check(
         color=sys.stdout.isatty() if color is None else color,
         max_file_size=max_file_size,
         list_files=list_files,
+        follow_symlinks=follow_symlinks,
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 
@@ -334,7 +341,12 @@ def explain(
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("-v", "--list-files", is_flag=True, help="List every file on stderr: what it was read as, or why not.")
-def validate(paths: tuple[str, ...], list_files: bool) -> int:
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
+)
+def validate(paths: tuple[str, ...], list_files: bool, follow_symlinks: bool) -> int:
     """Validate policy, export and waiver files against their schemas, each on its own.
 
     Vendor exports are checked for the fields policycheck reads. Other tools' files are
@@ -343,7 +355,7 @@ def validate(paths: tuple[str, ...], list_files: bool) -> int:
     """
     from .commands.validate import run_validate
 
-    return _emit(run_validate(paths, list_files))
+    return _emit(run_validate(paths, list_files, follow_symlinks))
 
 
 @cli.command()

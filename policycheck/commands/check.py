@@ -38,6 +38,8 @@ class Options:
     baseline: str | None = None
     write_baseline: str | None = None
     list_files: bool = False
+    follow_symlinks: bool = False
+    """Read symbolic links that leave the checked paths (said as a warning and skipped otherwise)."""
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
 
 
@@ -56,7 +58,10 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
             f"nothing to check: give PATHS, or set paths{where} "
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
-    limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
+    limits = Limits(
+        max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes,
+        follow_symlinks=options.follow_symlinks,
+    )
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
     model = loaded.model
     if not model.operations and not model.bindings:

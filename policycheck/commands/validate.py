@@ -6,15 +6,16 @@ from ..escaping import terminal
 from .common import Outcome, said
 
 
-def run_validate(paths: tuple[str, ...], list_files: bool = False) -> Outcome:
+def run_validate(paths: tuple[str, ...], list_files: bool = False, follow_symlinks: bool = False) -> Outcome:
     """Schema validation only: invalid files are the result here (exit 1), not a failure to run.
 
     A file that looks like ours but is none of our kinds (no apiVersion, a misspelt one)
     cannot be validated: exit 2. Other tools' files are skipped, and counted.
     """
     from ..loading.inputs import validate_files
+    from ..loading.limits import Limits
 
-    found = validate_files(paths)
+    found = validate_files(paths, Limits(follow_symlinks=follow_symlinks))
     lines = [terminal(str(e)) for e in found.errors]
     n = f"{found.validated} file{'s' if found.validated != 1 else ''}"
     problems = len(found.errors)
