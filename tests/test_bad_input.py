@@ -197,17 +197,17 @@ YAML_CASES = [
     (
         "invalid-utf8",
         (HEAD + "metadata:\n  gateway: caf\xe9\n").encode("latin-1"),
-        "export.yaml:4: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)",
+        "export.yaml:4:15: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)",
     ),
     (
         "utf32",
         (HEAD + "x-a: 1\n").encode("utf-32"),
-        "export.yaml:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
+        "export.yaml:1:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
     ),
     (
         "nul-byte",
         (HEAD + "metadata:\n  gateway: a\x00b\n").encode(),
-        "export.yaml:4: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
+        "export.yaml:4:13: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
     ),
 ]
 
@@ -270,9 +270,9 @@ JSON_CASES = [
     (
         "invalid-utf8",
         (JSON_HEAD + ' "x-a": "caf\xe9"}').encode("latin-1"),
-        f"export.json:2: not UTF-8 text (byte {BAD_BYTE})",
+        f"export.json:2:13: not UTF-8 text (byte {BAD_BYTE})",
     ),
-    ("utf16", (JSON_HEAD + ' "x-a": 1}').encode("utf-16"), "export.json:1: not UTF-8 text (byte 0)"),
+    ("utf16", (JSON_HEAD + ' "x-a": 1}').encode("utf-16"), "export.json:1:1: not UTF-8 text (byte 0)"),
     ("nul-byte", JSON_HEAD + ' "x-a": "a\x00b"}', "export.json:2:11: invalid JSON: Invalid control character at"),
     ("empty", "", "export.json:1:1: invalid JSON: Expecting value"),
     ("top-level-list", "[]", "export.json:1:1: expected a mapping at the top level"),

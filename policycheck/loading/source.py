@@ -179,6 +179,30 @@ def _gc_paused() -> Iterator[None]:
 # --- YAML -----------------------------------------------------------------
 
 
+def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based, in characters as far as they decode) of a byte offset."""
+    encoding = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(raw[:2], "utf-8")
+    prefix = raw[: max(offset, 0)].decode(encoding, "replace").removeprefix("\ufeff")
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def _bad_sequence(raw: bytes, offset: int) -> int:
+    """Where the undecodable UTF-8 sequence that ends at `offset` starts (libyaml names its last byte)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: libyaml's offset stands
+        return offset
+    try:
+        raw[: offset + 1].decode("utf-8")
+    except UnicodeDecodeError as e:
+        return min(e.start, offset)
+    return offset
+
+
+def char_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character offset into the decoded text."""
+    prefix = raw.decode("utf-8", "replace")[: max(offset, 0)]
+    return prefix.count("\n") + 1, offset - (prefix.rfind("\n") + 1) + 1
+
+
 def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str]) -> Document:
     with _gc_paused():
         loader = _Loader(raw)
@@ -192,8 +216,12 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
                     what = "several YAML documents in one file; put one document in each file"
                 raise InputError(path, f"invalid YAML: {what}", *_mark(mark)) from None
             except yaml.reader.ReaderError as e:
-                line = raw[: max(e.position, 0)].count(b"\n") + 1
-                raise InputError(path, f"invalid YAML: {e.reason} (not UTF-8/UTF-16 text?)", line) from None
+                # libyaml counts bytes; PyYAML counts bytes for a decoding error, characters otherwise
+                in_bytes = LOADER_NAME == "CSafeLoader" or isinstance(e.character, int)
+                where = (
+                    byte_position(raw, _bad_sequence(raw, e.position)) if in_bytes else char_position(raw, e.position)
+                )
+                raise InputError(path, f"invalid YAML: {e.reason} (not UTF-8/UTF-16 text?)", *where) from None
             except yaml.YAMLError:
                 raise InputError(path, "invalid YAML") from None
         finally:
@@ -388,8 +416,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InputError(path, f"not UTF-8 text (byte {e.start})", line) from None
+        raise InputError(path, f"not UTF-8 text (byte {e.start})", *byte_position(raw, e.start)) from None
     saw_duplicate = False
     holders: dict[int, dict[str, Any]] = {}  # objects holding a dropped key, until their parent is seen
     kept: set[str] = set()  # secret-like names kept as names (an environment called "secret")
