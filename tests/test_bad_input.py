@@ -260,12 +260,16 @@ JSON_CASES = [
         JSON_HEAD + ' "x-n": ' + "9" * 5000 + "}",
         "export.json:2:9: invalid JSON: a number with too many digits",
     ),
-    ("depth-65", JSON_HEAD + ' "x-a": ' + "[" * 64 + "]" * 64 + "}", "export.json: nesting deeper than 64 levels"),
-    ("depth-5000", JSON_HEAD + ' "x-a": ' + "[" * 5000 + "]" * 5000 + "}", "export.json: JSON nested too deeply"),
+    ("depth-65", JSON_HEAD + ' "x-a": ' + "[" * 64 + "]" * 64 + "}", "export.json:2:72: nesting deeper than 64 levels"),
+    (
+        "depth-5000",
+        JSON_HEAD + ' "x-a": ' + "[" * 5000 + "]" * 5000 + "}",
+        "export.json:2:1008: JSON nested too deeply",
+    ),
     (
         "depth-100000-objects",
         JSON_HEAD + ' "x-a": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}",
-        "export.json: JSON nested too deeply",
+        "export.json:2:6003: JSON nested too deeply",
     ),
     (
         "invalid-utf8",
@@ -703,6 +707,6 @@ def test_process_python_tag_and_deep_json(tmp_path):
     assert done.stderr.splitlines() == [
         "policycheck: export.yaml:3:6: unsupported tag tag:yaml.org,2002:python/object/apply...; "
         "only plain YAML values are allowed",
-        "policycheck: deep.json: JSON nested too deeply",
+        "policycheck: deep.json:1:1001: JSON nested too deeply",
     ]
     assert not marker.exists()

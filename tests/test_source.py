@@ -477,7 +477,7 @@ def test_default_depth_limit_of_64():
     load("f.yaml", nested_lists(64, "").encode(), LIMITS)
     load("f.json", nested_lists(64, "").encode(), LIMITS)
     assert str(load_error("f.yaml", nested_lists(65, "").encode())) == "f.yaml:1:70: nesting deeper than 64 levels"
-    assert str(load_error("f.json", nested_lists(65, "").encode())) == "f.json: nesting deeper than 64 levels"
+    assert str(load_error("f.json", nested_lists(65, "").encode())) == "f.json:1:70: nesting deeper than 64 levels"
 
 
 def test_depth_through_an_anchor_is_counted_where_the_alias_is_used():
@@ -541,10 +541,10 @@ def test_5000_deep_yaml_is_an_input_error_not_a_recursion_error(text):
 
 
 def test_5000_deep_json_is_an_input_error_not_a_recursion_error():
-    assert str(load_error("f.json", ("[" * 5000 + "]" * 5000).encode())) == "f.json: JSON nested too deeply"
+    assert str(load_error("f.json", ("[" * 5000 + "]" * 5000).encode())) == "f.json:1:1001: JSON nested too deeply"
     assert (
         str(load_error("f.json", ('{"a":' * 100_000 + "1" + "}" * 100_000).encode()))
-        == "f.json: JSON nested too deeply"
+        == "f.json:1:5001: JSON nested too deeply"
     )
 
 

@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..errors import shown as _short
-from .jsondepth import MAX_JSON_DEPTH, max_depth
+from .jsondepth import MAX_JSON_DEPTH, deeper_at, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
 from .secrets import NAMED_MAPPINGS, find_keys, holds_nothing, masked
@@ -456,7 +456,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         except json.JSONDecodeError as e:
             raise InputError(path, f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
         except RecursionError:
-            raise InputError(path, "JSON nested too deeply") from None
+            raise InputError(path, "JSON nested too deeply", *_offset(text, deeper_at(text, MAX_JSON_DEPTH))) from None
         except _Refused as e:
             raise InputError(path, f"invalid JSON: {e}", *_first(text, e.token)) from None
         except ValueError:  # the int-digits limit; its text is Python's, not ours to show
@@ -467,7 +467,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
                 if not holds_nothing(holder.pop(name).value):
                     reported.add(name)
         holders.clear()
-    _check_json_depth(path, data, limits)
+    _check_json_depth(path, data, limits, text)
     doc = Document(path, data, "json", _text=text)
     if saw_duplicate or reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, duplicates = _scan_json(text, data)
@@ -517,15 +517,22 @@ def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
     return line, m.start() - text.rfind("\n", 0, m.start())
 
 
-def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
+def _offset(text: str, offset: int | None) -> tuple[int | None, int | None]:
+    if offset is None:
+        return None, None
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:
     """Containers nested in containers, counted as for YAML."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limits.max_depth:
             if max_depth(data) > MAX_JSON_DEPTH:  # json.loads stopped there before Python 3.13; now it is counted
-                raise InputError(path, "JSON nested too deeply")
-            raise InputError(path, f"nesting deeper than {limits.max_depth} levels")
+                raise InputError(path, "JSON nested too deeply", *_offset(text, deeper_at(text, MAX_JSON_DEPTH)))
+            where = _offset(text, deeper_at(text, limits.max_depth))
+            raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *where)
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
