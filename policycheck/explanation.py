@@ -205,6 +205,8 @@ def _steps(
                 f"map the permission set that holds '{leaf.permission}' to {env}, or make {env} inherit "
                 "the environment where it is mapped"
             )
+        elif any("defines it without this permission" in b for b in leaf.blocked):
+            steps.append(f"add '{leaf.permission}' to {env}'s definition of the permission set that should deliver it")
         elif any(f"not to {env}" in b for b in leaf.blocked):
             steps.append(f"extend the grant of '{leaf.permission}' to {env}")
         else:
