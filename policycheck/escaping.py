@@ -9,7 +9,9 @@ its kind of output, and no other escaping:
 
 - `terminal`: text for a terminal or a CI log. Every character that is not
   printable (C0, DEL, C1, Unicode format, separator, surrogate, private and
-  unassigned code points) is shown as `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`.
+  unassigned code points) is shown as `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`;
+  `log_line` (and `lines`, for whole outputs) also keeps a line that starts with
+  input from reading as a workflow command (`::` at its start is shown as `\\x3a:`).
 - `workflow_data`, `workflow_property`: GitHub workflow commands
   (`::error file=...::message`): `terminal`, then the escaping of
   actions/toolkit, so that no value can end the command or start another.
@@ -53,7 +55,17 @@ def terminal(text: str) -> str:
 
 def lines(text: str) -> str:
     """Text of several lines, each of them `terminal`: only our own line breaks stay."""
-    return "\n".join(terminal(line) for line in text.split("\n"))
+    return "\n".join(log_line(terminal(line)) for line in text.split("\n"))
+
+
+def log_line(line: str) -> str:
+    """A line of a CI log that starts with input (a file name, a claim): it cannot be a workflow command.
+
+    The Actions runner takes any line that starts with `::` after leading spaces as a command.
+    """
+    if line.lstrip().startswith("::"):
+        return line.replace(":", "\\x3a", 1)
+    return line
 
 
 def workflow_data(text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
-from .escaping import json_text, terminal
+from .escaping import json_text, log_line, terminal
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
 from .templates import matches
@@ -263,7 +263,7 @@ def render_text(e: Explanation) -> str:
         lines += [f"  problem: {p}" for p in e.token["problems"]]
     if e.steps:
         lines += ["", "fix:"] + [f"  {i}. {s}" for i, s in enumerate(e.steps, 1)]
-    return "\n".join(terminal(line) for line in lines) + "\n"
+    return "\n".join(log_line(terminal(line)) for line in lines) + "\n"
 
 
 def render_json(e: Explanation) -> str:

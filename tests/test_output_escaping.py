@@ -278,3 +278,19 @@ def test_json_text_is_lossless_and_printable():
     assert text.isprintable() or set(text) - {"\n"} <= {c for c in text if c.isprintable()}
     assert json.loads(text) == value
     text.encode("utf-8")  # a lone surrogate cannot make the report unwritable
+
+
+def test_a_line_that_starts_with_input_is_no_workflow_command(capsys, native, tmp_path, monkeypatch):
+    """The runner reads any line starting with `::` (after spaces) as a command: a file name, a shared claim."""
+    monkeypatch.chdir(native)
+    (native / "export.yaml").rename(native / "::error file=x::FORGED.yaml")
+    run = run_ok(cli(capsys, "check", "--no-config", "."), 1)
+    assert_kind("text", run.out)
+    assert run.out.startswith("\\x3a:error file=x::FORGED.yaml:4:5: error PC101"), run.out
+    write(native / "::warning::FORGED.yaml", "apiVersion: policycheck/v1\nkind: Policy\nbindings: 3\n")
+    run = run_ok(cli(capsys, "validate", "::warning::FORGED.yaml"), 1)
+    assert_kind("terminal", run.out)
+    both = [write(tmp_path / f"{n}.jwt", raw({"alg": "RS256"}, claims(scope=f"::error::{MARKER} {n}"))) for n in "ab"]
+    run = run_ok(cli(capsys, "token", "diff", "--no-config", "--no-verify", "--now", NOW_ISO, *both), 1)
+    assert_kind("terminal", run.out)
+    assert "    \\x3a:error::FORGED" in run.out

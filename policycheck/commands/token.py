@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from ..engine import Selection, run
 from ..errors import UsageError
-from ..escaping import terminal
+from ..escaping import log_line, terminal
 from ..findings import Result, Severity
 from ..loading.inputs import load_model
 from ..model import Model, Token
@@ -172,7 +172,7 @@ def run_token_diff(options: TokenOptions) -> Outcome:
         ]
     # exit 1 as for `policycheck token`: a rejected token is a PC205 finding, whatever the permissions
     code = 0 if a.values == b.values and not rejected else 1
-    return Outcome(code, "".join(terminal(line) + "\n" for line in lines), _warnings(warnings))
+    return Outcome(code, "".join(log_line(terminal(line)) + "\n" for line in lines), _warnings(warnings))
 
 
 def parse_now(text: str) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..escaping import terminal
+from ..escaping import log_line, terminal
 from .common import Outcome, said
 
 
@@ -16,7 +16,7 @@ def run_validate(paths: tuple[str, ...], list_files: bool = False, follow_symlin
     from ..loading.limits import Limits
 
     found = validate_files(paths, Limits(follow_symlinks=follow_symlinks))
-    lines = [terminal(str(e)) for e in found.errors]
+    lines = [log_line(terminal(str(e))) for e in found.errors]
     n = f"{found.validated} file{'s' if found.validated != 1 else ''}"
     problems = len(found.errors)
     lines.append(f"{problems} problem{'s' if problems != 1 else ''} in {n}" if problems else f"{n} valid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..escaping import terminal
+from ..escaping import log_line, terminal
 from ..findings import Checked, Finding, Result, Severity, TokenSummary, Waived
 
 clean = terminal
@@ -108,4 +108,4 @@ def render(result: Result, *, color: bool = False) -> str:
         )
     blocks += [render_finding(f, color) for f in result.findings]
     blocks += [render_waived(w) for w in result.waived]
-    return "\n".join([*blocks, summary(result)]) + "\n"
+    return "\n".join(log_line(line) for line in "\n".join([*blocks, summary(result)]).split("\n")) + "\n"
