@@ -13,6 +13,12 @@ def shown(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """`shown`, in quotes as repr() would choose them (repr itself would double the escapes' backslashes)."""
+    inner = shown(text, limit)
+    return f'"{inner}"' if "'" in inner and '"' not in inner else "'" + inner.replace("'", "\\'") + "'"
+
+
 class PolicycheckError(Exception):
     """Policycheck could not do its job (bad input, bad usage): exit code 2."""
 
