@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -22,6 +23,21 @@ def _version_text() -> str:
     from .loading.source import LOADER_NAME
 
     return f"policycheck {__version__} (Python {sys.version.split()[0]}, YAML loader {LOADER_NAME})"
+
+
+def _color(flag: bool | None) -> bool:
+    """--color/--no-color, else NO_COLOR (no-color.org), else FORCE_COLOR (force-color.org), else a terminal."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +70,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["native", "keycloak", "entra", "ionapi"]),
+    type=click.Choice(["native", "keycloak", "entra", "ionapi", "apigee", "apim"]),
     help="Read every named export file as this format [default: recognised by content].",
 )
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
@@ -76,7 +92,11 @@ def cli(traceback: bool) -> None:
     help="Evaluate expiry dates as of this day (YYYY-MM-DD) [default: today].",
 )
 @click.option("--max-file-size", type=click.IntRange(min=1), help="Largest input file in bytes [default: 64 MiB].")
-@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report [default: on a terminal; off with NO_COLOR set, on with FORCE_COLOR set].",
+)
 @click.option(
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
@@ -84,6 +104,21 @@ def cli(traceback: bool) -> None:
     "--follow-symlinks",
     is_flag=True,
     help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show the phase on stderr once a run passes 2 s [default: only when stderr is a terminal].",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when a coverage figure (spec operations covered, policy operations bound, bound calls allowed) "
+    "is below PERCENT.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="The text report says only its summary line (other formats are whole)."
 )
 def check(
     paths: tuple[str, ...],
@@ -103,10 +138,15 @@ def check(
     color: bool | None,
     list_files: bool,
     follow_symlinks: bool,
+    progress: bool | None,
+    min_coverage: float | None,
+    quiet: bool,
 ) -> int:
     """Check gateway exports against policies (files or directories in PATHS).
 
-    Without PATHS, the paths come from the configuration file.
+    Without PATHS, the paths come from the configuration file. Under GitHub Actions
+    (GITHUB_ACTIONS=true) and without --format, the text report is followed by
+    annotations (the `github` format).
     """
     from .commands.check import Options
     from .commands.check import run as run_check
@@ -124,10 +164,14 @@ def check(
         select=_split(select),
         ignore=_split(ignore),
         today=today.date() if today is not None else None,  # type: ignore[attr-defined]
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
         max_file_size=max_file_size,
         list_files=list_files,
         follow_symlinks=follow_symlinks,
+        progress=progress,
+        min_coverage=min_coverage,
+        quiet=quiet,
+        annotate=not fmts and output is None and _in_github_actions(),
     )
     return _emit(run_check(options))  # colour was decided above, not by click
 
@@ -232,7 +276,7 @@ def token_check(
         options,
         formats=_formats(fmts, None),
         fail_on=Severity.parse(fail_on) if fail_on else None,
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
     )
     return _emit(run_token(options))
 
@@ -264,7 +308,8 @@ def _emit(outcome: Any) -> int:
 @click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate expiry dates as of this day.")
-@click.option("--color/--no-color", default=None)
+@click.option("--color/--no-color", default=None, help="As for `policycheck check`.")
+@click.option("-q", "--quiet", is_flag=True, help="The text report says only its summary line.")
 def diff(
     exports: tuple[str, ...],
     base_ref: str | None,
@@ -275,10 +320,12 @@ def diff(
     no_config: bool,
     today: Any,
     color: bool | None,
+    quiet: bool,
 ) -> int:
     """What a new export changes: operations that lose (or gain) access, per application and environment.
 
     Exit 1 when a bound operation loses access (and, with --fail-on-new-access, gains it).
+    Under GitHub Actions and without --format, the text report is followed by annotations.
     """
     from .commands.diff import DiffOptions, run_diff
 
@@ -294,7 +341,9 @@ def diff(
         formats=_formats(fmts, None),
         fail_on_new_access=fail_on_new_access,
         today=today.date() if today is not None else None,
-        color=sys.stdout.isatty() if color is None else color,
+        color=_color(color),
+        quiet=quiet,
+        annotate=not fmts and _in_github_actions(),
     )
     return _emit(run_diff(options))
 
@@ -338,6 +387,68 @@ def explain(
     )
 
 
+@cli.command("who-can")
+@click.argument("operation")
+@click.option("--env", "environment", required=True, help="The environment.")
+@click.option("--policies", multiple=True, type=click.Path(), help="Policy and export paths [default: configuration].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+def who_can(
+    operation: str, environment: str, policies: tuple[str, ...], fmt: str, config: str | None, no_config: bool
+) -> int:
+    """Every application that can call OPERATION (an id, or "METHOD /path") in --env, with the chain,
+    and every bound application that cannot, with the hop where it stops. Exit 0.
+    """
+    from .commands.who_can import run_who_can
+
+    return _emit(run_who_can(operation, environment, policies, fmt, config, no_config))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--openapi", type=click.Path(dir_okay=False), help="Take the operations from this OpenAPI document.")
+@click.option("--api", help="With --openapi: the api name of its operations.")
+@click.option(
+    "--policy",
+    "policy_file",
+    default="policycheck-starter.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The starter policy to write.",
+)
+@click.option("--force", is_flag=True, help="Overwrite .policycheck.yaml and the starter policy if they exist.")
+def init(paths: tuple[str, ...], openapi: str | None, api: str | None, policy_file: str, force: bool) -> int:
+    """Write .policycheck.yaml and a starter policy binding each application to what it can call today.
+
+    PATHS hold the exports (and any policies with operations) [default: .]. Operations come
+    from those policies, or from --openapi. Nothing is overwritten without --force.
+    """
+    from .commands.init import run_init
+
+    return _emit(run_init(paths, openapi, api, policy_file, force))
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Write a starter policy from another tool's file: `import openapi SPEC`."""
+
+
+@import_group.command("openapi")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--api", help="Set api: NAME on every operation (the name the configuration's openapi: entry uses).")
+@click.option(
+    "--dialect",
+    type=click.Choice(["oas", "aws-apigateway"]),
+    help="How to read security [default: aws-apigateway when x-amazon-apigateway-* extensions are present, else oas].",
+)
+def import_openapi(spec: str, api: str | None, dialect: str | None) -> int:
+    """Print a starter policy from an OpenAPI 3.0/3.1 or Swagger 2.0 document (redirect it to a file)."""
+    from .commands.import_openapi import run_import_openapi
+
+    return _emit(run_import_openapi(spec, api, dialect))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("-v", "--list-files", is_flag=True, help="List every file on stderr: what it was read as, or why not.")
@@ -360,11 +471,19 @@ def validate(paths: tuple[str, ...], list_files: bool, follow_symlinks: bool) ->
 
 @cli.command()
 @click.argument("rule", required=False)
-def rules(rule: str | None) -> int:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: id, name, severity, summary, help URI and documentation of each rule.",
+)
+def rules(rule: str | None, fmt: str) -> int:
     """List the rules, or show the documentation of one (by id or name)."""
     from .commands.info import rule_doc, rules_listing
 
-    click.echo(rule_doc(rule) if rule else rules_listing(), nl=False)
+    click.echo(rule_doc(rule, fmt) if rule else rules_listing(fmt), nl=False)
     return 0
 
 
@@ -424,6 +543,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
         code = cli.main(args=args, prog_name="policycheck", standalone_mode=False)
     except click.exceptions.Exit as e:
         return e.exit_code
+    except click.exceptions.NoArgsIsHelpError as e:  # bare `policycheck`: the help as --help prints it
+        click.echo(e.ctx.get_help())
+        return 2
     except click.ClickException as e:  # usage errors: one line, like every other failure to run
         ctx = getattr(e, "ctx", None)
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""

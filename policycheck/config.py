@@ -13,6 +13,7 @@ are relative to the file. Command-line options override it.
     environments: {exports/prod/: prod, erp-tst: test}   # folder or realm/tenant -> environment
     applications: {ACME_PRD~gl-sync: gl-sync}            # client id or name -> application
     environment-suffixes: {_PRD: prod, _TST: test}       # name suffix -> environment
+    openapi: [api/openapi.yaml, {path: ledger.json, api: ledger}]  # cross-checked on every run
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ KEYS = (
     "environments",
     "applications",
     "environment-suffixes",
+    "openapi",
 )
 
 
@@ -55,6 +57,8 @@ class Config:
     environments: Mapping[str, str] = field(default_factory=dict)
     applications: Mapping[str, str] = field(default_factory=dict)
     environment_suffixes: Mapping[str, str] | None = None
+    openapi: tuple[tuple[str, str | None], ...] = ()
+    """(path, api) of each OpenAPI document to cross-check; api None: it covers every policy operation."""
 
 
 def find(start: str = ".") -> str | None:
@@ -124,7 +128,29 @@ def load(path: str) -> Config:
         environments={(_folder(base, k) if "/" in k else k): v for k, v in _names(data, "environments", where).items()},
         applications=_names(data, "applications", where),
         environment_suffixes=_names(data, "environment-suffixes", where) if "environment-suffixes" in data else None,
+        openapi=_openapi(data, base, where),
     )
+
+
+def _openapi(data: dict[str, Any], base: str, where: _Where) -> tuple[tuple[str, str | None], ...]:
+    value = data.get("openapi", [])
+    if isinstance(value, (str, dict)):
+        value = [value]
+    expected = "openapi: expected a list of paths, or of {path: FILE, api: NAME}"
+    if not isinstance(value, list):
+        raise where.error(("openapi",), expected)
+    found: list[tuple[str, str | None]] = []
+    for item in value:
+        if isinstance(item, str):
+            path, api = item, None
+        elif isinstance(item, dict) and isinstance(item.get("path"), str) and set(item) <= {"path", "api"}:
+            path, api = item["path"], item.get("api")
+            if api is not None and not isinstance(api, str):
+                raise where.error(("openapi",), expected)
+        else:
+            raise where.error(("openapi",), expected)
+        found.append((os.path.normpath(os.path.join(base, path)), api))
+    return tuple(found)
 
 
 def _folder(base: str, prefix: str) -> str:

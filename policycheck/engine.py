@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
 
 from .analysis import Analysis
+from .coverage import coverage
 from .errors import UsageError
 from .findings import Affected, Checked, Deferred, Finding, Result, Severity, TokenSummary, Waived
 from .model import Model, Token, Waiver
@@ -92,6 +93,7 @@ def run_analysis(analysis: Analysis, selection: Selection, today: date, now: flo
         analysis.changes(),
         Deferred(analysis.holdings),
         model.imports,
+        coverage(analysis),
     )
 
 
@@ -207,8 +209,8 @@ def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
 
 
 def checked(model: Model) -> Checked:
-    bound_apps = {b.application for b in model.bindings}
-    bound_envs = {e for b in model.bindings for e in b.environments}
+    bound_apps = {b.application for b in model.bindings if b.operations}
+    bound_envs = {e for b in model.bindings if b.operations for e in b.environments}
     bound_ops = {o for b in model.bindings for o in b.operations}
     return Checked(
         files=len(model.files),

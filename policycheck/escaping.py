@@ -130,7 +130,11 @@ def _json_escape(c: str) -> str:
 
 def json_text(value: Any, **dumps: Any) -> str:
     """`json.dumps` without ASCII escaping, but with every non-printable character escaped."""
-    text = json.dumps(value, ensure_ascii=False, **dumps)
+    return printable_json(json.dumps(value, ensure_ascii=False, **dumps))
+
+
+def printable_json(text: str) -> str:
+    """JSON text (as json.dumps writes it, ensure_ascii=False) with every non-printable character escaped."""
     if text.isprintable():
         return text
     # outside strings json.dumps writes only printable text, newlines and spaces (indent)

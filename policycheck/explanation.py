@@ -59,7 +59,8 @@ def find_operation(model: Model, text: str) -> Operation:
     raise UsageError(f"no operation {text!r} (give an id, e.g. {known}, or METHOD /path)")
 
 
-def _chain(d: Derivation) -> str:
+def chain_text(d: Derivation) -> str:
+    """grant of X (file:line) -> given in E -> inherited by F -> set 'S' -> includes 'T' -> mapped to base."""
     hops = [f"grant of {d.grant.target} ({d.grant.source.location()})"]
     if len(d.environment_path) > 1:
         hops.append("given in " + " -> inherited by ".join(reversed(d.environment_path)))
@@ -74,12 +75,13 @@ def _chain(d: Derivation) -> str:
     return " -> ".join(hops)
 
 
-def _stop(b: Blocked, env: str) -> str:
+def stop_text(b: Blocked, env: str) -> str:
+    """Where a grant that would deliver a permission stops: pending, another environment, a set not mapped."""
     if b.grant is None:
         return f"the application is not assigned to {env} (it has clients in {', '.join(b.environments) or 'none'})"
     texts = {
         Block.PENDING: "pending approval",
-        Block.REVOKED: "revoked",
+        Block.REVOKED: f"blocked by the gateway ({b.grant.blocked_by})" if b.grant.blocked_by else "revoked",
         Block.OTHER_ENVIRONMENT: f"applies to {', '.join(b.environments)}, not to {env}",
         Block.SET_NOT_MAPPED: f"its set is not mapped to {env} or what it inherits (mapped in "
         f"{', '.join(b.environments) or 'no environment'})",
@@ -100,12 +102,19 @@ def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
 
 
 def explain(
-    model: Model, app: str, operation: str, env: str, token: Token | None = None, now: float = 0.0
+    model: Model,
+    app: str,
+    operation: str,
+    env: str,
+    token: Token | None = None,
+    now: float = 0.0,
+    resolver: Resolver | None = None,
 ) -> Explanation:
+    """`resolver`: the run's own (Analysis.resolver), so that many explanations share its caches."""
     if app not in model.applications:
         raise UsageError(f"no application {app!r} in the export")
     op = find_operation(model, operation)
-    resolver = Resolver(model)
+    resolver = resolver or Resolver(model)
     resolution = resolver.effective(app, env)
     deliverable, filtered = resolver.deliverable(app, env)
     req = op.requirement_in(env)
@@ -119,8 +128,8 @@ def explain(
             Leaf(
                 name,
                 name in deliverable,
-                tuple(_chain(d) for d in derivations),
-                () if derivations else tuple(_stop(b, env) for b in resolver.blocked(app, env, name)),
+                tuple(chain_text(d) for d in derivations),
+                () if derivations else tuple(stop_text(b, env) for b in resolver.blocked(app, env, name)),
                 None
                 if flt is None
                 else (
@@ -207,6 +216,8 @@ def _steps(
             )
         elif any("defines it without this permission" in b for b in leaf.blocked):
             steps.append(f"add '{leaf.permission}' to {env}'s definition of the permission set that should deliver it")
+        elif any("blocked by the gateway" in b and f"not to {env}" not in b for b in leaf.blocked):
+            steps.append(f"unblock the grant of '{leaf.permission}' for {app} in {env} (PC110, PC111)")
         elif any(f"not to {env}" in b for b in leaf.blocked):
             steps.append(f"extend the grant of '{leaf.permission}' to {env}")
         else:

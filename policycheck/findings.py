@@ -216,6 +216,40 @@ class TokenSummary(NamedTuple):
     environment: str | None
 
 
+class Share(NamedTuple):
+    covered: int
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        """None when there is nothing to cover (0 of 0 is no coverage figure)."""
+        return None if self.total == 0 else round(100 * self.covered / self.total, 1)
+
+
+class Coverage(NamedTuple):
+    """How much of the API the policies check."""
+
+    spec_operations: Share | None
+    """Operations of the configured OpenAPI documents that a policy operation matches; None: no document."""
+    policy_operations: Share
+    """Policy operations bound to some application."""
+    bound_calls: Share
+    """Bound (application, environment, operation) cells that are allowed."""
+
+
+class Provenance(NamedTuple):
+    """Where a report came from, so that it can serve as an audit record (the command layer records it)."""
+
+    day: str
+    """The day the run evaluated expiry dates as of (ISO 8601)."""
+    commit: str | None
+    """The git commit checked out in the working directory; None when the inputs are not in its repository."""
+    modified: tuple[str, ...]
+    """Inputs that differ from that commit (uncommitted changes)."""
+    inputs: tuple[tuple[str, str], ...]
+    """(path, SHA-256) of every file read."""
+
+
 @dataclass(frozen=True)
 class Result:
     findings: tuple[Finding, ...]
@@ -236,6 +270,9 @@ class Result:
     """Effective permissions per bound application and environment, for review reports."""
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) for every section the importers read: an incomplete export shows."""
+    coverage: Coverage | None = None
+    provenance: Provenance | None = None
+    """The day, commit and inputs of the run, for reports that are an audit record (html)."""
 
     @property
     def verified(self) -> bool:

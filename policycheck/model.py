@@ -7,7 +7,7 @@ everything after loading only reads them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, Protocol
@@ -180,6 +180,8 @@ class Binding(NamedTuple):
     environments: tuple[str, ...]
     operations: tuple[str, ...]
     source: Origin
+    must_not_call: tuple[str, ...] = ()
+    """Operations the application must NOT be able to call in these environments (PC106)."""
 
 
 # --- export ---------------------------------------------------------------
@@ -210,6 +212,10 @@ class Environment:
     source: Origin
 
 
+EXPIRED = "credential expired"
+"""`Grant.blocked_by` of a grant whose only block is its credential's expiry (PC110, not PC111)."""
+
+
 class Grant(NamedTuple):
     permission: str | None
     permission_set: str | None
@@ -219,6 +225,10 @@ class Grant(NamedTuple):
     source: Origin
     per_environment: bool = False
     """Read from a per-environment export (a realm, a tenant): its environments are where it was found."""
+    expires: float | None = None
+    """Seconds since the epoch when the credential that carries it expires (an Apigee key); None: never."""
+    blocked_by: str | None = None
+    """Why the gateway does not honour a revoked grant, in the vendor's words ("subscription state 'suspended'")."""
 
     @property
     def target(self) -> str:
@@ -306,6 +316,79 @@ class Token(NamedTuple):
     response_scope: str | None = None
 
 
+# --- OpenAPI documents -----------------------------------------------------
+
+
+class SchemeUse(NamedTuple):
+    """One security scheme inside a requirement object, with the scopes it asks for."""
+
+    scheme: str
+    scopes: tuple[str, ...]
+    any_scope: bool = False
+    """The vendor dialect accepts a token with any one of the scopes (AWS API Gateway); OAS: all of them."""
+
+
+class SpecOperation(NamedTuple):
+    """An operation of an OpenAPI document and what its `security` requires."""
+
+    id: str
+    """operationId (made safe for a policy id), or derived from the method and path."""
+    method: str
+    path: str
+    operation_id: str | None
+    security: tuple[tuple[SchemeUse, ...], ...]
+    """OR of requirement objects, each an AND of schemes; () is public (security: [] or none declared)."""
+    public: bool
+    """The document says so (security: [], or {} among the alternatives); () and not public: no security declared."""
+    inherited: bool
+    """True when the requirement is the document's global `security`."""
+    source: Origin
+
+    def scope_sets(self) -> frozenset[frozenset[str]]:
+        """The requirement over scopes as alternatives (OR) of scope sets (AND), minimal; {{}}: no scope needed."""
+        alternatives: set[frozenset[str]] = set()
+        for requirement in self.security or ((),):
+            options: list[frozenset[str]] = [frozenset()]
+            for use in requirement:
+                if not use.scopes:
+                    continue
+                choices = [frozenset([s]) for s in use.scopes] if use.any_scope else [frozenset(use.scopes)]
+                options = [o | c for o in options for c in choices]
+            alternatives.update(options)
+        return minimal(alternatives)
+
+
+def minimal(alternatives: set[frozenset[str]]) -> frozenset[frozenset[str]]:
+    """Drop every alternative that needs more than another one (absorption)."""
+    return frozenset(a for a in alternatives if not any(b < a for b in alternatives))
+
+
+class SpecScheme(NamedTuple):
+    name: str
+    type: str
+    scopes: Mapping[str, str]
+    """Declared scopes and their descriptions (OAuth2 flows; empty for the others)."""
+    vendor: str | None
+    """'aws' for an x-amazon-apigateway-authorizer or -authtype scheme."""
+    source: Origin
+
+
+class Spec(NamedTuple):
+    """An OpenAPI 3.0/3.1 or Swagger 2.0 document: its operations and security schemes."""
+
+    path: str
+    version: str
+    title: str | None
+    dialect: str
+    """'oas', or 'aws-apigateway' (an API Gateway export: any-of route scopes, API keys enforced too)."""
+    schemes: Mapping[str, SpecScheme]
+    operations: tuple[SpecOperation, ...]
+    api: str | None
+    """The policy `api` whose operations this document covers (configuration); None: every operation."""
+    source: Origin
+    notes: tuple[str, ...] = ()
+
+
 # --- waivers --------------------------------------------------------------
 
 
@@ -325,6 +408,34 @@ class Waiver(NamedTuple):
 # --- the whole ------------------------------------------------------------
 
 
+class TokenCheck(NamedTuple):
+    """One token validation a gateway runs on a call (APIM `validate-jwt`): the claim and the values it demands."""
+
+    claim: str
+    match: str
+    """all: every value; any: one of them."""
+    values: tuple[str, ...]
+    source: Origin
+
+
+class GatewayOperation(NamedTuple):
+    """An operation as a gateway serves it in one environment, with the token checks in force on it."""
+
+    vendor: str
+    api: str
+    api_path: str
+    """The API's base path (APIM `path`, without slashes): a policy may write it before the template."""
+    method: str
+    path: str
+    """The operation's template, as the API's specification writes it."""
+    operation_id: str | None
+    environment: str
+    routes: tuple[tuple[str | None, tuple[TokenCheck, ...], Origin | None], ...]
+    """Per product the call can come through (None: the API alone, by an API-scoped subscription): the
+    checks in force, and the `<inbound>` of the policy file whose missing `<base/>` cut off checks above it."""
+    source: Origin
+
+
 class Reference(NamedTuple):
     """A name used somewhere, to be checked against what is defined."""
 
@@ -332,6 +443,57 @@ class Reference(NamedTuple):
     name: str
     source: Origin
     where: str  # what refers, for the message: "binding", "grant", ...
+
+
+class ReferenceSource(Protocol):
+    """References produced on demand (a file's bindings or grants: hundreds of thousands at scale)."""
+
+    def names(self, kind: str) -> Set[str]:
+        """Every name of `kind` used, cheaply, without building a Reference for each use."""
+        ...
+
+    def references(self) -> Iterator[Reference]: ...
+
+
+class References:
+    """Every name used somewhere, to be checked against what is defined.
+
+    Most uses are in per-application lists; they are listed (with where they stand)
+    only for the names a rule asks about: in a clean run, none.
+    """
+
+    __slots__ = ("_listed", "_sources")
+
+    def __init__(self, listed: Iterable[Reference] = (), sources: Iterable[ReferenceSource] = ()):
+        self._listed = tuple(listed)
+        self._sources = tuple(sources)
+
+    def __iter__(self) -> Iterator[Reference]:
+        yield from self._listed
+        for source in self._sources:
+            yield from source.references()
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    def names(self, kind: str) -> set[str]:
+        found = {r.name for r in self._listed if r.kind == kind}
+        for source in self._sources:
+            found.update(source.names(kind))
+        return found
+
+    def of(self, kind: str, names: Collection[str] | None = None) -> Iterator[Reference]:
+        """The uses of `kind` (only of `names`, when given), each with where it stands."""
+        for r in self._listed:
+            if r.kind == kind and (names is None or r.name in names):
+                yield r
+        for source in self._sources:
+            used = source.names(kind)
+            if not used or (names is not None and used.isdisjoint(names)):
+                continue
+            for r in source.references():
+                if r.kind == kind and (names is None or r.name in names):
+                    yield r
 
 
 class DuplicateKey(NamedTuple):
@@ -373,7 +535,7 @@ class Model:
     """Environment -> set name -> that environment's own definition (each realm, tenant, organisation)."""
     environments: Mapping[str, Environment] = field(default_factory=dict)
     applications: Mapping[str, Application] = field(default_factory=dict)
-    references: tuple[Reference, ...] = ()
+    references: References = field(default_factory=References)
     duplicates: tuple[DuplicateKey, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     profiles: Mapping[str, TokenProfile] = field(default_factory=dict)
@@ -383,6 +545,10 @@ class Model:
     has_export: bool = False
     imports: tuple[tuple[str, str, str, int], ...] = ()
     """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
+    specs: tuple[Spec, ...] = ()
+    """The OpenAPI documents the configuration names (openapi:), cross-checked against the policies."""
+    gateway_operations: tuple[GatewayOperation, ...] = ()
+    """Operations a gateway export serves, with its own token checks (APIM), per environment."""
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

@@ -58,4 +58,5 @@ def test_the_repaired_story_is_clean(capsys: pytest.CaptureFixture[str], monkeyp
     code = main(["check", "policies/examples/cloudsuite-fixed", "--no-config"])
     out, _ = capsys.readouterr()
     assert code == 0
-    assert out.startswith("no findings; 1 application x 2 environments x 3 operations checked")
+    assert out.splitlines()[-1].startswith("no findings; 1 application x 2 environments x 3 operations checked")
+    assert out.splitlines()[0] == "coverage: policy operations bound 3/3 (100%), bound calls allowed 6/6 (100%)"

@@ -138,9 +138,7 @@ def step_env(step: dict[str, Any], github: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="bash and git run the step")
-@pytest.mark.parametrize(
-    "waivers", [True, False], ids=["doc-waivers", "no-waivers"]
-)
+@pytest.mark.parametrize("waivers", [True, False], ids=["doc-waivers", "no-waivers"])
 def test_the_action_snippet_on_a_pull_request_that_breaks_prod(
     repo: Path, waivers: bool, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

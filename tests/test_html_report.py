@@ -147,6 +147,7 @@ class Page(HTMLParser):
         self._in_matrix = self._in_body = False
         self._text: list[str] = []
         self.title = ""
+        self.text = ""
         self.feed(text)
         self.close()
 
@@ -177,6 +178,25 @@ class Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self._text.append(data)
+        self.text += data
+
+
+def matrix_cells(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's matrix data as cells: the problem cells in full, the allowed ones by index."""
+    names = data["names"]
+    apps, ops, envs = names["applications"], names["operations"], names["environments"]
+    out = [
+        {"application": apps[a], "operation": ops[o], "environment": envs[e], "status": status, "missing": missing,
+         "change": change}
+        for a, o, e, status, missing, change in data["cells"]
+    ]  # fmt: skip
+    out += [
+        {"application": apps[a], "operation": ops[o], "environment": envs[e], "status": "allowed", "missing": [],
+         "change": None}
+        for a, e, allowed in data["allowed"]
+        for o in allowed
+    ]  # fmt: skip
+    return out
 
 
 @pytest.mark.parametrize("which", ["story", "story_diff"])
@@ -209,8 +229,9 @@ def test_story_page_says_what_a_reviewer_needs(story: Result) -> None:
     )
     assert "UNVERIFIED" not in out
     data = json.loads(Page(out).scripts[0][1])
-    assert len(data["matrix"]) == len(story.matrix) == 6
-    assert {c["status"] for c in data["matrix"]} == {"allowed", "gap"}
+    assert len(matrix_cells(data)) == len(story.matrix) == data["total"] == 6
+    assert {c["status"] for c in matrix_cells(data)} == {"allowed", "gap"}
+    assert [c[3] for c in data["cells"]] == ["gap", "gap"]  # only problems in full; allowed by index
     assert "parity difference: test ≠ prod" in out
     assert 'class="waived"' in out and "prod is read-only until the restructuring review" in out
     assert all(html.escape(f.fix) in out and html.escape(f.message) in out for f in story.findings)
@@ -223,7 +244,7 @@ def test_story_diff_page_shows_the_chain_that_changed(story_diff: Result) -> Non
     assert "loses operation" in out and "gl.journal-entries.post" in out
     assert "prod no longer inherits base, where permission set &#x27;GL Journal Posting&#x27; is mapped" in out
     data = json.loads(Page(out).scripts[0][1])
-    lost = {(c["environment"], c["operation"]) for c in data["matrix"] if c["change"] == "lost"}
+    lost = {(c["environment"], c["operation"]) for c in matrix_cells(data) if c["change"] == "lost"}
     assert lost == {("prod", "gl.journal-entries.create"), ("prod", "gl.journal-entries.post")}
 
 
@@ -244,8 +265,8 @@ def test_hostile_names_are_escaped_everywhere() -> None:
     block = page.scripts[0][1]
     assert "<" not in block and ">" not in block and "&" not in block
     data = json.loads(block)  # the JSON keeps the names exactly, for textContent
-    assert data["matrix"][0]["application"] == HOSTILE
-    assert f"perm {CLOSER}" in data["matrix"][2]["missing"]
+    assert data["names"]["applications"][0] == HOSTILE
+    assert f"perm {CLOSER}" in data["cells"][0][4]
     assert "Bound but not evaluated" in out and "<code>undefined</code></p>" in out  # bound, not in the matrix
     assert "UNVERIFIED" in out  # the token was decoded without verifying its signature
 
@@ -316,12 +337,20 @@ def test_browser_builds_the_matrix_from_the_embedded_json(story: Result, browser
     assert ("html", {"lang": "en", "data-ready": "1"}) in page.tags  # the script ran under the CSP
     assert page.matrix is not None
     assert page.matrix["data-source"] == "json"
-    assert (page.matrix["data-cells"], page.matrix["data-rows"], page.matrix["data-visible-rows"]) == ("6", "3", "3")
+    # problems first; the row where every call is allowed is collapsed until "allowed" is ticked
+    assert (page.matrix["data-cells"], page.matrix["data-rows"], page.matrix["data-visible-rows"]) == ("6", "3", "2")
+    create = "⊘ gap missing: General Ledger - Journal Entry Create, Financial Management - Transaction Write, " \
+        "General Ledger - Journal Entry Post"  # fmt: skip
     assert visible(page) == [
-        ["compliance-sync", "gl.journal-entries.list", "✓ allowed", "✓ allowed"],
-        ["compliance-sync", "gl.journal-entries.create", "✓ allowed", "⊘ gap 3 missing"],
-        ["compliance-sync", "gl.journal-entries.post", "✓ allowed", "⊘ gap 1 missing"],
+        ["compliance-sync", "gl.journal-entries.create", "✓ allowed", create],
+        [
+            "compliance-sync",
+            "gl.journal-entries.post",
+            "✓ allowed",
+            "⊘ gap missing: General Ledger - Journal Entry Post",
+        ],
     ]
+    assert "1 row where every call is allowed is collapsed: tick allowed to show" in page.text
     titles = [a.get("title") or "" for t, a in page.tags if t == "td" and a.get("data-status") == "gap"]
     assert titles and "General Ledger - Journal Entry Create" in titles[0] and "missing (3):" in titles[0]
     form = next(a for t, a in page.tags if t == "form")
@@ -338,6 +367,7 @@ def test_browser_builds_the_matrix_from_the_embedded_json(story: Result, browser
         ("?filter=pending,gap", ["gl.journal-entries.create", "gl.journal-entries.post"]),
         ("#q=journal%20entry%20post", ["gl.journal-entries.create", "gl.journal-entries.post"]),
         ("#filter=allowed&q=list", ["gl.journal-entries.list"]),
+        ("#filter=allowed,gap", ["gl.journal-entries.create", "gl.journal-entries.post", "gl.journal-entries.list"]),
     ],
 )
 def test_browser_filters_from_the_url(
@@ -346,13 +376,13 @@ def test_browser_filters_from_the_url(
     page = browser.dom(write(story, tmp_path), suffix)
     assert [cells[1] for cells in visible(page)] == expected
     assert page.matrix is not None and page.matrix["data-visible-rows"] == str(len(expected))
-    assert len(page.rows) == 3  # filtered rows are hidden, not gone
+    assert len(page.rows) == len(expected)  # the page holds the matching rows only
 
 
 @needs_chromium
 def test_browser_sorts_from_the_url(story: Result, browser: Browser, tmp_path: Path) -> None:
     path = write(story, tmp_path)
-    page = browser.dom(path, "#sort=operation&order=desc")
+    page = browser.dom(path, "#sort=operation&order=desc&filter=allowed,gap")
     assert [cells[1] for _, cells in page.rows] == [
         "gl.journal-entries.post",
         "gl.journal-entries.list",
@@ -361,8 +391,8 @@ def test_browser_sorts_from_the_url(story: Result, browser: Browser, tmp_path: P
     assert page.matrix is not None and page.matrix["data-sort"] == "operation descending"
     sorted_by = [a.get("aria-sort") for t, a in page.tags if t == "th" and a.get("aria-sort") is not None]
     assert sorted_by == ["none", "descending", "none", "none"]
-    worst_first = browser.dom(path, "#sort=prod")
-    assert [cells[3] for _, cells in worst_first.rows] == ["⊘ gap 3 missing", "⊘ gap 1 missing", "✓ allowed"]
+    worst_first = browser.dom(path, "#sort=prod&filter=allowed,gap")
+    assert [cells[3][:5] for _, cells in worst_first.rows] == ["⊘ gap", "⊘ gap", "✓ all"]
 
 
 @needs_chromium
@@ -370,7 +400,8 @@ def test_browser_keeps_hostile_names_as_text(browser: Browser, tmp_path: Path) -
     page = browser.dom(write(hostile(), tmp_path), "#filter=missing")
     assert not any(t == "img" for t, _ in page.tags)
     assert ("html", {"lang": "en", "data-ready": "1"}) in page.tags
-    assert visible(page) == [[HOSTILE, "op&<x>", "✓ allowed", "✗ missing 2 missing lost: allowed before"]]
+    missing = f"✗ missing missing: perm {CLOSER}, other lost: allowed before"
+    assert visible(page) == [[HOSTILE, "op&<x>", "✓ allowed", missing]]
     assert page.title.startswith("policycheck diff review: ")  # no injected script set it
 
 

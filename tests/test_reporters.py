@@ -120,12 +120,13 @@ def test_github_annotations_cannot_inject_commands() -> None:
         "x\n::add-mask::secret",
         "100% sure",
     )
-    line = render("github", Result((f,), Checked()))
+    out = render("github", Result((f,), Checked()))
+    assert out.count("\n") == 2  # the summary annotation, then the finding's
+    line = out.splitlines(keepends=True)[1]
     assert line == (
         "::warning file=a%2Cb%3Ac.yaml,line=2,col=3,title=PC901 unknown-reference::"
         "x\\x0a::add-mask::secret%0A%0Afix: 100%25 sure\n"  # the input's newline is shown, not a line break
     )
-    assert line.count("\n") == 1
 
 
 def test_text_escapes_terminal_control_sequences() -> None:

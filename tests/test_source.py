@@ -6,6 +6,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policycheck.errors import InputError
 from policycheck.loading.limits import Limits
@@ -607,3 +609,55 @@ _Reference.yaml_implicit_resolvers = {
 def test_the_resolver_shortcut_agrees_with_pyyaml(scalar):
     text = f"k: {scalar}\nl: [{scalar}]\n".encode()
     assert load("f.yaml", text, LIMITS).data == yaml.load(text, Loader=_Reference)
+
+
+@given(st.text(alphabet="ab\n", max_size=80), st.sampled_from([1, 2, 3, 7, 1 << 16]))
+def test_json_positions_count_lines_and_columns_exactly(text: str, block: int) -> None:
+    """The block-wise newline index gives what counting from the start gives, at every offset."""
+    from policycheck.loading import jsonpos
+
+    saved, jsonpos._BLOCK = jsonpos._BLOCK, block
+    try:
+        index = jsonpos.JsonIndex(text)
+        for offset in range(len(text) + 1):
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            assert index.position(offset) == (line, column)
+    finally:
+        jsonpos._BLOCK = saved
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\\n{}[]: ,', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='ab"\n{}: ', max_size=4), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _paths(data: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@given(_JSON_VALUES, st.sampled_from([None, 1, 2, 4, "\t"]), st.booleans())
+def test_json_positions_by_indentation_equal_the_decoder_s(data: object, indent: int | str | None, drop: bool) -> None:
+    """Pretty-printed containers are indexed by their lines' indentation: the same positions as stepping through
+    with the decoder, whatever the strings hold; when the data no longer matches the text (a dropped key), too."""
+    from policycheck.loading import jsonpos
+
+    text = json.dumps(data, indent=indent)
+    parsed = json.loads(text)
+    paths = _paths(parsed) + [(*p, "missing") for p in _paths(parsed)]
+    if drop and isinstance(parsed, dict) and parsed:
+        parsed.pop(next(iter(parsed)))  # as a secret key is dropped after parsing
+    plain, indexed = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text, parsed)
+    for path in paths:
+        assert indexed.locate(path) == plain.locate(path), path

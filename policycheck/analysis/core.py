@@ -7,18 +7,21 @@ each stops). Allowed calls are counted, not stored: the matrix is regenerated on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from ..findings import ALLOWED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
 from ..model import Application, Model
 from ..resolve import Block, Blocked, Resolver
-from .grants import Effective, Grants
+from .grants import Grants
 from .interning import Names
+from .openapi import SpecCheck, spec_check
 from .requirements import Need, compile_need
 from .sets import Sets
 
 RANK = {PENDING: 0, GAP: 1, MISSING: 2}
+
+_Compiled = tuple[dict[str, int], dict[str, "Callable[[int], bool]"], dict[str, int], dict[str, tuple[str, ...]]]
 
 
 class Failure(NamedTuple):
@@ -41,7 +44,8 @@ class Unneeded(NamedTuple):
     environment: str
     extra: int
     needed: int
-    effective: Effective
+    contributions: tuple[tuple[int, int], ...]
+    """(index of the grant in the application's grants, what it delivers there) of each grant in force."""
 
 
 class Analysis:
@@ -64,6 +68,7 @@ class Analysis:
         self.allowed = 0
         self._failed: dict[tuple[str, str, str], Failure] | None = None
         self._changes: tuple[Change, ...] | None = None
+        self._spec_check: SpecCheck | None = None
         self._evaluate()
 
     # --- evaluation ------------------------------------------------------------
@@ -80,32 +85,59 @@ class Analysis:
         apps = self.model.applications
         grants = self.grants
         allowed = 0
+        failures = self.failures
+        compiled = {env: self._compiled(env) for env in {env for _, env in self.pairs}}
         for (app_id, env), ops in self.pairs.items():
             app = apps[app_id]
-            effective = grants.effective(app, env)
-            have = effective.mask
+            have = grants.effective_mask(app, env)
             deliverable = grants.deliverable(app, env, have)
+            flats, tests, mentions_of, scoped = compiled[env]
             lacking = ~deliverable
-            needs = self._needs.get(env)
-            if needs is None:
-                needs = self._needs[env] = {}
-            needed = 0
-            requested = app.requested_scopes(env) if env in app.clients else None
+            try:
+                failing = [op for op in ops if flats[op] & lacking]
+            except KeyError:  # an any_of requirement among them
+                failing = []
+                for op in ops:
+                    m = flats.get(op)
+                    if (m & lacking) if m is not None else not tests[op](deliverable):
+                        failing.append(op)
+            allowed += len(ops) - len(failing)
+            for op in failing:
+                failures.append(self._failure(app, env, op, self.need(op, env), have, deliverable))
+            if scoped and env in app.clients:
+                requested = app.requested_scopes(env)
+                if requested is not None:
+                    asked = set(requested)
+                    for op in ops:
+                        scopes = scoped.get(op)
+                        if scopes and not asked.issuperset(scopes):
+                            absent = tuple(s for s in scopes if s not in requested)
+                            if absent:
+                                self.scope_gaps.append((app_id, env, op, absent))
+            mentions = 0
             for op in ops:
-                need = needs.get(op) or self.need(op, env)
-                needed |= need.mentions
-                flat = need.flat
-                if need.scopes and requested is not None:
-                    absent = tuple(s for s in need.scopes if s not in requested)
-                    if absent:
-                        self.scope_gaps.append((app_id, env, op, absent))
-                if (not flat & lacking) if flat is not None else need.test(deliverable):
-                    allowed += 1
-                else:
-                    self.failures.append(self._failure(app, env, op, need, have, deliverable))
-            if have & ~needed:
-                self.unneeded.append(Unneeded(app_id, env, have & ~needed, needed, effective))
+                mentions |= mentions_of[op]
+            if have & ~mentions:
+                contributions = grants.contributions(app, env)
+                self.unneeded.append(Unneeded(app_id, env, have & ~mentions, mentions, contributions))
         self.allowed = allowed
+
+    def _compiled(self, env: str) -> _Compiled:
+        """Every operation's requirement in `env`: flat masks (of flat ones), tests (of others), mentions, scopes."""
+        flats: dict[str, int] = {}
+        tests: dict[str, Callable[[int], bool]] = {}
+        mentions: dict[str, int] = {}
+        scoped: dict[str, tuple[str, ...]] = {}
+        for op in self.model.operations:
+            need = self.need(op, env)
+            if need.flat is not None:
+                flats[op] = need.flat
+            else:
+                tests[op] = need.test
+            mentions[op] = need.mentions
+            if need.scopes:
+                scoped[op] = need.scopes
+        return flats, tests, mentions, scoped
 
     def _failure(self, app: Application, env: str, op: str, need: Need, have: int, deliverable: int) -> Failure:
         if need.holds(have):
@@ -130,17 +162,17 @@ class Analysis:
         app = self.model.applications.get(application)
         if app is None:
             return frozenset()
-        return frozenset(self.bits.of(self.grants.effective(app, environment).mask))
+        return frozenset(self.bits.of(self.grants.effective_mask(app, environment)))
 
     def effective_mask(self, application: str, environment: str) -> int:
         app = self.model.applications.get(application)
-        return 0 if app is None else self.grants.effective(app, environment).mask
+        return 0 if app is None else self.grants.effective_mask(app, environment)
 
     def deliverable(self, application: str, environment: str) -> frozenset[str]:
         app = self.model.applications.get(application)
         if app is None:
             return frozenset()
-        have = self.grants.effective(app, environment).mask
+        have = self.grants.effective_mask(app, environment)
         return frozenset(self.bits.of(self.grants.deliverable(app, environment, have)))
 
     def failure(self, application: str, environment: str, operation: str) -> Failure | None:
@@ -151,6 +183,38 @@ class Analysis:
     def allows(self, application: str, environment: str, operation: str) -> bool:
         ops = self.pairs.get((application, environment))
         return ops is not None and operation in ops and self.failure(application, environment, operation) is None
+
+    def can_call(self, application: str, environment: str, operation: str) -> bool:
+        """Whether the application can call the operation there, bound or not: assigned, holding it, delivered.
+
+        As for bound calls, a scope the client does not request yet does not stop it: the client can ask for it.
+        """
+        return bool(self.callable(application, environment, (operation,)))
+
+    def callable(self, application: str, environment: str, operations: Iterable[str]) -> list[str]:
+        """The operations among `operations` that the application can call there (as `can_call`), in order."""
+        app = self.model.applications.get(application)
+        if app is None or not app.assigned_to(environment):
+            return []
+        have = self.grants.effective_mask(app, environment)
+        deliverable = self.grants.deliverable(app, environment, have)
+        lacking = ~deliverable
+        found = []
+        for op in operations:
+            if op not in self.model.operations:
+                continue
+            need = self.need(op, environment)
+            flat = need.flat
+            if (not flat & lacking) if flat is not None else need.test(deliverable):
+                found.append(op)
+        return found
+
+    @property
+    def spec_check(self) -> SpecCheck:
+        """The policies against the configured OpenAPI documents, computed once."""
+        if self._spec_check is None:
+            self._spec_check = spec_check(self.model)
+        return self._spec_check
 
     @property
     def cells(self) -> int:
@@ -195,8 +259,8 @@ def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
     pairs: dict[tuple[str, str], tuple[str, ...]] = {}
     known = model.operations
     for binding in model.bindings:
-        if binding.application not in model.applications:
-            continue  # unknown-reference and missing-application report it
+        if binding.application not in model.applications or not binding.operations:
+            continue  # unknown-reference and missing-application report it; must_not_call only: PC106
         ops = binding.operations
         if not all(o in known for o in ops):
             ops = tuple(o for o in ops if o in known)

@@ -17,13 +17,7 @@ from ..resolve import Block, Blocked, Resolver
 from .interning import Names
 from .sets import Sets
 
-GrantKey = tuple[str | None, str | None, Status, "tuple[str, ...] | None", str]
-
-
-class Effective(NamedTuple):
-    mask: int
-    contributions: tuple[tuple[int, int], ...]
-    """(index of the grant in the application's grants, what it delivers) for every grant in force."""
+GrantKey = tuple[str | None, str | None, Status, "tuple[str, ...] | None"]
 
 
 class GrantIn(NamedTuple):
@@ -38,17 +32,21 @@ class GrantIn(NamedTuple):
     in_force: bool
 
 
-NONE = Effective(0, ())
-
-
 class Grants:
     def __init__(self, model: Model, bits: Names, sets: Sets, resolver: Resolver):
         self.model = model
         self.bits = bits
         self.sets = sets
         self.resolver = resolver
-        self._grants: dict[GrantKey, GrantIn] = {}
+        self._ids: dict[GrantKey, int] = {}
+        """Each distinct grant (what, status, where) by number."""
+        self._of_app: dict[str, tuple[int, ...]] = {}
+        self._grants: dict[tuple[int, str], GrantIn] = {}
+        self._in_force: dict[str, dict[int, int]] = {}
+        """Environment -> grant number -> what it delivers there when in force, else 0."""
         self._allowed: dict[tuple[str, ...], int] = {}
+        self._last: tuple[tuple[str, str], tuple[list[GrantIn], set[tuple[str | None, str | None]]]] | None = None
+        """The grants of the last (application, environment) asked about: failures come in runs of one pair."""
         self._scope_filtered: dict[tuple[str, ...], int] = {}
         self._scoped = [(bits.bit(n), frozenset(p.scopes)) for n, p in sorted(model.permissions.items()) if p.scopes]
 
@@ -57,11 +55,29 @@ class Grants:
         """How many distinct (grant, environment) pairs were resolved."""
         return len(self._grants)
 
-    def grant_in(self, g: Grant, environment: str) -> GrantIn:
-        key = (g.permission, g.permission_set, g.status, g.environments, environment)
-        found = self._grants.get(key)
+    def ids(self, app: Application) -> tuple[int, ...]:
+        """The numbers of an application's grants, in its order."""
+        found = self._of_app.get(app.id)
         if found is None:
-            found = self._grants[key] = self._resolve(g, environment)
+            ids = self._ids
+            numbers = []
+            for g in app.grants:
+                key = (g[0], g[1], g[2], g[3])
+                n = ids.get(key)
+                if n is None:
+                    n = ids[key] = len(ids)
+                numbers.append(n)
+            found = self._of_app[app.id] = tuple(numbers)
+        return found
+
+    def grant_in(self, g: Grant, environment: str) -> GrantIn:
+        key = (g[0], g[1], g[2], g[3])
+        n = self._ids.get(key)
+        if n is None:
+            n = self._ids[key] = len(self._ids)
+        found = self._grants.get((n, environment))
+        if found is None:
+            found = self._grants[n, environment] = self._resolve(g, environment)
         return found
 
     def _resolve(self, g: Grant, environment: str) -> GrantIn:
@@ -74,17 +90,29 @@ class Grants:
             delivers, available = 1 << self.bits.bit(g.permission), True
         return GrantIn(delivers, applies, available, g.status is Status.APPROVED and applies and available)
 
-    def effective(self, app: Application, environment: str) -> Effective:
+    def effective_mask(self, app: Application, environment: str) -> int:
+        """The OR of what the application's grants in force deliver there (the hot path: numbers only)."""
         if environment not in app.clients:
-            return NONE
+            return 0
+        table = self._in_force.get(environment)
+        if table is None:
+            table = self._in_force[environment] = {}
         mask = 0
-        contributions = []
-        for i, g in enumerate(app.grants):
-            found = self.grant_in(g, environment)
-            if found.in_force:
-                mask |= found.delivers
-                contributions.append((i, found.delivers))
-        return Effective(mask, tuple(contributions))
+        for i, n in enumerate(self.ids(app)):
+            m = table.get(n)
+            if m is None:
+                r = self.grant_in(app.grants[i], environment)
+                m = table[n] = r.delivers if r.in_force else 0
+            mask |= m
+        return mask
+
+    def contributions(self, app: Application, environment: str) -> tuple[tuple[int, int], ...]:
+        """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
+        if environment not in app.clients:
+            return ()
+        self.effective_mask(app, environment)
+        table = self._in_force[environment]
+        return tuple((i, table[n]) for i, n in enumerate(self.ids(app)) if table[n])
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:
         """What of `effective` can reach a token: the allow-list, and the scopes the client requests."""
@@ -108,17 +136,26 @@ class Grants:
             effective &= ~drop
         return effective
 
-    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
-        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
-        if environment not in app.clients:
-            return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
-        bit = 1 << self.bits.bit(permission)
+    def _resolved(self, app: Application, environment: str) -> tuple[list[GrantIn], set[tuple[str | None, str | None]]]:
+        """Each grant of the application resolved in `environment`, and what it is granted there (approved)."""
+        key = (app.id, environment)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
         resolved = [self.grant_in(g, environment) for g in app.grants]
         here = {
             (g.permission, g.permission_set)
             for g, r in zip(app.grants, resolved, strict=True)
             if g.status is Status.APPROVED and r.applies
         }
+        self._last = (key, (resolved, here))
+        return resolved, here
+
+    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
+        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
+        if environment not in app.clients:
+            return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
+        bit = 1 << self.bits.bit(permission)
+        resolved, here = self._resolved(app, environment)
         out: list[Blocked] = []
         for g, r in zip(app.grants, resolved, strict=True):
             if not r.delivers & bit:

@@ -33,7 +33,7 @@ class Need(NamedTuple):
         """The permissions to add (for any_of, the smallest alternative): as `resolve.missing` says."""
         if self.flat is not None:
             return tuple(name for bit, name in self.order if not have >> bit & 1)
-        return tuple(missing(self.expression, set(bits.of(have))))
+        return tuple(missing(self.expression, set(bits.of(have & self.mentions))))  # only its own names matter
 
 
 def compile_need(expression: Expression | None, bits: Names, scopes: tuple[str, ...] = ()) -> Need:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
 from .. import baseline as baseline_module
 from .. import config as config_module
 from .. import engine
+from ..analysis import Analysis
 from ..engine import Selection
 from ..errors import UsageError
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
-from .common import Outcome, emit, identity, load_config, said
+from ..progress import Progress, stream_for
+from ..reporters import render
+from .common import Outcome, emit, identity, load_config, said, with_provenance
 from .report_file import write_report
 
 DEFAULT_FAIL_ON = Severity.WARNING
@@ -41,15 +45,23 @@ class Options:
     follow_symlinks: bool = False
     """Read symbolic links that leave the checked paths (said as a warning and skipped otherwise)."""
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
+    progress: bool | None = False
+    """The phase on stderr once a run passes 2 s: True always, None on a terminal only, False never."""
+    min_coverage: float | None = None
+    """Exit 1 when a coverage figure is below this percentage."""
+    quiet: bool = False
+    """-q: the text report says only its summary line."""
+    annotate: bool = False
+    """Under GitHub Actions without --format: the text report, then the `github` annotations."""
 
 
 def check(options: Options) -> tuple[Result, Severity]:
     """Load and check; the result and the fail level in force."""
-    result, fail_on, _ = _check(options)
+    result, fail_on, _ = _check(options, Progress(None))
     return result, fail_on
 
 
-def _check(options: Options) -> tuple[Result, Severity, Loaded]:
+def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Loaded]:
     cfg = _config(options)
     paths = options.paths or cfg.paths
     if not paths:
@@ -62,7 +74,15 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
         max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes,
         follow_symlinks=options.follow_symlinks,
     )
+    progress.phase("loading")
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
+    if cfg.openapi:
+        from dataclasses import replace
+
+        from ..loading.openapi import read_specs
+
+        specs = read_specs(cfg.openapi, limits)
+        loaded = replace(loaded, model=replace(loaded.model, specs=specs))
     model = loaded.model
     if not model.operations and not model.bindings:
         raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
@@ -76,7 +96,10 @@ def _check(options: Options) -> tuple[Result, Severity, Loaded]:
         {**cfg.severity, **options.severity},
         baseline_module.read(options.baseline) if options.baseline else None,
     )
-    result = engine.run(model, selection, options.today or date.today())
+    progress.phase("resolving")
+    analysis = Analysis(model)
+    progress.phase("rules")
+    result = engine.run_analysis(analysis, selection, options.today or date.today())
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
@@ -84,16 +107,30 @@ def run(options: Options) -> Outcome:
     to_stdout = [fmt for fmt, path in options.formats if path is None]
     if len(to_stdout) > 1:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
-    result, fail_on, loaded = _check(options)
-    stderr = said(loaded.files if options.list_files else (), loaded.notes)
-    if options.write_baseline:
-        write_report(options.write_baseline, baseline_module.render(result))
-        n = len(result.findings)
-        return Outcome(
-            0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
+    with Progress(stream_for(options.progress, sys.stderr)) as progress:
+        result, fail_on, loaded = _check(options, progress)
+        stderr = said(loaded.files if options.list_files else (), loaded.notes)
+        stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
+        progress.phase("reports")
+        if options.write_baseline:
+            write_report(options.write_baseline, baseline_module.render(result))
+            n = len(result.findings)
+            return Outcome(
+                0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr
+            )
+        stdout = emit(
+            with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
         )
-    stdout = emit(result, options.formats, options.color)
+        if options.annotate:
+            stdout += render("github", result)
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
+    if options.min_coverage is not None and result.coverage is not None:
+        from ..coverage import below
+
+        low = below(result.coverage, options.min_coverage)
+        if low:
+            stderr += f"policycheck: coverage below {options.min_coverage:g}%: {', '.join(low)}\n"
+            code = 1
     return Outcome(code, stdout, stderr)
 
 

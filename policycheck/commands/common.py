@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from .. import config as config_module
 from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
-from ..reporters import render
+from ..reporters import PROVENANCE_FORMATS, render
 from .report_file import write_report
 
 
@@ -39,13 +40,32 @@ def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
     return "".join(f"policycheck: {terminal(line)}\n" for line in [*map(str, files), *map(str, notes)])
 
 
-def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool) -> str:
-    """Write every report that has a file; return the one for stdout (or "")."""
+def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool, quiet: bool = False) -> str:
+    """Write every report that has a file; return the one for stdout (or ""); -q shortens stdout's text report."""
     stdout = ""
     for fmt, path in formats:
+        if quiet and fmt == "text" and path is None:
+            stdout = _summary_only(result)
+            continue
         text = render(fmt, result, color=color and path is None)
         if path is None:
             stdout = text
         else:
             write_report(path, text)
     return stdout
+
+
+def with_provenance(result: Result, formats: tuple[tuple[str, str | None], ...], today: date | None) -> Result:
+    """The result with its day, commit and input digests, when a report that records them is asked for."""
+    if not any(fmt in PROVENANCE_FORMATS for fmt, _ in formats):
+        return result
+    from ..provenance import record
+
+    return replace(result, provenance=record(today or date.today(), result.checked.paths))
+
+
+def _summary_only(result: Result) -> str:
+    from ..reporters.text import summary
+
+    unverified = "" if result.verified else "UNVERIFIED: a token was decoded without checking its signature\n"
+    return unverified + summary(result) + "\n"

@@ -10,7 +10,8 @@ from ..engine import Selection, run
 from ..errors import UsageError
 from ..findings import Severity
 from ..loading.inputs import discover, display_path, load_model
-from .common import Outcome, emit, identity, load_config
+from ..reporters import render
+from .common import Outcome, emit, identity, load_config, with_provenance
 
 DIFF_RULES = ("PC301", "PC302")
 
@@ -27,6 +28,10 @@ class DiffOptions:
     fail_on_new_access: bool = False
     today: date | None = None
     color: bool = False
+    quiet: bool = False
+    """-q: the text report says only its summary line."""
+    annotate: bool = False
+    """Under GitHub Actions without --format: the text report, then the `github` annotations."""
 
 
 def from_git(ref: str, path: str) -> list[tuple[str, bytes]]:
@@ -63,6 +68,10 @@ def run_diff(options: DiffOptions) -> Outcome:
     result = run(
         after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before
     )
-    stdout = emit(result, options.formats, options.color)
+    stdout = emit(
+        with_provenance(result, options.formats, options.today), options.formats, options.color, options.quiet
+    )
+    if options.annotate:
+        stdout += render("github", result)
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout)

@@ -14,7 +14,7 @@ from ..model import ALL_ENVIRONMENTS
 from .common import Outcome, identity, load_config
 
 
-def _known(what: str, name: str, names: Iterable[str]) -> None:
+def check_known(what: str, name: str, names: Iterable[str]) -> None:
     """An unknown name is a usage error with the closest known one, never an answer about nothing."""
     known = sorted(set(names) - {ALL_ENVIRONMENTS})
     if name in known:
@@ -41,15 +41,15 @@ def run_explain(
     if not paths:
         raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")
     model = load_model(paths, waiver_files=cfg.waivers, identity=identity(cfg))
-    _known("application", app, model.applications)
+    check_known("application", app, model.applications)
     if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
-        _known("operation", operation, model.operations)
+        check_known("operation", operation, model.operations)
     envs = {
         *model.environments,
         *model.policy_environments,
         *(e for a in model.applications.values() for e in a.clients),
     }
-    _known("environment", env, envs)
+    check_known("environment", env, envs)
     token = None
     warnings = ""
     if token_spec:

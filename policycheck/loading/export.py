@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,10 +10,12 @@ from ..model import (
     ALL_ENVIRONMENTS,
     Application,
     Environment,
+    GatewayOperation,
     Grant,
     Origin,
     PermissionSet,
     Reference,
+    ReferenceSource,
     Status,
 )
 from .source import Document
@@ -32,6 +35,10 @@ SECRET_KEYS = frozenset(
         "sask",
         "credentials",
         "secretText",
+        "consumerKey",  # Apigee app credentials
+        "consumerSecret",
+        "primaryKey",  # Azure API Management subscription keys
+        "secondaryKey",
     }
 )
 """Keys dropped at load wherever they appear, before their values are even built."""
@@ -45,8 +52,12 @@ class ExportPart:
     references: list[Reference] = field(default_factory=list)
     counts: list[tuple[str, str, str, int]] = field(default_factory=list)
     """(vendor, file, section, count) of an import: realms, clients, applications, ..."""
+    gateway_operations: list[GatewayOperation] = field(default_factory=list)
+    """Operations the gateway serves with its own token checks (APIM), per environment."""
     notes: list[Note] = field(default_factory=list)
     """What the import could not establish (an unresolved id, an unknown consent), for the user."""
+    uses: list[ReferenceSource] = field(default_factory=list)
+    """References listed only on demand (the applications' clients, grants and delivery lists)."""
 
 
 def read_export(doc: Document) -> ExportPart:
@@ -63,8 +74,17 @@ def read_export(doc: Document) -> ExportPart:
             ref("permission", p, where, *keys, "permissions", j)
         for j, inc in enumerate(s.get("includes", ())):
             ref("included set", inc, where, *keys, "includes", j)
+        environment = s.get("environment")
+        if environment is not None:
+            ref("environment", environment, where, *keys, "environment")
         part.permission_sets.append(
-            PermissionSet(s["name"], tuple(s.get("permissions", ())), tuple(s.get("includes", ())), Origin(doc, keys))
+            PermissionSet(
+                s["name"],
+                tuple(s.get("permissions", ())),
+                tuple(s.get("includes", ())),
+                Origin(doc, keys),
+                environment,
+            )
         )
     for i, e in enumerate(data.get("environments", ())):
         keys = ("environments", i)
@@ -76,31 +96,19 @@ def read_export(doc: Document) -> ExportPart:
         part.environments.append(
             Environment(e["name"], tuple(e.get("inherits", ())), tuple(e.get("permission_sets", ())), Origin(doc, keys))
         )
+    status = _STATUS
     for i, a in enumerate(data.get("applications", ())):
-        keys = ("applications", i)
-        where = f"application {a['id']!r}"
-        for env in a.get("clients", {}):
-            ref("environment", env, where, *keys, "clients", env)
-        for env, allowed in (a.get("delivery") or {}).items():
-            for j, p in enumerate(allowed):
-                ref("permission", p, where, *keys, "delivery", env, j)
+        origin = Origin(doc, ("applications", i))
         grants = []
         for j, g in enumerate(a.get("grants", ())):
-            gkeys = (*keys, "grants", j)
-            if "permission" in g:
-                ref("permission", g["permission"], where, *gkeys, "permission")
-            else:
-                ref("permission set", g["permission_set"], where, *gkeys, "permission_set")
             envs = g.get("environments")
-            for k, env in enumerate(envs or ()):
-                ref("environment", env, where, *gkeys, "environments", k)
             grants.append(
                 Grant(
                     g.get("permission"),
                     g.get("permission_set"),
-                    Status(g["status"]),
+                    status[g["status"]],
                     None if envs is None else tuple(envs),
-                    Origin(doc, gkeys),
+                    Origin(doc, ("applications", i, "grants", j)),
                 )
             )
         part.applications.append(
@@ -110,10 +118,11 @@ def read_export(doc: Document) -> ExportPart:
                 dict(a.get("clients", {})),
                 _scopes(a.get("scopes")),
                 tuple(grants),
-                Origin(doc, keys),
+                origin,
                 _scopes(a.get("delivery")),
             )
         )
+    part.uses.append(ApplicationUses(tuple(part.applications)))
     return part
 
 
@@ -123,3 +132,50 @@ def _scopes(data: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict):
         data = {ALL_ENVIRONMENTS: data}
     return {env: tuple(v.split()) if isinstance(v, str) else tuple(v) for env, v in data.items()}
+
+
+_STATUS = {s.value: s for s in Status}
+
+
+class ApplicationUses:
+    """The names a native export's applications use: their environments, permissions and sets."""
+
+    def __init__(self, applications: tuple[Application, ...]):
+        self.applications = applications
+        self._names: dict[str, set[str]] | None = None
+
+    def names(self, kind: str) -> Set[str]:
+        if self._names is None:
+            apps = self.applications
+            environments = {e for a in apps for e in a.clients}
+            permissions = {p for a in apps for allowed in a.delivery.values() for p in allowed}
+            sets: set[str] = set()
+            for a in apps:
+                for g in a.grants:
+                    if g.permission is not None:
+                        permissions.add(g.permission)
+                    else:
+                        sets.add(g.permission_set)  # type: ignore[arg-type]
+                    if g.environments:
+                        environments.update(g.environments)
+            self._names = {"environment": environments, "permission": permissions, "permission set": sets}
+        return self._names.get(kind, set())
+
+    def references(self) -> Iterator[Reference]:
+        for a in self.applications:
+            doc, keys = a.source.document, a.source.keys
+            where = f"application {a.id!r}"
+            for env in a.clients:
+                yield Reference("environment", env, Origin(doc, (*keys, "clients", env)), where)
+            for env, allowed in a.delivery.items():
+                for j, p in enumerate(allowed):
+                    yield Reference("permission", p, Origin(doc, (*keys, "delivery", env, j)), where)
+            for g in a.grants:
+                gdoc, gkeys = g.source.document, g.source.keys
+                if g.permission is not None:
+                    yield Reference("permission", g.permission, Origin(gdoc, (*gkeys, "permission")), where)
+                else:
+                    assert g.permission_set is not None
+                    yield Reference("permission set", g.permission_set, Origin(gdoc, (*gkeys, "permission_set")), where)
+                for k, env in enumerate(g.environments or ()):
+                    yield Reference("environment", env, Origin(gdoc, (*gkeys, "environments", k)), where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -18,6 +19,8 @@ from ..model import (
     Origin,
     PermissionSet,
     Reference,
+    References,
+    ReferenceSource,
     SecretSeen,
     TokenProfile,
     Waiver,
@@ -25,7 +28,7 @@ from ..model import (
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import check_shape, detect, mentions_vendor, read_vendor, strongly_vendor
+from .importers import apigee, apim, check_shape, detect, mentions_vendor, named_vendor, read_vendor, strongly_vendor
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -105,7 +108,7 @@ def walk(
                 dirs[:] = keep
                 for f in sorted(files):
                     path = os.path.join(root, f)
-                    if f.endswith(SUFFIXES) and not f.startswith("."):
+                    if (f.endswith(SUFFIXES) or f == "policy.xml") and not f.startswith("."):
                         if os.path.islink(path) and not follow_symlinks and not inside(path, roots):
                             not_followed(path, "a file")
                         else:
@@ -332,16 +335,41 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         shown = display_path(path)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
+    if shown.rsplit("/", 1)[-1] == "policy.xml":
+        if forced not in (None, "apim"):
+            raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
+        if apim.role(shown) is None:  # a policy fragment's
+            return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
+        try:
+            doc = apim.policy_document(shown, raw)
+        except InputError as e:
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
+                raise
+            why = "a policy.xml that is not valid XML"
+            note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
+            return _Read(None, None, FileRead(shown, None, why), (note,))
+        if doc.data.get("root") != "policies":
+            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]
+                raise Unrecognised(shown, "not an API Management policy (<policies> at the top)", 1, 1)
+            return _Read(None, None, FileRead(shown, None, "another tool's policy.xml (no <policies> at the top)"))
+        return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
     head = _head(raw)
     ours = looks_ours(head)
-    if not explicit and not (ours or ionapi or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)):
-        return _Read(
-            None,
-            None,
-            FileRead(shown, None, "another tool's file: no policycheck apiVersion or kind, no export marker"),
-        )
+    at_vendor_path = named_vendor(shown)
+    if not explicit and not (
+        ours or ionapi or at_vendor_path or names_our_kind(head) or mentions_vendor(head) or foreign_vendor(head)
+    ):
+        why = "another tool's file: no policycheck apiVersion or kind, no export marker"
+        if _OPENAPI.search(head):
+            why = "an OpenAPI document: read only when the configuration names it (openapi:)"
+        return _Read(None, None, FileRead(shown, None, why))
     try:
-        doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        if apigee.wants_credentials(head):  # an Apigee app's credentials hold its product status
+            doc = load(shown, raw, limits, apigee.DROP_KEYS, as_json=ionapi or None)
+            if detect(doc.data, shown) != "apigee":
+                doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
+        else:
+            doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
     except InputError as e:
         if explicit or ours or ionapi or strongly_vendor(head):
             raise
@@ -363,11 +391,19 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if not native and forced is None:
         found = detect(data, shown)
         if found is not None:
-            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found)))
+            return _Read(doc, found, FileRead(shown, READ_AS[found], _vendor_detail(data, found, shown)))
     if not isinstance(data, dict) and (explicit or ours or strongly_vendor(head)):
         raise InputError(shown, "expected a mapping at the top level", 1, 1)
     if not native:
         if explicit:
+            if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
+                raise Unrecognised(
+                    shown,
+                    "an OpenAPI document: name it in the configuration (openapi:) to cross-check it, "
+                    "or print a policy from it with policycheck import openapi",
+                    1,
+                    1,
+                )
             if isinstance(api, str) and kind in KINDS:
                 raise Unrecognised(
                     shown, f"expected apiVersion: {API_VERSION} (another apiVersion)", *doc.locate(["apiVersion"])
@@ -402,7 +438,7 @@ def _head(raw: bytes) -> bytes:
     return head
 
 
-def _vendor_detail(data: Any, kind: str) -> str:
+def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "keycloak":
         if isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport":
             return "KeycloakRealmImport, spec.realm"
@@ -413,7 +449,15 @@ def _vendor_detail(data: Any, kind: str) -> str:
         return ""
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
+    if kind == "apigee":
+        return str(apigee.kind_of(data))
+    if kind == "apim":
+        role = apim.role(shown)
+        return "" if role is None else role[0]
     return ""
+
+
+_OPENAPI = re.compile(rb"""^\s*["']?(?:openapi|swagger)["']?\s*:""", re.M)
 
 
 def _foreign(data: Any) -> str | None:
@@ -498,6 +542,7 @@ def assemble(
     """Merge the parts of every file; a name defined twice is kept once and reported."""
     duplicates: list[DuplicateKey] = []
     references: list[Reference] = []
+    uses: list[ReferenceSource] = []
 
     def merge(kind: str, items: Iterable[Any], key: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -513,8 +558,10 @@ def assemble(
     policies, exports = list(policies), list(exports)
     for policy in policies:
         references.extend(policy.references)
+        uses.extend(policy.uses)
     for export in exports:
         references.extend(export.references)
+        uses.extend(export.uses)
     for doc in documents:
         for d in doc.duplicates:
             duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
@@ -529,11 +576,12 @@ def assemble(
         scoped_sets=_scoped(merge, exports),
         environments=merge("environment", _join_definitions(e for part in exports for e in part.environments), "name"),
         applications=merge("application", _join_environments(a for part in exports for a in part.applications), "id"),
-        references=tuple(references),
+        references=References(references, uses),
         duplicates=tuple(duplicates),
         files=tuple(doc.path for doc in documents),
         has_export=bool(exports),
         imports=_counts(exports),
+        gateway_operations=tuple(o for part in exports for o in part.gateway_operations),
     )
 
 

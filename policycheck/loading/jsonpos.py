@@ -11,30 +11,46 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
+from typing import Any
 
+_BLOCK = 1 << 16
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 PathKey = str | int
+_UNKNOWN: Any = object()
 
 
 class JsonIndex:
-    def __init__(self, text: str):
+    def __init__(self, text: str, data: Any = _UNKNOWN):
+        """`data`: the parsed text, when known: pretty-printed containers are then indexed by indentation."""
         self.text = text
+        self.data = data
         self._newlines: list[int] | None = None
         # path -> {child key: (key offset, value offset)}
         self._children: dict[tuple[PathKey, ...], dict[PathKey, tuple[int, int]]] = {}
         self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]
 
     def position(self, offset: int) -> tuple[int, int]:
+        """Line and column of `offset`: newlines counted per block of the text once, then within one block."""
+        text = self.text
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        line = bisect_right(self._newlines, offset - 1)
-        start = self._newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
+            before, lines = [], 0
+            for start in range(0, len(text), _BLOCK):
+                before.append(lines)
+                lines += text.count("\n", start, start + _BLOCK)
+            self._newlines = before
+        before = self._newlines
+        block = min(offset // _BLOCK, max(len(before) - 1, 0))
+        line = (before[block] if before else 0) + text.count("\n", block * _BLOCK, offset)
+        newline = text.rfind("\n", block * _BLOCK, offset)
+        while newline < 0 and 0 < block <= len(before):  # the line starts in an earlier block: one with a newline
+            block -= 1
+            if block + 1 == len(before) or before[block + 1] > before[block]:
+                newline = text.rfind("\n", block * _BLOCK, (block + 1) * _BLOCK)
+        return line + 1, offset - newline
 
     def locate(self, keys: Sequence[PathKey]) -> tuple[int, int]:
         """Position of the deepest key (or list item) along `keys` that exists."""
@@ -56,6 +72,10 @@ class JsonIndex:
         opener = text[start : start + 1]
         if opener not in ("{", "["):
             return None
+        indented = self._indented(path, start, opener)
+        if indented is not None:
+            self._children[path] = indented
+            return indented
         children: dict[PathKey, tuple[int, int]] = {}
         i = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
         index = 0
@@ -79,3 +99,70 @@ class JsonIndex:
             pass  # the text was parsed before: only reachable for texts that changed underneath
         self._children[path] = children
         return children
+
+    def _indented(self, path: tuple[PathKey, ...], start: int, opener: str) -> dict[PathKey, tuple[int, int]] | None:
+        """The children of a pretty-printed container, found by their lines' indentation, or None.
+
+        A raw newline is never inside a JSON string, so every line of the text starts
+        outside one: the children of a container written one per line are the lines
+        indented one step deeper than its own, up to its closing line. Used only when
+        what is found matches the parsed data exactly (the count of items, every key);
+        anything else (compact JSON, tabs, dropped secret keys) takes the decoder's way.
+        """
+        node = self.data
+        if node is _UNKNOWN:
+            return None
+        try:
+            for key in path:
+                node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if not isinstance(node, dict if opener == "{" else list):
+            return None
+        text = self.text
+        line = text.rfind("\n", 0, start) + 1
+        own = _SPACES.match(text, line).end() - line  # type: ignore[union-attr]
+        first = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
+        child_line = text.rfind("\n", start, first) + 1
+        if not child_line or _SPACES.match(text, child_line).end() != first:  # type: ignore[union-attr]
+            return None
+        step = first - child_line
+        if step <= own:
+            return None
+        closing = _pattern(f"\n {{{own}}}[\\]}}]").search(text, first)
+        if closing is None:
+            return None
+        starts = [first, *(m.end() for m in _pattern(f"\n {{{step}}}(?! )").finditer(text, first, closing.start()))]
+        starts = [i for i in starts if text[i] not in "]}"]  # a multi-line child's own closing line
+        children: dict[PathKey, tuple[int, int]] = {}
+        if opener == "[":
+            if len(starts) != len(node):
+                return None
+            for index, i in enumerate(starts):
+                children[index] = (i, i)
+            return children
+        try:
+            for i in starts:
+                if text[i] != '"':
+                    return None
+                key, j = _scanstring(text, i + 1)
+                j = _WS.match(text, j).end()  # type: ignore[union-attr]
+                if text[j] != ":":
+                    return None
+                children[key] = (i, _WS.match(text, j + 1).end())  # type: ignore[union-attr]
+        except (ValueError, IndexError):
+            return None
+        if len(children) != len(starts) or not isinstance(node, dict) or children.keys() != node.keys():
+            return None
+        return children
+
+
+_SPACES = re.compile(" *")
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(source: str) -> re.Pattern[str]:
+    found = _PATTERNS.get(source)
+    if found is None:
+        found = _PATTERNS[source] = re.compile(source)
+    return found

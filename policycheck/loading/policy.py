@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ from ..model import (
     PermissionRef,
     PolicyEnvironment,
     Reference,
+    ReferenceSource,
     Requirement,
 )
 from .source import Document
@@ -32,6 +34,8 @@ class PolicyPart:
     environments: list[PolicyEnvironment] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    uses: list[ReferenceSource] = field(default_factory=list)
+    """References listed only on demand (the bindings')."""
 
 
 def read_policy(doc: Document) -> PolicyPart:
@@ -65,16 +69,18 @@ class _PolicyReader:
             self.part.operations.append(self.operation(op, i))
         for i, env in enumerate(data.get("environments", ())):
             self.part.environments.append(self.environment(env, i))
-        for i, b in enumerate(data.get("bindings", ())):
-            keys = ("bindings", i)
-            self.ref("application", b["application"], "binding", *keys, "application")
-            for j, e in enumerate(b["environments"]):
-                self.ref("environment", e, "binding", *keys, "environments", j)
-            for j, o in enumerate(b["operations"]):
-                self.ref("operation", o, "binding", *keys, "operations", j)
-            self.part.bindings.append(
-                Binding(b["application"], tuple(b["environments"]), tuple(b["operations"]), self.origin(*keys))
+        doc = self.doc
+        self.part.bindings = [
+            Binding(
+                b["application"],
+                tuple(b["environments"]),
+                tuple(b.get("operations", ())),
+                Origin(doc, ("bindings", i)),
+                tuple(b.get("must_not_call", ())),
             )
+            for i, b in enumerate(data.get("bindings", ()))
+        ]
+        self.part.uses.append(BindingUses(tuple(self.part.bindings)))
         return self.part
 
     def operation(self, op: dict[str, Any], i: int) -> Operation:
@@ -150,3 +156,31 @@ class _PolicyReader:
         except ValueError:
             line, column = self.doc.locate(keys)
             raise InputError(self.doc.path, "expected a real date (YYYY-MM-DD)", line, column) from None
+
+
+class BindingUses:
+    """The names the bindings use: applications, environments, operations."""
+
+    def __init__(self, bindings: tuple[Binding, ...]):
+        self.bindings = bindings
+        self._names: dict[str, set[str]] | None = None
+
+    def names(self, kind: str) -> Set[str]:
+        if self._names is None:
+            bindings = self.bindings
+            self._names = {
+                "application": {b.application for b in bindings},
+                "environment": {e for b in bindings for e in b.environments},
+                "operation": {o for b in bindings for o in (*b.operations, *b.must_not_call)},
+            }
+        return self._names.get(kind, set())
+
+    def references(self) -> Iterator[Reference]:
+        for b in self.bindings:
+            doc, keys = b.source.document, b.source.keys
+            yield Reference("application", b.application, Origin(doc, (*keys, "application")), "binding")
+            for j, e in enumerate(b.environments):
+                yield Reference("environment", e, Origin(doc, (*keys, "environments", j)), "binding")
+            for field_name, names in (("operations", b.operations), ("must_not_call", b.must_not_call)):
+                for j, o in enumerate(names):
+                    yield Reference("operation", o, Origin(doc, (*keys, field_name, j)), "binding")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from typing import Any
 
 NAMED_MAPPINGS = frozenset(
@@ -66,8 +65,8 @@ def find_keys(text: str, keys: set[str]) -> list[tuple[str, int, int]]:
         return []
     decoder = json.JSONDecoder()
     pattern = re.compile("(" + "|".join(re.escape(json.dumps(k)) for k in sorted(keys)) + r")\s*:\s*")
-    newlines: list[int] | None = None
     out = []
+    line, counted = 1, 0  # the line at offset `counted`: occurrences come in order
     for m in pattern.finditer(text):
         if m.start() and text[m.start() - 1] == "\\":
             continue  # an escaped quote: inside a string
@@ -77,9 +76,8 @@ def find_keys(text: str, keys: set[str]) -> list[tuple[str, int, int]]:
             continue
         if holds_nothing(value):
             continue
-        if newlines is None:
-            newlines = [n.start() for n in re.finditer("\n", text)]
-        line = bisect_right(newlines, m.start() - 1)
-        column = m.start() - (newlines[line - 1] + 1 if line else 0) + 1
-        out.append((json.loads(m.group(1)), line + 1, column))
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        out.append((json.loads(m.group(1)), line, column))
     return out

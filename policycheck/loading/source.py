@@ -115,7 +115,7 @@ class Document:
         """Line and column (1-based) of the deepest known point along `keys`."""
         if self._children is None:
             if self._index is None:
-                self._index = JsonIndex(self._text or "")
+                self._index = JsonIndex(self._text or "", self.data)
             return self._index.locate(keys)
         node, pos = self.data, (1, 1)
         for key in keys:
@@ -524,19 +524,23 @@ def _offset(text: str, offset: int | None) -> tuple[int | None, int | None]:
 
 
 def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:
-    """Containers nested in containers, counted as for YAML."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
+    """Containers nested in containers, counted as for YAML: one level at a time, at C speed."""
+    level: list[Any] = [data] if type(data) in (dict, list) else []
+    depth = 1
+    while level:
         if depth > limits.max_depth:
             if max_depth(data) > MAX_JSON_DEPTH:  # json.loads stopped there before Python 3.13; now it is counted
                 raise InputError(path, "JSON nested too deeply", *_offset(text, deeper_at(text, MAX_JSON_DEPTH)))
             where = _offset(text, deeper_at(text, limits.max_depth))
             raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *where)
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+        below: list[Any] = []
+        for node in level:
+            below.extend(v for v in (node.values() if type(node) is dict else node) if type(v) in _CONTAINERS)
+        level = below
+        depth += 1
+
+
+_CONTAINERS = (dict, list)
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')

@@ -48,6 +48,8 @@ READ_AS = {
     "keycloak": "Keycloak realm export",
     "entra": "Entra export",
     "ionapi": "Infor .ionapi file",
+    "apigee": "Apigee export",
+    "apim": "Azure API Management artifact (APIOps)",
 }
 
 API_VERSION = "policycheck/v1"

@@ -18,6 +18,8 @@ FORMATS = {
 }
 REVIEW_FORMATS = frozenset({"html", "review"})
 """Formats that show the access matrix: the engine computes it only when one is asked for."""
+PROVENANCE_FORMATS = frozenset({"html"})
+"""Formats that are an audit record: the command records the day, the commit and the inputs' digests."""
 
 
 def render(fmt: str, result: Result, *, color: bool = False) -> str:

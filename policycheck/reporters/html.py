@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from .._version import __version__
 from ..escaping import html_text, visible
-from ..findings import Cell, Change, Finding, Holding, Result, Severity, TokenSummary, Waived
+from ..findings import ALLOWED, Cell, Change, Finding, Holding, Result, Severity, TokenSummary, Waived
+from .budget import FULL_REPORT, HTML_BYTES, Budget, by_importance, counted, prefix, utf8
 from .review import (
     CHANGED,
     MEANING,
@@ -63,7 +64,11 @@ background:var(--head);border:1px solid var(--line);border-radius:6px}
 .controls legend{float:left;margin-right:6px;font-weight:600}
 .controls input[type=search]{font:inherit;padding:3px 6px;min-width:330px}
 .st{white-space:nowrap;font-weight:600;border-left:5px solid}
-.st small{display:block;font-weight:400}.st .change{font-weight:700;text-transform:uppercase;font-size:.75em}
+.st small{display:block;font-weight:400}.st small.missing{white-space:normal;overflow-wrap:anywhere;max-width:28em}
+dl.audit{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.audit dt{color:var(--muted)}
+dl.audit dd{margin:0}
+.pager{display:flex;gap:10px;align-items:center;margin:6px 0}
+.st .change{font-weight:700;text-transform:uppercase;font-size:.75em}
 .st-allowed{background:#dafbe1;color:#116329;border-left-color:#1a7f37}
 .st-missing{background:#ffebe9;color:#a40e26;border-left-color:#cf222e}
 .st-pending{background:#fff8c5;color:#6c4400;border-left-color:#bf8700}
@@ -92,19 +97,28 @@ JS = r""""use strict";
   const table = document.getElementById("matrix-table");
   if (!source || !table) return;
   const data = JSON.parse(source.textContent);
-  const order = data.statuses, symbol = data.symbols;
+  const order = data.statuses, symbol = data.symbols, names = data.names, envs = names.environments;
   const rank = (cell) => (cell ? order.indexOf(cell.status) : order.length);
-  const envs = [], rows = [], byKey = new Map();
-  for (const cell of data.matrix) {
-    if (!envs.includes(cell.environment)) envs.push(cell.environment);
-    const key = JSON.stringify([cell.application, cell.operation]);
-    if (!byKey.has(key)) {
-      const row = {application: cell.application, operation: cell.operation, cells: {}, index: rows.length};
+  let rows = [];
+  const byKey = new Map();
+  const rowOf = (a, o) => {
+    const key = a + " " + o;
+    let row = byKey.get(key);
+    if (!row) {
+      row = {application: names.applications[a], operation: names.operations[o], cells: {}, index: rows.length};
       byKey.set(key, row);
       rows.push(row);
     }
-    byKey.get(key).cells[cell.environment] = cell;
+    return row;
+  };
+  for (const [a, o, e, status, missing, change] of data.cells) rowOf(a, o).cells[envs[e]] = {status, missing, change};
+  for (const [a, e, ops] of data.allowed) {
+    for (const o of ops) rowOf(a, o).cells[envs[e]] = {status: "allowed", missing: [], change: null};
   }
+  const worst = (row) => Math.min(...Object.values(row.cells).map(rank));
+  rows.forEach((row) => { row.worst = worst(row); });
+  rows.sort((x, y) => x.worst - y.worst || x.index - y.index);  // problems first
+  rows.forEach((row, i) => { row.index = i; });
   const el = (tag, text, cls) => {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -124,8 +138,7 @@ JS = r""""use strict";
     th.append(button);
     headRow.append(th);
   });
-  const body = el("tbody");
-  for (const row of rows) {
+  const makeRow = (row) => {
     const tr = el("tr");
     tr.append(el("td", row.application), el("td", row.operation));
     row.tds = envs.map((env) => {
@@ -138,7 +151,7 @@ JS = r""""use strict";
         td.textContent = symbol[cell.status] + " " + cell.status;
         td.title = cell.status + ": " + data.meaning[cell.status] +
           (cell.missing.length ? "\nmissing (" + cell.missing.length + "):\n" + cell.missing.join("\n") : "");
-        if (cell.missing.length) td.append(" ", el("small", cell.missing.length + " missing"));
+        if (cell.missing.length) td.append(" ", el("small", "missing: " + cell.missing.join(", "), "missing"));
         if (cell.change) {
           td.append(" ", el("small", data.changes[cell.change], "change change-" + cell.change));
           td.title += "\n" + data.changes[cell.change];
@@ -149,11 +162,13 @@ JS = r""""use strict";
       return td;
     });
     tr.dataset.statuses = [...new Set(Object.values(row.cells).map((c) => c.status))].join(" ");
+    return tr;
+  };
+  rows.forEach((row) => {
     row.text = [row.application, row.operation, ...Object.values(row.cells).flatMap((c) => c.missing)]
       .join("\n").toLowerCase();
-    row.tr = tr;
-    body.append(tr);
-  }
+  });
+  const body = el("tbody");
   table.tHead.replaceChildren(headRow);
   table.tBodies[0].replaceWith(body);
 
@@ -161,30 +176,48 @@ JS = r""""use strict";
   const search = document.getElementById("matrix-filter");
   const boxes = [...controls.querySelectorAll("input[type=checkbox]")];
   const shown = document.getElementById("matrix-shown");
+  const prev = document.getElementById("matrix-prev"), next = document.getElementById("matrix-next");
+  const collapsed = rows.filter((row) => row.worst === order.indexOf("allowed")).length;
+  let matches = rows, page = 0;
+  const draw = () => {
+    const pages = Math.max(1, Math.ceil(matches.length / data.page));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    const start = page * data.page, slice = matches.slice(start, start + data.page);
+    const on = new Set(boxes.filter((b) => b.checked).map((b) => b.value));
+    body.replaceChildren(...slice.map((row) => {
+      if (!row.tr) row.tr = makeRow(row);
+      row.tds.forEach((td) => td.classList.toggle("dim", !on.has(td.dataset.status)));
+      return row.tr;
+    }));
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+    const range = matches.length ? (start + 1) + "-" + (start + slice.length) + " of " : "";
+    shown.textContent = range + matches.length + " matching rows (" + rows.length + " in all" +
+      (on.has("allowed") ? "" : "; " + collapsed + (collapsed === 1 ? " row where every call is allowed is" :
+        " rows where every call is allowed are") + " collapsed: tick allowed to show") +
+      ")" + (pages > 1 ? ", page " + (page + 1) + " of " + pages : "");
+    table.dataset.visibleRows = String(matches.length);
+    table.dataset.page = String(page + 1);
+  };
   const apply = () => {
     const q = search.value.trim().toLowerCase();
     const on = new Set(boxes.filter((b) => b.checked).map((b) => b.value));
-    let visible = 0;
-    for (const row of rows) {
-      const hit = Object.values(row.cells).some((c) => on.has(c.status)) && (!q || row.text.includes(q));
-      row.tr.hidden = !hit;
-      row.tds.forEach((td) => td.classList.toggle("dim", !on.has(td.dataset.status)));
-      if (hit) visible += 1;
-    }
-    table.dataset.visibleRows = String(visible);
-    shown.textContent = visible + " of " + rows.length + " rows shown";
+    matches = rows.filter((row) => Object.values(row.cells).some((c) => on.has(c.status)) &&
+      (!q || row.text.includes(q)));
+    page = 0;
+    draw();
   };
   const sortBy = (column, descending) => {
     const value = (row) =>
       column === 0 ? row.application : column === 1 ? row.operation : rank(row.cells[envs[column - 2]]);
-    const sorted = rows.slice().sort((a, b) => {
+    rows = rows.slice().sort((a, b) => {
       const x = value(a), y = value(b);
       return (x < y ? -1 : x > y ? 1 : 0) * (descending ? -1 : 1) || a.index - b.index;
     });
-    body.append(...sorted.map((row) => row.tr));
     [...headRow.children].forEach((th, i) =>
       th.setAttribute("aria-sort", i !== column ? "none" : descending ? "descending" : "ascending"));
     table.dataset.sort = columns[column] + (descending ? " descending" : " ascending");
+    apply();
   };
   const params = new URLSearchParams(location.search);
   new URLSearchParams(location.hash.slice(1)).forEach((value, key) => params.set(key, value));
@@ -195,11 +228,13 @@ JS = r""""use strict";
   if (sortColumn >= 0) sortBy(sortColumn, params.get("order") === "desc");
   search.addEventListener("input", apply);
   boxes.forEach((b) => b.addEventListener("change", apply));
+  prev.addEventListener("click", () => { page -= 1; draw(); });
+  next.addEventListener("click", () => { page += 1; draw(); });
   controls.addEventListener("submit", (event) => event.preventDefault());
   controls.hidden = false;
   apply();
   table.dataset.source = "json";
-  table.dataset.cells = String(data.matrix.length);
+  table.dataset.cells = String(data.total);
   table.dataset.rows = String(rows.length);
   document.documentElement.dataset.ready = "1";
 })();
@@ -244,23 +279,59 @@ def _header(result: Result) -> list[str]:
         f'<p class="meta">policycheck {e(__version__)} · {e(summary(result))}</p>',
         f'<ul class="counts">{"".join(items)}</ul>',
     ]
+    out += _audit(result)
     if not result.verified:
         out.append(f'<p class="banner" role="alert">UNVERIFIED: {e(UNVERIFIED)}</p>')
-    links = [("matrix", "Access matrix"), ("parity", "Parity")]
+    links = [("findings", "Findings"), ("matrix", "Access matrix")]
     if result.changes is not None:
         links.append(("changes", "What the new export changes"))
-    links.append(("findings", "Findings"))
+    links.append(("parity", "Parity"))
     if result.tokens:
         links.append(("tokens", "Tokens"))
     out += ["<nav>" + "".join(f'<a href="#{k}">{t}</a>' for k, t in links) + "</nav>", "</header>"]
     return out
 
 
+AUDIT_INPUTS = 50
+"""Inputs listed with their digests in the header; the rest are counted."""
+
+
+def _audit(result: Result) -> list[str]:
+    """The header of an audit record: the day, the commit, the inputs (with SHA-256 when recorded)."""
+    p = result.provenance
+    day = f"{e(p.day)} (expiry dates evaluated as of this day)" if p else "not recorded (rendered without a run)"
+    if p is None:
+        commit = "not recorded"
+    elif p.commit is None:
+        commit = "none: the inputs are not in the git repository of the working directory"
+    else:
+        commit = f"<code>{e(p.commit)}</code>"
+        if p.modified:
+            commit += f" (with uncommitted changes to {len(p.modified)} inputs: {codes(p.modified[:AUDIT_INPUTS])})"
+    inputs = p.inputs if p else tuple((path, "") for path in result.checked.paths)
+    listed = "".join(
+        f"<li><code>{e(path)}</code>" + (f" sha256 <code>{e(digest)}</code>" if digest else "") + "</li>"
+        for path, digest in inputs[:AUDIT_INPUTS]
+    )
+    more = f"<li>and {len(inputs) - AUDIT_INPUTS:,} more</li>" if len(inputs) > AUDIT_INPUTS else ""
+    return [
+        '<dl class="audit">',
+        f"<dt>date</dt><dd>{day}</dd>",
+        f"<dt>commit</dt><dd>{commit}</dd>",
+        f"<dt>inputs</dt><dd>{len(inputs)} files<ul>{listed}{more}</ul></dd>",
+        f"<dt>tool</dt><dd>policycheck {e(__version__)}</dd>",
+        "</dl>",
+    ]
+
+
 STATIC_CELLS = 5000
 """Up to this many cells, the matrix is also written out for readers without JavaScript."""
+PAGE_ROWS = 200
+"""Matrix rows on one page of the table."""
+RANK = {s: i for i, s in enumerate(STATUSES)}
 
 
-def _matrix(result: Result) -> list[str]:
+def _matrix(result: Result, budget: Budget) -> list[str]:
     after = " after the change" if result.changes is not None else ""
     out = ['<section id="matrix">', f"<h2>Access matrix{after}</h2>"]
     if not result.matrix:
@@ -268,57 +339,121 @@ def _matrix(result: Result) -> list[str]:
                 "</section>"]  # fmt: skip
     delta = moved(result.changes)
     legend = "; ".join(f"<b>{SYMBOL[s]} {s}</b>: {MEANING[s]}" for s in STATUSES)
-    boxes = "".join(f'<label><input type="checkbox" value="{s}" checked> {SYMBOL[s]} {s}</label>' for s in STATUSES)
+    boxes = "".join(
+        f'<label><input type="checkbox" value="{s}"{"" if s == ALLOWED else " checked"}> {SYMBOL[s]} {s}</label>'
+        for s in STATUSES
+    )
+    envs = environments(result.matrix)
+    env_ix = {x: i for i, x in enumerate(envs)}
+    apps, ops = _Names(budget), _Names(budget)
+    budget.spend([script_json([clean(x) for x in envs])])
+    problems = sorted(
+        (c for c in result.matrix if c.status != ALLOWED or c.missing or (c.application, c.environment, c.operation)
+         in delta),
+        key=lambda c: RANK.get(c.status, 0),
+    )  # fmt: skip
+
+    def problem(c: Cell) -> str:
+        change = delta.get((c.application, c.environment, c.operation))
+        missing = [clean(p) for p in c.missing]
+        return script_json([apps(c.application), ops(c.operation), env_ix[c.environment], c.status, missing, change])
+
+    part = apps.budget = ops.budget = budget.part(0.7)  # a new name is paid for by the item that needs it
+    cells, left_problems = part.fit((problem(c) for c in problems), len(problems))
+    budget.charge(part)
+    static = (
+        _static_matrix(result.matrix, delta, budget)
+        if len(result.matrix) <= STATIC_CELLS
+        else [f'<p class="note">{len(result.matrix):,} cells: the matrix needs JavaScript.</p>']
+    )
+    allowed: dict[tuple[str, str], list[str]] = {}
+    problem_keys = {(c.application, c.environment, c.operation) for c in problems}
+    for c in result.matrix:
+        if (c.application, c.environment, c.operation) not in problem_keys:
+            allowed.setdefault((c.application, c.environment), []).append(c.operation)
+    part = apps.budget = ops.budget = budget.part(0.7)
+    groups, _ = part.fit(
+        (script_json([apps(a), env_ix[x], [ops(o) for o in o_]]) for (a, x), o_ in allowed.items()), len(allowed)
+    )
+    budget.charge(part)
+    left_allowed = sum(len(o) for o in list(allowed.values())[len(groups) :])
     out += [
-        f'<p class="note">One row per bound application and operation, one column per environment. {legend}. '
-        "Hover a cell for the permissions it misses.</p>",
+        f'<p class="note">One row per bound application and operation, one column per environment, the problems '
+        f"first; each cell names the permissions it misses. {legend}. Rows where every call is allowed are "
+        f"collapsed: tick <b>{SYMBOL[ALLOWED]} allowed</b> to show them. {PAGE_ROWS} rows a page.</p>",
+        *_left_out(left_problems, "failing call"),
+        *(
+            [
+                f'<p class="note"><strong>{counted(left_allowed, "allowed call")} left out</strong> to keep the page '
+                f"under {HTML_BYTES // 1_000_000} MB: every bound call that is not listed here is allowed.</p>"
+            ]
+            if left_allowed
+            else []
+        ),
         '<form id="matrix-controls" class="controls" hidden>',
         '<label>Filter <input type="search" id="matrix-filter" placeholder="application, operation or permission">'
         "</label>",
         f"<fieldset><legend>Status</legend>{boxes}</fieldset>",
-        '<output id="matrix-shown" for="matrix-filter"></output>',
         "</form>",
+        '<p class="pager"><button type="button" id="matrix-prev">‹ previous</button>'
+        '<output id="matrix-shown" for="matrix-filter"></output>'
+        '<button type="button" id="matrix-next">next ›</button></p>',
         '<table id="matrix-table" class="matrix"><thead></thead><tbody></tbody></table>',
         "<noscript>",
-        *(
-            _static_matrix(result.matrix, delta)
-            if len(result.matrix) <= STATIC_CELLS
-            else [f'<p class="note">{len(result.matrix)} cells: the matrix needs JavaScript.</p>']
-        ),
+        *static,
         "</noscript>",
     ]
-    data: dict[str, object] = {"matrix": [_cell_json(c, delta) for c in result.matrix], "statuses": list(STATUSES)}
-    data |= {"meaning": MEANING, "symbols": SYMBOL, "changes": CHANGED}
-    out.append(f'<script type="application/json" id="matrix-data">{script_json(data)}</script>')
+    meta = {"meaning": MEANING, "symbols": SYMBOL, "changes": CHANGED, "statuses": list(STATUSES),
+            "page": PAGE_ROWS, "total": len(result.matrix)}  # fmt: skip
+    names = script_json({"applications": apps.names, "operations": ops.names, "environments": [clean(x) for x in envs]})
+    data = script_json(meta)[:-1] + f',"names":{names},"cells":[{",".join(cells)}],"allowed":[{",".join(groups)}]}}'
+    out.append(f'<script type="application/json" id="matrix-data">{data}</script>')
     skipped = unevaluated(result)
     if skipped:
         out.append('<p class="note">Bound but not evaluated (the application or operation is not defined): '
-                   + "; ".join(codes(case, " ") for case in skipped) + "</p>")  # fmt: skip
+                   + "; ".join(codes(case, " ") for case in skipped[:AUDIT_INPUTS]) + "</p>")  # fmt: skip
     return [*out, "</section>"]
 
 
-def _cell_json(c: Cell, delta: Moved) -> dict[str, object]:
-    return {
-        "change": delta.get((c.application, c.environment, c.operation)),
-        "application": clean(c.application),
-        "environment": clean(c.environment),
-        "operation": clean(c.operation),
-        "status": c.status,
-        "missing": [clean(p) for p in c.missing],
-    }
+class _Names:
+    """Names that the page's script reads by index, each written once; a new one costs its room."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def __call__(self, name: str) -> int:
+        i = self.index.get(name)
+        if i is None:
+            i = self.index[name] = len(self.names)
+            self.names.append(clean(name))
+            self.budget.left -= utf8(script_json(self.names[-1])) + 1
+        return i
 
 
-def _static_matrix(cells: Sequence[Cell], delta: Moved) -> list[str]:
+def _left_out(n: int, what: str) -> list[str]:
+    if not n:
+        return []
+    return [f'<p class="note"><strong>{counted(n, what)} left out</strong> to keep the page under '
+            f"{HTML_BYTES // 1_000_000} MB (the most important are shown); {e(FULL_REPORT)}.</p>"]  # fmt: skip
+
+
+def _static_matrix(cells: Sequence[Cell], delta: Moved, budget: Budget) -> list[str]:
+    """For readers without JavaScript: the rows with a problem, problems first; the allowed rows counted."""
     envs = environments(cells)
     rows: dict[tuple[str, str], dict[str, Cell]] = {}
     for c in cells:
         rows.setdefault((c.application, c.operation), {})[c.environment] = c
+    worst = {key: min(RANK.get(c.status, 0) for c in by_env.values()) for key, by_env in rows.items()}
+    problem_rows = sorted((k for k in rows if worst[k] < RANK[ALLOWED]), key=lambda k: worst[k])
     head = "".join(f'<th scope="col">{e(x)}</th>' for x in ("application", "operation", *envs))
-    out = [f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>']
-    for (app, op), by_env in rows.items():
+
+    def row(key: tuple[str, str]) -> str:
+        app, op = key
         tds = []
         for env in envs:
-            found = by_env.get(env)
+            found = rows[key].get(env)
             if found is None:
                 tds.append('<td class="st st-none">— not bound</td>')
                 continue
@@ -326,7 +461,9 @@ def _static_matrix(cells: Sequence[Cell], delta: Moved) -> list[str]:
             lines = [f"{c.status}: {MEANING.get(c.status, '')}"]
             if c.missing:
                 lines += [f"missing ({len(c.missing)}):", *c.missing]
-            small = f" <small>{len(c.missing)} missing</small>" if c.missing else ""
+            small = (
+                f' <small class="missing">missing: {", ".join(e(p) for p in c.missing)}</small>' if c.missing else ""
+            )
             change = delta.get((c.application, c.environment, c.operation))
             if change:
                 lines.append(CHANGED[change])
@@ -335,15 +472,24 @@ def _static_matrix(cells: Sequence[Cell], delta: Moved) -> list[str]:
             tds.append(
                 f'<td class="st st-{e(c.status)}" title="{title}">{SYMBOL.get(c.status, "")} {e(c.status)}{small}</td>'
             )
-        out.append(f"<tr><td>{e(app)}</td><td>{e(op)}</td>{''.join(tds)}</tr>")
-    return [*out, "</tbody></table>"]
+        return f"<tr><td>{e(app)}</td><td>{e(op)}</td>{''.join(tds)}</tr>"
+
+    kept, left = prefix(problem_rows, budget, row)
+    allowed = len(rows) - len(problem_rows)
+    return [
+        f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>',
+        *kept,
+        "</tbody></table>",
+        *_left_out(left, "row with a problem"),
+        f'<p class="note">{counted(allowed, "row")} where every call is allowed not listed.</p>',
+    ]
 
 
 FULL_PARITY_APPS = 200
 """Up to this many applications, every permission is listed side by side; above, only differences."""
 
 
-def _parity(result: Result) -> list[str]:
+def _parity(result: Result, budget: Budget) -> list[str]:
     out = ['<section id="parity">', "<h2>Parity: effective permissions side by side</h2>"]
     if not result.holdings:
         return [*out, '<p class="note">No effective permissions were computed.</p>', "</section>"]
@@ -357,9 +503,8 @@ def _parity(result: Result) -> list[str]:
         out.append(f'<p class="note">{len(tables)} applications: only the permissions that differ between '
                    f"environments are shown; {same} applications hold the same everywhere.</p>")  # fmt: skip
         tables = [(a, h, [r for r in rows if r.differs]) for a, h, rows in tables if any(r.differs for r in rows)]
-    for app, held, rows in tables:
-        out += _parity_table(app, held, rows)
-    return [*out, "</section>"]
+    kept, left = prefix(tables, budget, lambda t: "\n".join(_parity_table(*t)))
+    return [*out, *kept, *_left_out(left, "parity table"), "</section>"]
 
 
 def _parity_table(app: str, held: list[Holding], rows: list[ParityRow]) -> list[str]:
@@ -383,23 +528,27 @@ def _parity_table(app: str, held: list[Holding], rows: list[ParityRow]) -> list[
     return [*out, "</tbody></table>"]
 
 
-def _changes(changes: tuple[Change, ...]) -> list[str]:
+def _changes(changes: tuple[Change, ...], budget: Budget) -> list[str]:
     out = ['<section id="changes">', "<h2>What the new export changes</h2>"]
     if not changes:
         return [*out, '<p class="note">The new export changes no bound access and no effective permission.</p>',
                 "</section>"]  # fmt: skip
-    for c in changes:
-        out += [
-            f"<h3>{e(c.application)} in {e(c.environment)}</h3>",
-            '<table class="change"><thead><tr><th scope="col">change</th><th scope="col">what</th>'
-            '<th scope="col">why (the hop of the old chain that broke)</th></tr></thead><tbody>',
-            *(
-                f'<tr><td class="{cls}">{label}</td><td><code>{e(what)}</code></td><td>{e(why)}</td></tr>'
-                for cls, label, what, why in change_rows(c)
-            ),
-            "</tbody></table>",
-        ]
-    return [*out, "</section>"]
+    ordered = sorted(changes, key=lambda c: not c.lost)  # what is lost first
+    blocks, left = prefix(ordered, budget, lambda c: "\n".join(_change(c)), share=0.5)
+    return [*out, *blocks, *_left_out(left, "changed application-environment pair"), "</section>"]
+
+
+def _change(c: Change) -> list[str]:
+    return [
+        f"<h3>{e(c.application)} in {e(c.environment)}</h3>",
+        '<table class="change"><thead><tr><th scope="col">change</th><th scope="col">what</th>'
+        '<th scope="col">why (the hop of the old chain that broke)</th></tr></thead><tbody>',
+        *(
+            f'<tr><td class="{cls}">{label}</td><td><code>{e(what)}</code></td><td>{e(why)}</td></tr>'
+            for cls, label, what, why in change_rows(c)
+        ),
+        "</tbody></table>",
+    ]
 
 
 def _finding_row(f: Finding, waived: Waived | None = None) -> str:
@@ -421,18 +570,23 @@ def _finding_row(f: Finding, waived: Waived | None = None) -> str:
     )
 
 
-def _findings(result: Result) -> list[str]:
+def _findings(result: Result, budget: Budget) -> list[str]:
     out = ['<section id="findings">', f"<h2>Findings ({len(result.findings)}, {len(result.waived)} waived)</h2>"]
     if not result.findings and not result.waived:
         return [*out, '<p class="note">No findings.</p>', "</section>"]
+    ranked = by_importance(result.findings)
+    rows, left = prefix(ranked, budget, _finding_row, share=0.5)
+    waived, left_waived = prefix(result.waived, budget, lambda w: _finding_row(w.finding, w))
     return [
         *out,
+        *_left_out(left, "finding"),
         '<table class="findings"><thead><tr><th scope="col">severity</th><th scope="col">rule</th>'
         '<th scope="col">application, environment, operation</th>'
         '<th scope="col">where, finding and fix</th></tr></thead><tbody>',
-        *(_finding_row(f) for f in result.findings),
-        *(_finding_row(w.finding, w) for w in result.waived),
+        *rows,
+        *waived,
         "</tbody></table>",
+        *_left_out(left_waived, "waived finding"),
         "</section>",
     ]
 
@@ -457,9 +611,9 @@ def _token(t: TokenSummary) -> list[str]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    """The whole page; `color` is ignored (the page always uses colour, and never colour alone)."""
+    """The whole page, at most HTML_BYTES; `color` is ignored (the page always uses colour, never colour alone)."""
     title = f"policycheck {'diff review' if result.changes is not None else 'review'}: {summary(result)}"
-    out = [
+    head = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
@@ -474,17 +628,17 @@ def render(result: Result, *, color: bool = False) -> str:
         "<body>",
         *_header(result),
         "<main>",
-        *_matrix(result),
-        *_parity(result),
-        *(_changes(result.changes) if result.changes is not None else []),
-        *_findings(result),
     ]
+    tail = ["</main>", f"<script>{JS}</script>", "</body>", "</html>"]
+    budget = Budget(HTML_BYTES - 16_000, utf8)  # room for the section frames and the lines that say what is left out
+    budget.spend([*head, *tail])
+    tokens = [x for t in result.tokens for x in _token(t)]
+    budget.spend(tokens)  # a handful, always shown
+    findings = _findings(result, budget)  # in the order of importance: what is shown when not all fits
+    changes = _changes(result.changes, budget) if result.changes is not None else []
+    matrix = _matrix(result, budget)
+    parity_ = _parity(result, budget)
+    out = [*head, *findings, *matrix, *changes, *parity_]
     if result.tokens:
-        out += [
-            '<section id="tokens">',
-            "<h2>Tokens</h2>",
-            *(x for t in result.tokens for x in _token(t)),
-            "</section>",
-        ]
-    out += ["</main>", f"<script>{JS}</script>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+        out += ['<section id="tokens">', "<h2>Tokens</h2>", *tokens, "</section>"]
+    return "\n".join([*out, *tail]) + "\n"

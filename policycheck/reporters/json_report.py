@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
-from ..escaping import json_text
-from ..findings import Finding, Location, Result, Severity, TokenSummary
+from ..escaping import printable_json
+from ..findings import Coverage, Finding, Location, Result, Severity, Share, TokenSummary
 
 VERSION = "1"
 
@@ -21,7 +24,13 @@ def location(loc: Location) -> dict[str, Any]:
     return {"path": _s(loc.path), "line": loc.line, "column": loc.column}
 
 
-def finding(f: Finding) -> dict[str, Any]:
+def finding(f: Finding, cells: list[Any] | None = None) -> dict[str, Any]:
+    """One finding; with `cells`, its cells are left to the caller: a placeholder stands in the dict."""
+    if f.cells and cells is not None:
+        cells.append(f.cells)
+        listed: Any = _Cells(len(cells) - 1)
+    else:
+        listed = [[_s(a), _s(e), _s(o)] for a, e, o in f.cells]
     return {
         "rule": f.rule,
         "name": f.name,
@@ -35,11 +44,11 @@ def finding(f: Finding) -> dict[str, Any]:
         "location": location(f.location),
         "fingerprint": f.fingerprint(),
         "count": f.breaks,
-        **({"cells": [[_s(a), _s(e), _s(o)] for a, e, o in f.cells]} if f.cells else {}),
+        **({"cells": listed} if f.cells else {}),
     }
 
 
-def report(result: Result) -> dict[str, Any]:
+def report(result: Result, cells: list[Any] | None = None) -> dict[str, Any]:
     c = result.checked
     return {
         "version": VERSION,
@@ -58,10 +67,10 @@ def report(result: Result) -> dict[str, Any]:
             "operations": c.operations,
             "bindings": c.bindings,
         },
-        "findings": [finding(f) for f in result.findings],
+        "findings": [finding(f, cells) for f in result.findings],
         "waived": [
             {
-                "finding": finding(w.finding),
+                "finding": finding(w.finding, cells),
                 "reason": _s(w.reason),
                 "owner": _s(w.owner),
                 "expires": w.expires,
@@ -70,6 +79,18 @@ def report(result: Result) -> dict[str, Any]:
             for w in result.waived
         ],
         "tokens": [token(t) for t in result.tokens],
+        "coverage": None if result.coverage is None else coverage(result.coverage),
+    }
+
+
+def coverage(c: Coverage) -> dict[str, Any]:
+    def share(s: Share | None) -> dict[str, Any] | None:
+        return None if s is None else {"covered": s.covered, "total": s.total, "percent": s.percent}
+
+    return {
+        "spec_operations": share(c.spec_operations),
+        "policy_operations": share(c.policy_operations),
+        "bound_calls": share(c.bound_calls),
     }
 
 
@@ -99,4 +120,30 @@ def token(t: TokenSummary) -> dict[str, Any]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    return json_text(report(result), indent=2, allow_nan=False) + "\n"
+    """Indented JSON; each affected cell on one line, encoded at C speed (they are most of a large report)."""
+    cells: list[Any] = []
+    data = report(result, cells)
+    nonce = secrets.token_hex(8)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=lambda c: f"\0{nonce}{c.index}")
+
+    def listed(m: re.Match[str]) -> str:
+        indent = " " * (m.start() - text.rfind("\n", 0, m.start()) - 1 - len('"cells": ') + 2)
+        body = json.dumps(cells[int(m.group(1))], ensure_ascii=False, allow_nan=False)
+        return "[\n" + indent + _NEXT_CELL.sub("],\n" + indent + "[", body[1:-1]) + "\n" + indent[:-2] + "]"
+
+    if cells:
+        text = re.sub(f'"\\\\u0000{nonce}(\\d+)"', listed, text)
+    return printable_json(text) + "\n"  # non-printables (and lone surrogates) as escapes: policycheck.escaping
+
+
+_NEXT_CELL = re.compile(r'\], \[(?=")')
+"""Between two cells: outside any string, as a JSON string cannot hold an unescaped '["'."""
+
+
+class _Cells:
+    """Where a finding's cells go in the indented text."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index

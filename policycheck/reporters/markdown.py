@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..escaping import markdown_code, markdown_text
-from ..findings import Finding, Result
+from ..findings import Finding, Result, Waived
+from .budget import FULL_REPORT, STEP_SUMMARY_BYTES, Budget, by_importance, counted, prefix, utf8
 from .text import summary
 
 
@@ -27,44 +28,54 @@ def _row(f: Finding) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+HEADER = [
+    "| severity | rule | application | operation | finding | fix | where |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+]
+WAIVED_HEADER = [
+    "### Waived",
+    "",
+    "| rule | application | environment | finding | reason | owner | until |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+]
+
+
+def _waived_row(w: Waived) -> str:
+    f = w.finding
+    cells = [f.rule, _cell(f.application), _cell(f.environment), _cell(f.message), _cell(w.reason),
+             _cell(w.owner), w.expires or ""]  # fmt: skip
+    return "| " + " | ".join(cells) + " |"
+
+
 def render(result: Result, *, color: bool = False) -> str:
+    """At most STEP_SUMMARY_BYTES: the most important findings, then the waived; what does not fit, said."""
     out = ["## policycheck", "", summary(result), ""]
     if not result.verified:
         out[1:1] = ["", "**UNVERIFIED**: a token was decoded without checking its signature; its claims prove nothing."]
-    by_env: dict[str, list[Finding]] = defaultdict(list)
-    for f in result.findings:
-        by_env[f.environment or "(all environments)"].append(f)
-    header = [
-        "| severity | rule | application | operation | finding | fix | where |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for env in sorted(by_env):
-        out += [f"### {_cell(env)}", "", *header, *(_row(f) for f in by_env[env]), ""]
+    env_of = {id(f): f.environment or "(all environments)" for f in result.findings}
+    envs = sorted(set(env_of.values()))
+    budget = Budget(STEP_SUMMARY_BYTES - 2_048, utf8)  # room for the lines that say what was left out
+    budget.spend(out)
+    budget.spend(line for env in envs for line in (f"### {_cell(env)}", "", *HEADER, ""))
+    budget.spend([*WAIVED_HEADER, ""] if result.waived else [])
+    ranked = by_importance(result.findings)
+    rows, left = prefix(ranked, budget, _row)
+    row_of = dict(zip(map(id, ranked), rows, strict=False))
+    by_env: dict[str, list[str]] = defaultdict(list)
+    for f in result.findings:  # kept rows in their usual order (file, line)
+        if id(f) in row_of:
+            by_env[env_of[id(f)]].append(row_of[id(f)])
+    if left:
+        out += [f"**{counted(left, 'finding')} left out** to fit a step summary ({STEP_SUMMARY_BYTES:,} bytes): "
+                f"the most severe and the causes that break the most are shown; {FULL_REPORT}.", ""]  # fmt: skip
+    for env in envs:
+        if by_env[env]:
+            out += [f"### {_cell(env)}", "", *HEADER, *by_env[env], ""]
     if result.waived:
-        out += [
-            "### Waived",
-            "",
-            "| rule | application | environment | finding | reason | owner | until |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for w in result.waived:
-            f = w.finding
-            out.append(
-                "| "
-                + " | ".join(
-                    [
-                        f.rule,
-                        _cell(f.application),
-                        _cell(f.environment),
-                        _cell(f.message),
-                        _cell(w.reason),
-                        _cell(w.owner),
-                        w.expires or "",
-                    ]
-                )
-                + " |"
-            )
-        out.append("")
+        waived, left_waived = prefix(result.waived, budget, _waived_row)
+        out += [*WAIVED_HEADER, *waived, ""]
+        if left_waived:
+            out += [f"**{counted(left_waived, 'waived finding')} left out** to fit a step summary; {FULL_REPORT}.", ""]
     if not result.findings:
         out += ["No findings.", ""]
     return "\n".join(out)

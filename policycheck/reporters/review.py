@@ -6,7 +6,7 @@ changed) are shared with the HTML reporter, so the two always say the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..escaping import markdown_code, markdown_text
@@ -24,6 +24,7 @@ from ..findings import (
     TokenSummary,
     Waived,
 )
+from .budget import COMMENT_CHARS, COMMENT_ROOM, FULL_REPORT, Budget, by_importance, counted
 from .text import expiry, summary
 
 STATUSES = (MISSING, GAP, PENDING, FILTERED, ALLOWED)
@@ -219,6 +220,16 @@ def _token(t: TokenSummary) -> str:
 
 
 def render(result: Result, *, color: bool = False) -> str:
+    """The whole review when it fits a pull-request comment; else the problems, most important first."""
+    # Every matrix row and finding costs at least this much: a large run skips the full render.
+    if 30 * len(result.matrix) + 80 * len(result.findings) + 20 * len(result.holdings) <= COMMENT_CHARS:
+        full = _full(result)
+        if len(full) <= COMMENT_CHARS - COMMENT_ROOM:
+            return full
+    return _shortened(result)
+
+
+def _full(result: Result) -> str:
     kind = "diff review" if result.changes is not None else "review"
     out = [f"## policycheck {kind}", ""]
     if not result.verified:
@@ -236,3 +247,106 @@ def render(result: Result, *, color: bool = False) -> str:
     if result.tokens:
         out += ["### Tokens", "", *(_token(t) for t in result.tokens), ""]
     return "\n".join(out)
+
+
+FINDINGS_HEAD = ("severity", "rule", "application, environment, operation", "where", "finding", "fix")
+SECTION_ROOM = 600
+"""Kept for each section's heading and the line that says what it leaves out."""
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _shortened(result: Result) -> str:
+    """What fits in COMMENT_CHARS, in the order a reviewer acts on it; every section says what it leaves out."""
+    kind = "diff review" if result.changes is not None else "review"
+    out = [f"## policycheck {kind}", ""]
+    if not result.verified:
+        out += [f"**UNVERIFIED**: {UNVERIFIED}", ""]
+    out += [
+        text(summary(result)),
+        "",
+        f"_Shortened to fit a pull-request comment ({COMMENT_CHARS:,} characters): the problems, most important "
+        "first; each section says what it leaves out. The whole review: `policycheck check --format html=FILE` "
+        f"(the access matrix, parity and findings); {FULL_REPORT}._",
+        "",
+    ]
+    budget = Budget(COMMENT_CHARS - COMMENT_ROOM)
+    sections = 4 + (result.changes is not None) + bool(result.tokens)
+    budget.spend(out)
+    budget.left -= SECTION_ROOM * sections
+
+    def section(
+        title: str,
+        head: Sequence[str] | None,
+        lines: Iterable[str],
+        total: int,
+        what: str,
+        after: str = "",
+        share: float = 1.0,
+    ) -> list[str]:
+        """Rows in `share` of the room left, so that the sections after this one keep some."""
+        budget.left += SECTION_ROOM  # its own room, kept aside above, pays for all but its rows
+        block = [title, ""] + ([_row(head), "|" + " --- |" * len(head)] if head is not None else [])
+        budget.spend(block)
+        kept, left = budget.fit_part(share, lines, total)
+        tail = [""] + ([f"_{counted(left, what)} left out here._", ""] if left else []) + ([after, ""] if after else [])
+        budget.spend(tail)
+        return (block if kept else block[:2]) + kept + tail
+
+    ranked = by_importance(result.findings)
+    waived = [_finding(w.finding, w) for w in result.waived]
+    rows = [*(_row(_finding(f)) for f in ranked), *map(_row, waived)]
+    out += section(f"### Findings ({len(result.findings)}, {len(result.waived)} waived)", FINDINGS_HEAD, rows,
+                   len(ranked) + len(waived), "finding", share=0.5)  # fmt: skip
+    if result.changes is not None:
+        lines = [
+            f"- {'**' + label + '**' if k == 'lost' else label} {code(what)} ({code(c.application)} in "
+            f"{code(c.environment)})" + (f": {text(why)}" if why else "")
+            for c in result.changes
+            for k, label, what, why in change_rows(c)
+        ]
+        lines.sort(key=lambda line: not line.startswith("- **"))  # what is lost first
+        out += section("### What the new export changes", None, lines, len(lines), "change", share=0.5)
+    out += _problems(result, section)
+    differing = [
+        (app, held, r) for app, held, rows_ in parity(result) for r in rows_ if r.differs
+    ] if result.holdings else []  # fmt: skip
+    parity_lines = (_parity_row(app, held, r) for app, held, r in differing)
+    out += section(
+        "### Parity: permissions held in some environments only",
+        ("application", "permission", "held in", "not held in", "difference"),
+        parity_lines,
+        len(differing),
+        "difference",
+    )
+    if result.tokens:
+        out += section("### Tokens", None, (_token(t) for t in result.tokens), len(result.tokens), "token")
+    return "\n".join(out)
+
+
+def _problems(result: Result, section: Callable[..., list[str]]) -> list[str]:
+    """The access matrix without its allowed calls (counted), worst first."""
+    after = " after the change" if result.changes is not None else ""
+    title = f"### Access matrix{after}: the calls that fail"
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    cells = sorted((c for c in result.matrix if c.status != ALLOWED), key=lambda c: rank.get(c.status, 0))
+    allowed = len(result.matrix) - len(cells)
+    delta = moved(result.changes)
+    rows = (
+        _row((code(c.application), code(c.environment), code(c.operation),
+              _status(c, delta.get((c.application, c.environment, c.operation))),
+              ", ".join(code(p) for p in c.missing)))
+        for c in cells
+    )  # fmt: skip
+    head = ("application", "environment", "operation", "status", "missing")
+    allowed_line = f"{counted(allowed, 'allowed call')} not listed."
+    return section(title, head, rows, len(cells), "failing call", allowed_line, share=0.6)
+
+
+def _parity_row(app: str, held: Sequence[Holding], r: ParityRow) -> str:
+    having = ", ".join(code(h.environment) for h, has in zip(held, r.held, strict=True) if has)
+    lacking = ", ".join(code(h.environment) for h, has in zip(held, r.held, strict=True) if not has)
+    why = f"**parity difference**: {text(', '.join(r.broken))}" if r.broken else "differs"
+    return _row((code(app), code(r.permission), having, lacking, why))

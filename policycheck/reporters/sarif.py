@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 from .._version import __version__
 from ..escaping import json_text, sarif_message
-from ..findings import Finding, Result, Severity
+from ..findings import Finding, Result, Severity, Waived
 from ..rules import REGISTRY, Rule, summary
+from .budget import FULL_REPORT, SARIF_RESULTS, by_importance, counted
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/policycheck/policycheck/blob/main/docs/rules.md"
@@ -76,20 +77,43 @@ def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | Non
     return out
 
 
-def invocation(result: Result) -> dict[str, Any]:
+def invocation(result: Result, omitted: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"executionSuccessful": True}
+    notes = []
     if not result.verified:
-        out["toolExecutionNotifications"] = [
-            {"level": "warning", "message": {"text": UNVERIFIED}, "descriptor": {"id": "unverified"}}
-        ]
+        notes.append({"level": "warning", "message": {"text": UNVERIFIED}, "descriptor": {"id": "unverified"}})
+    if omitted:
+        notes.append({"level": "warning", "message": {"text": omitted}, "descriptor": {"id": "results-left-out"}})
+    if notes:
+        out["toolExecutionNotifications"] = notes
     return out
+
+
+def _kept(result: Result) -> tuple[list[Finding], list[Waived], str | None]:
+    """At most SARIF_RESULTS results: findings most important first, then waived ones; what is left out, said."""
+    findings, waived = list(result.findings), list(result.waived)
+    if len(findings) + len(waived) <= SARIF_RESULTS:
+        return findings, waived, None
+    keep = set(map(id, by_importance(findings)[:SARIF_RESULTS]))
+    findings_kept = [f for f in findings if id(f) in keep]  # in their usual order
+    waived_kept = waived[: SARIF_RESULTS - len(findings_kept)]
+    left = len(findings) - len(findings_kept)
+    left_waived = len(waived) - len(waived_kept)
+    parts = [counted(left, "finding")] if left else []
+    parts += [f"{left_waived:,} waived"] if left_waived else []
+    line = (
+        f"{' and '.join(parts)} left out: code scanning takes {SARIF_RESULTS:,} results per run "
+        f"(kept: the most severe, then the causes that break the most); {FULL_REPORT}"
+    )
+    return findings_kept, waived_kept, line
 
 
 def report(result: Result) -> dict[str, Any]:
     rules = list(REGISTRY.values())
     index = {r.ID: i for i, r in enumerate(rules)}
-    results = [_result(f, index) for f in result.findings]
-    for w in result.waived:
+    findings, waived, omitted = _kept(result)
+    results = [_result(f, index) for f in findings]
+    for w in waived:
         justification = sarif_message(f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")"))
         results.append(
             _result(w.finding, index, {"kind": "external", "status": "accepted", "justification": justification})
@@ -109,8 +133,9 @@ def report(result: Result) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "properties": {"verified": result.verified},
-                "invocations": [invocation(result)],
+                "properties": {"verified": result.verified}
+                | ({"resultsLeftOut": len(result.findings) + len(result.waived) - len(results)} if omitted else {}),
+                "invocations": [invocation(result, omitted)],
                 "results": results,
             }
         ],

@@ -108,4 +108,8 @@ def render(result: Result, *, color: bool = False) -> str:
         )
     blocks += [render_finding(f, color) for f in result.findings]
     blocks += [render_waived(w) for w in result.waived]
+    if result.coverage is not None:
+        from ..coverage import text as coverage_text
+
+        blocks.append(coverage_text(result.coverage))
     return "\n".join(log_line(line) for line in "\n".join([*blocks, summary(result)]).split("\n")) + "\n"

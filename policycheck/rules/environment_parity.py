@@ -88,9 +88,15 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
 def _cause(analysis: Analysis, app: str, has: str, lacks: str, diff: tuple[str, ...]) -> tuple[str, str]:
     """When the same grant is in force in both and only a set's definition differs, that difference."""
     application = analysis.model.applications[app]
-    for permission in diff:
+    # definitions differ only where environments have their own
+    for permission in diff if analysis.model.scoped_sets else ():
         for b in analysis.grants.blocked(application, lacks, permission):
-            if b.reasons == (Block.DEFINITION,) and has in b.environments and b.grant is not None:
+            defines = b.environments
+            if (
+                b.reasons == (Block.DEFINITION,)
+                and b.grant is not None
+                and any(e in defines for e in analysis.chain(has))
+            ):
                 assert b.grant.permission_set is not None
                 defined = analysis.resolver.definition(b.grant.permission_set, lacks)
                 title = defined.title if defined is not None else f"permission set '{b.grant.permission_set}'"

@@ -43,14 +43,14 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     yield from _grant_gaps(analysis, ctx)
     yield from _expected_inheritance(analysis, ctx)
-    for ref in model.references:
-        if ref.kind == "included set" and not model.set_defined(ref.name):
-            yield ctx.finding(
-                ref.source,
-                subject=ref.name,
-                message=f"set chain broken: {ref.where} includes '{ref.name}', which is not defined",
-                fix=f"define permission set '{ref.name}' in the export, or remove the include",
-            )
+    undefined = {n for n in model.references.names("included set") if not model.set_defined(n)}
+    for ref in model.references.of("included set", undefined):
+        yield ctx.finding(
+            ref.source,
+            subject=ref.name,
+            message=f"set chain broken: {ref.where} includes '{ref.name}', which is not defined",
+            fix=f"define permission set '{ref.name}' in the export, or remove the include",
+        )
 
 
 Key = tuple[Block, str, str, tuple[str, ...]]

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import FILTERED, Affected, Finding, Severity
-from ..model import PermissionSet
+from ..model import EXPIRED, PermissionSet
 from ..resolve import Block, Blocked
 from .bound import APP, app_origin, listing, some, who
 
@@ -83,6 +83,9 @@ def _step(found: tuple[Blocked, ...], analysis: Analysis, env: str, permission: 
         assert b.grant is not None
         if b.reasons == (Block.PENDING,):
             return f"approve the pending grant of {b.grant.target} (PC102)"
+        if b.reasons == (Block.REVOKED,) and b.grant.blocked_by:
+            rule = "PC110" if b.grant.blocked_by == EXPIRED else "PC111"
+            return f"unblock the grant of {b.grant.target} ({b.grant.blocked_by}; {rule})"
         if b.reasons == (Block.OTHER_ENVIRONMENT,):
             if b.grant.per_environment:
                 return f"grant {b.grant.target} in {env} as well (in {env}'s own realm or tenant; PC103)"

@@ -47,25 +47,32 @@ UNDEFINED = ("role", "group")
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     known = _known(model)
-    for ref in model.references:
-        if ref.kind in UNDEFINED:
+    references = model.references
+    for kind in UNDEFINED:
+        for ref in references.of(kind):
             yield ctx.finding(
                 ref.source,
                 subject=ref.name,
                 message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}', which the export does not define",
                 fix=f"define {ref.kind} '{ref.name}' in the realm, or remove the reference",
             )
+    for kind, names in known.items():
+        if names is None:
             continue
-        names = known.get(ref.kind)
-        if names is None or ref.name in names or (ref.kind, ref.where) == ("application", "binding"):
-            continue  # a bound application missing from the export is PC404
+        unknown = {n for n in references.names(kind) if n not in names}
+        if not unknown:
+            continue  # the common case: nothing is listed
         import difflib
 
-        close = difflib.get_close_matches(ref.name, list(names), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        yield ctx.finding(
-            ref.source,
-            subject=ref.name,
-            message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}'{hint}",
-            fix=f"define {ref.kind} '{ref.name}' or correct the name{hint}",
-        )
+        candidates = list(names)
+        for ref in references.of(kind, unknown):
+            if (ref.kind, ref.where) == ("application", "binding"):
+                continue  # a bound application missing from the export is PC404
+            close = difflib.get_close_matches(ref.name, candidates, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            yield ctx.finding(
+                ref.source,
+                subject=ref.name,
+                message=f"{ref.where} refers to unknown {ref.kind} '{ref.name}'{hint}",
+                fix=f"define {ref.kind} '{ref.name}' or correct the name{hint}",
+            )

@@ -37,17 +37,25 @@ DEFAULT_SEVERITY = Severity.WARNING
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     bits = analysis.bits
-    groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
+    by_grant: dict[tuple[str | None, str | None, bool], tuple[Grant, list[Affected], list[int]]] = {}
     for u in analysis.unneeded:
-        app = model.applications[u.application]
-        for index, delivers in u.effective.contributions:
-            if not delivers & u.extra:
+        grants = model.applications[u.application].grants
+        extra, needed = u.extra, u.needed
+        for index, delivers in u.contributions:
+            if not delivers & extra:
                 continue
-            grant = app.grants[index]
-            idle = not delivers & u.needed
-            entry = groups.setdefault((grant.target, idle), (grant, [], []))
+            grant = grants[index]
+            key = (grant.permission, grant.permission_set, not delivers & needed)
+            entry = by_grant.get(key)
+            if entry is None:
+                entry = by_grant[key] = (grant, [], [])
             entry[1].append((u.application, u.environment, None))
-            entry[2].append(delivers & u.extra)
+            entry[2].append(delivers & extra)
+    groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
+    for key, (grant, cells, extras) in by_grant.items():
+        entry = groups.setdefault((grant.target, key[2]), (grant, [], []))
+        entry[1].extend(cells)
+        entry[2].extend(extras)
     for (target, idle), (_, cells, extras) in groups.items():
         name, single = who(cells)
         envs = sorted({c[1] for c in cells})

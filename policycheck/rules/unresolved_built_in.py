@@ -32,9 +32,7 @@ DEFAULT_SEVERITY = Severity.NOTE
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     seen: set[tuple[str, str]] = set()
-    for ref in model.references:
-        if ref.kind != "built-in role":
-            continue
+    for ref in model.references.of("built-in role"):
         where = ref.source.location()
         if (where.path, ref.name) in seen:
             continue

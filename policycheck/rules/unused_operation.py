@@ -6,7 +6,7 @@ remove it.
 
 Failing example: `gl.accounts.delete` is defined and no binding lists it.
 
-Passing example: every operation is in some binding.
+Passing example: every operation is in some binding (its operations, or its must_not_call).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ DEFAULT_SEVERITY = Severity.NOTE
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
-    used = {op for b in model.bindings for op in b.operations}
+    used = {op for b in model.bindings for op in (*b.operations, *b.must_not_call)}
     for op_id, op in sorted(model.operations.items()):
         if op_id not in used:
             yield ctx.finding(

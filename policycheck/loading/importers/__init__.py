@@ -14,13 +14,17 @@ if TYPE_CHECKING:
     from ..source import Document
     from .identity import Identity
 
-FORMATS = ("native", "keycloak", "entra", "ionapi")
+FORMATS = ("native", "keycloak", "entra", "ionapi", "apigee", "apim")
 
 
 def detect(data: Any, path: str) -> str | None:
     """The vendor format of parsed `data`, or None."""
-    from . import entra, keycloak
+    from . import apigee, apim, entra, keycloak
 
+    if apim.is_artifact(data, path):
+        return "apim"
+    if apigee.is_export(data):
+        return "apigee"
     if path.endswith(".ionapi") or (isinstance(data, dict) and {"ti", "ci"} <= data.keys() and "pu" in data):
         return "ionapi"
     if keycloak.realm_import(data) is not None:
@@ -51,8 +55,20 @@ MORE_MARKERS = (
     b"appId:",
     b'"appRoleId"',
     b'"consentType"',
+    b'"apiProducts"',  # Apigee apps (apigeecli, maven plugin developerApps.json)
+    b'"apiProduct"',  # apigeecli products export
+    b'"operationGroup"',  # Apigee products
+    b'"approvalType"',
+    b'"developer"',  # apigeecli developers export
 )
 """Newer markers, also in files of other tools (Helm values and templates): a parse error there is a warning."""
+
+
+def named_vendor(path: str) -> bool:
+    """A file at a place where an exporter writes one of its files (APIOps artifacts), whatever it says."""
+    from . import apim
+
+    return apim.role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
 
 
 def mentions_vendor(head: bytes) -> bool:
@@ -69,7 +85,14 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
     A document whose fields have the wrong shape for its format is an InputError at that field.
     """
-    from . import entra, ionapi, keycloak
+    from ..source import _gc_paused
+
+    with _gc_paused():  # the parsed trees are large and acyclic: the collector only rescans them
+        return _read_vendor(docs, identity)
+
+
+def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
+    from . import apigee, apim, entra, ionapi, keycloak
 
     for doc, kind in docs:
         check_shape(doc, kind)
@@ -82,6 +105,10 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
             parts.append(ionapi.read_ionapi(doc, identity))
     for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
         parts.append(entra.read_tenant(tenant, identity))
+    for org in apigee.organizations(doc for doc, kind in docs if kind == "apigee"):
+        parts.append(apigee.read_organization(org, identity))
+    for artifacts in apim.artifact_sets(doc for doc, kind in docs if kind == "apim"):
+        parts.extend(apim.read_set(artifacts, identity))
     return parts
 
 
@@ -154,6 +181,38 @@ _ENTRA_OBJECTS = {
     "grant": _GRANTS[1],
 }
 _IONAPI = {"ti": _STR, "cn": _STR, "ci": _STR}
+_APIGEE_APP = {
+    "name!": _STR,
+    "status": _STR,
+    "developerId": _STR,
+    "attributes": _list({"name": _STR}),
+    "credentials": _list({"status": _STR, "apiProducts": _list({"apiproduct!": _STR, "status": _STR})}),
+}
+_APIGEE = {
+    "apps": _APIGEE_APP,
+    "maven-apps": {"name!": _STR, "apiProducts": _list(_STR)},
+    "products": {
+        "name!": _STR,
+        "approvalType": _STR,
+        "environments": _list(_STR),
+        "scopes": _list(_STR),
+        "operationGroup": {
+            "operationConfigs": _list(
+                {"apiSource": _STR, "operations": _list({"resource": _STR, "methods": _list(_STR)})}
+            )
+        },
+    },
+    "developers": {"email!": _STR, "status": _STR},
+}
+_APIM_PROPS = {
+    "subscription": {"properties": {"displayName": _STR, "scope": _STR, "state": _STR}},
+    "product": {"properties": {"displayName": _STR, "state": _STR}},
+    "api": {"properties": {"displayName": _STR, "path": _STR}},
+    "config": {
+        "subscriptions": _list({"name!": _STR, "properties": {"state": _STR, "scope": _STR, "displayName": _STR}}),
+        "products": _list({"name!": _STR, "properties": {"state": _STR}}),
+    },
+}
 _SHAPES = {"keycloak": _KEYCLOAK, "entra": _ENTRA, "ionapi": _IONAPI}
 
 
@@ -161,11 +220,23 @@ def check_shape(doc: Document, kind: str) -> None:
     """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
     from ...errors import InputError
     from ..validate import _json_type, _pointer
-    from . import entra, keycloak
+    from . import apigee, apim, entra, keycloak
 
     data = doc.data
     items: list[tuple[tuple[str | int, ...], Any, Any]]
-    if kind == "keycloak" and keycloak.realm_import(data) is not None:
+    if kind == "apim":
+        role = apim.role(doc.path)
+        shape = _APIM_PROPS.get(role[0]) if role is not None else None
+        items = [] if shape is None else [((), data, shape)]
+    elif kind == "apigee":
+        what = apigee.kind_of(data)
+        if what == "maven-apps":
+            items = [((email, i), a, _APIGEE[what]) for email, apps in data.items() for i, a in enumerate(apps)]
+        else:
+            wrapper = {"apps": "app", "products": "apiProduct", "developers": "developer"}.get(str(what), "")
+            listed = apigee._items(data, wrapper) or apigee._items(data, "appGroupApps") or []
+            items = [(keys, item, _APIGEE[str(what)]) for keys, item in listed]
+    elif kind == "keycloak" and keycloak.realm_import(data) is not None:
         items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
     elif kind == "keycloak" and isinstance(data, list):
         items = [((i,), item, _KEYCLOAK) for i, item in enumerate(data)]

@@ -1,0 +1,109 @@
+"""PC110 credential-expiry: the key that carries a grant a bound operation needs has expired, or soon will.
+
+What it means: a gateway credential (an Apigee app's consumer key) has an expiry
+(`expiresAt`). Past it, the gateway refuses the key, and with it every API product
+the key carries: the calls that need those products fail, although the app, the
+key and the product entry are all `approved`. A key that expires within 30 days is
+reported one level lower (a warning when the rule is an error): rotate it before it
+breaks the calls. Which keys have expired is judged when the files are read (as of the
+start of today, UTC); `--today` moves only the 30-day warning.
+
+Failing example: `audit-app`'s only key carries `gl-read` with `expiresAt`
+1704067200000 (2024-01-01), and `gl.journal-entries.list` needs `gl-read` in prod.
+
+Passing example: the key has `expiresAt: -1` (never), or a date months away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from ..findings import Affected, Finding, Severity
+from ..model import EXPIRED, Grant
+from ..resolve import Block
+from .bound import listing, some, who
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from .context import RuleContext
+
+ID = "PC110"
+NAME = "credential-expiry"
+DEFAULT_SEVERITY = Severity.ERROR
+
+SOON = 30 * 86400
+"""A key that expires within this many seconds is reported as expiring."""
+
+_LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.NOTE, Severity.NOTE: Severity.NOTE}
+
+
+def _day(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
+
+
+def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _expired(analysis, ctx)
+    yield from _expiring(analysis, ctx)
+
+
+def _expired(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per expired grant (in one environment), with every call it breaks."""
+    needed: dict[tuple[str, int], tuple[Grant, dict[str, None], dict[Affected, None]]] = {}
+    for f in analysis.failures:
+        for permission, found in f.blocked:
+            for b in found:
+                g = b.grant
+                if g is None or Block.REVOKED not in b.reasons or Block.OTHER_ENVIRONMENT in b.reasons:
+                    continue
+                if EXPIRED not in (g.blocked_by or "").split("; "):
+                    continue
+                _, perms, hit = needed.setdefault((f.environment, id(g)), (g, {}, {}))
+                perms[permission] = None
+                hit[(f.application, f.environment, f.operation)] = None
+    for (env, _), (grant, perms, found_cells) in needed.items():
+        cells = list(found_cells)
+        name, single = who(cells)
+        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+        yield ctx.finding(
+            grant.source,
+            cells=cells,
+            op=ops[0] if len(ops) == 1 else None,
+            subject=grant.target,
+            message=f"the key of {name} that carries {grant.target} expired on {_day(grant.expires or 0)}: "
+            f"{some(ops) if not single else listing(ops)} need{'s' if len(ops) == 1 else ''} "
+            f"{listing(list(perms))} in {env}",
+            fix=f"issue {name} a new key with {grant.target} (or extend the key's expiry), then retire the old one",
+        )
+
+
+def _expiring(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
+    """One finding per approved grant whose key expires within SOON, when a bound call needs what it delivers."""
+    found: dict[int, tuple[Grant, dict[Affected, None]]] = {}
+    for (app_id, env), ops in analysis.pairs.items():
+        app = analysis.model.applications[app_id]
+        for g in app.grants:
+            if g.expires is None or not ctx.now < g.expires <= ctx.now + SOON or g.blocked_by:
+                continue
+            delivers = analysis.grants.grant_in(g, env)
+            if not delivers.in_force:
+                continue
+            for op in ops:
+                if analysis.need(op, env).mentions & delivers.delivers:
+                    found.setdefault(id(g), (g, {}))[1][(app_id, env, op)] = None
+    for grant, hit in found.values():
+        cells = list(hit)
+        name, _ = who(cells)
+        days = int((grant.expires or 0) - ctx.now) // 86400
+        envs = list(dict.fromkeys(c[1] for c in cells))
+        names = [op for op in dict.fromkeys(c[2] for c in cells) if op]
+        finding = ctx.finding(
+            grant.source,
+            cells=cells,
+            subject=f"expiring:{grant.target}",
+            message=f"the key of {name} that carries {grant.target} expires on {_day(grant.expires or 0)} "
+            f"(in {days} days): {some(names)} in {', '.join(envs)} will fail",
+            fix=f"issue {name} a new key with {grant.target} before it expires, then retire the old one",
+        )
+        yield finding._replace(severity=_LOWER[finding.severity])
