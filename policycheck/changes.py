@@ -47,14 +47,16 @@ def why_gone(derivations: tuple[Derivation, ...], after: Model, resolver: Resolv
     if not after.applications[app].assigned_to(env):
         return f"{app} is no longer assigned to {env}"
     for d in derivations:
-        grant = next(
-            (
-                g
-                for g in after.applications[app].grants
-                if (g.permission, g.permission_set) == (d.grant.permission, d.grant.permission_set)
-            ),
-            None,
-        )
+        same = [
+            g
+            for g in after.applications[app].grants
+            if (g.permission, g.permission_set) == (d.grant.permission, d.grant.permission_set)
+        ]
+        # another realm's or tenant's copy of the grant is not this environment's grant
+        grant = next((g for g in same if resolver.grant_path(g, env) is not None), None)
+        if grant is None and d.grant.per_environment:
+            return f"the grant of {d.grant.target} was removed in {env}"
+        grant = grant or next(iter(same), None)
         if grant is None:
             return f"the grant of {d.grant.target} was removed"
         if grant.status.value != "approved":

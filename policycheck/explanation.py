@@ -16,6 +16,7 @@ from .errors import UsageError
 from .escaping import json_text, log_line, terminal
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
+from .rules.bound import definition_gap
 from .templates import matches
 
 
@@ -75,7 +76,7 @@ def chain_text(d: Derivation) -> str:
     return " -> ".join(hops)
 
 
-def stop_text(b: Blocked, env: str) -> str:
+def stop_text(b: Blocked, env: str, resolver: Resolver) -> str:
     """Where a grant that would deliver a permission stops: pending, another environment, a set not mapped."""
     if b.grant is None:
         return f"the application is not assigned to {env} (it has clients in {', '.join(b.environments) or 'none'})"
@@ -85,11 +86,58 @@ def stop_text(b: Blocked, env: str) -> str:
         Block.OTHER_ENVIRONMENT: f"applies to {', '.join(b.environments)}, not to {env}",
         Block.SET_NOT_MAPPED: f"its set is not mapped to {env} or what it inherits (mapped in "
         f"{', '.join(b.environments) or 'no environment'})",
-        Block.DEFINITION: f"its set is in force in {env}, but {env} defines it without this permission (the "
-        f"definition in {', '.join(b.environments)} has it)",
     }
+    if Block.DEFINITION in b.reasons:
+        texts[Block.DEFINITION] = f"in {env}, {_definition(b, env, resolver)} " + (
+            f"delivers nothing, where in {', '.join(b.environments)} it delivers it"
+            if _switched_off(b, env, resolver)
+            else f"does not include it, which it includes in {', '.join(b.environments)}"
+        )
     via = " via set " + " -> ".join(f"'{s}'" for s in b.sets[1:]) if len(b.sets) > 1 else ""
     return f"grant of {b.grant.target}{via} ({b.grant.source.location()}): " + "; ".join(texts[r] for r in b.reasons)
+
+
+def _hint(permission: str, app: str, env: str, blocks: tuple[Blocked, ...], resolver: Resolver) -> str | None:
+    """The vendor-true fix where the text matching of `_steps` would advise the wrong one.
+
+    A realm's or tenant's own definition lacking the permission is fixed in that definition
+    (two realms cannot inherit from each other); a grant read from another realm or tenant
+    is made again in this environment's own one, never extended to it.
+    """
+    for b in blocks:
+        if b.reasons == (Block.DEFINITION,) and _switched_off(b, env, resolver):
+            assert b.grant is not None and b.grant.permission_set is not None
+            defined = resolver.definition(b.grant.permission_set, env)
+            _, fix = definition_gap(defined, permission, [permission], env, b.environments[0])
+            return fix.replace(f" in {env} (", f" in {env} ({defined.source.location() if defined else '?'}; ", 1)
+        if b.reasons == (Block.DEFINITION,):  # the first hop of the other definition's path: the child to add
+            return (
+                f"add '{b.sets[1] if len(b.sets) > 1 else permission}' to {_definition(b, env, resolver)} in {env}, "
+                f"as {b.environments[0]} defines it"
+            )
+    if blocks and all(
+        b.grant is not None and b.grant.per_environment and b.reasons == (Block.OTHER_ENVIRONMENT,) for b in blocks
+    ):
+        b = blocks[0]
+        assert b.grant is not None
+        return f"grant {b.grant.target} to {app} in {env}'s own realm or tenant, as {b.environments[0]} does"
+    return None
+
+
+def _switched_off(b: Blocked, env: str, resolver: Resolver) -> bool:
+    """The environment's definition delivers nothing of its own (a disabled app role), where another's does."""
+    assert b.grant is not None and b.grant.permission_set is not None
+    found = resolver.definition(b.grant.permission_set, env)
+    return found is not None and found.name == b.permission and not found.permissions
+
+
+def _definition(b: Blocked, env: str, resolver: Resolver) -> str:
+    """The environment's own definition of the granted set, with where it is written."""
+    assert b.grant is not None and b.grant.permission_set is not None
+    found = resolver.definition(b.grant.permission_set, env)
+    if found is None:
+        return f"permission set '{b.grant.permission_set}'"
+    return f"{found.title} ({found.source.location()})"
 
 
 def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
@@ -119,8 +167,13 @@ def explain(
     deliverable, filtered = resolver.deliverable(app, env)
     req = op.requirement_in(env)
     leaves = []
+    hints: dict[str, str] = {}
     for name in sorted(names(req.permissions)):
         derivations = resolution.derivations(name)
+        blocks = () if derivations else tuple(resolver.blocked(app, env, name))
+        hint = _hint(name, app, env, blocks, resolver)
+        if hint is not None:
+            hints[name] = hint
         claims = model.permissions[name].claims if name in model.permissions else ()
         in_token = None if token is None or not claims else bool(set(claims) & token.values)
         flt = filtered.get(name)
@@ -129,7 +182,7 @@ def explain(
                 name,
                 name in deliverable,
                 tuple(chain_text(d) for d in derivations),
-                () if derivations else tuple(stop_text(b, env) for b in resolver.blocked(app, env, name)),
+                tuple(stop_text(b, env, resolver) for b in blocks),
                 None
                 if flt is None
                 else (
@@ -174,7 +227,7 @@ def explain(
             allowed, status, reason = False, 401, "the token itself is rejected: " + "; ".join(health)
         elif lacking:
             allowed, status, reason = False, 403, "the token lacks " + ", ".join(lacking) + " (insufficient_scope)"
-    steps = _steps(app, env, op, leaves, req.scopes, requested, token_info)
+    steps = _steps(app, env, op, leaves, req.scopes, requested, token_info, hints)
     return Explanation(
         app,
         env,
@@ -200,12 +253,15 @@ def _steps(
     scopes: tuple[str, ...],
     requested: tuple[str, ...] | None,
     token: dict[str, Any] | None,
+    hints: dict[str, str],
 ) -> list[str]:
     steps = []
     for leaf in leaves:
         if leaf.satisfied:
             continue
-        if leaf.filtered:
+        if leaf.permission in hints and not leaf.filtered:
+            steps.append(hints[leaf.permission])
+        elif leaf.filtered:
             steps.append(f"let '{leaf.permission}' reach {app}'s tokens in {env} ({leaf.filtered})")
         elif any("pending approval" in b for b in leaf.blocked):
             steps.append(f"approve the pending grant of '{leaf.permission}' for {app} in {env}")
@@ -214,14 +270,13 @@ def _steps(
                 f"map the permission set that holds '{leaf.permission}' to {env}, or make {env} inherit "
                 "the environment where it is mapped"
             )
-        elif any("defines it without this permission" in b for b in leaf.blocked):
-            steps.append(f"add '{leaf.permission}' to {env}'s definition of the permission set that should deliver it")
         elif any("blocked by the gateway" in b and f"not to {env}" not in b for b in leaf.blocked):
             steps.append(f"unblock the grant of '{leaf.permission}' for {app} in {env} (PC110, PC111)")
         elif any(f"not to {env}" in b for b in leaf.blocked):
             steps.append(f"extend the grant of '{leaf.permission}' to {env}")
         else:
             steps.append(f"grant '{leaf.permission}' to {app} in {env}")
+    steps = list(dict.fromkeys(steps))  # one grant or definition that lacks several permissions: one step
     if requested is not None and not set(scopes) <= set(requested):
         steps.append(f"request scope={' '.join(sorted(set(requested) | set(scopes)))} in {env}")
     if steps or (token and (token["lacks"] or token["problems"])):

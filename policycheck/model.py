@@ -229,13 +229,15 @@ class Grant(NamedTuple):
     """Seconds since the epoch when the credential that carries it expires (an Apigee key); None: never."""
     blocked_by: str | None = None
     """Why the gateway does not honour a revoked grant, in the vendor's words ("subscription state 'suspended'")."""
+    label: str = "permission set"
+    """What the vendor calls the granted set, for messages: app role, delegated permission ..."""
 
     @property
     def target(self) -> str:
-        """What is granted, for messages: 'X', or permission set 'Y'."""
+        """What is granted, for messages: 'X', or permission set 'Y' (app role 'Y', ...)."""
         if self.permission is not None:
             return f"'{self.permission}'"
-        return f"permission set '{self.permission_set}'"
+        return f"{self.label} '{self.permission_set}'"
 
     def applies_in(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments

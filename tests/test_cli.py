@@ -67,6 +67,7 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
         "PC205",
         "PC301",
         "PC302",
+        "PC303",
         "PC401",
         "PC402",
         "PC403",

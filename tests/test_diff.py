@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,110 @@ def test_base_ref_reads_the_old_export_from_git(tmp_path, capsys, monkeypatch):
     assert code == 1
     assert out.count("error PC301") == 2 and out.startswith("export.yaml:29:5: error PC301")
     assert main(["diff", "--no-config", "--policies", "policy.yaml", "--base-ref", "nope", "export.yaml"]) == 2
-    assert capsys.readouterr().err == "policycheck: git has no export.yaml at 'nope'\n"
+    assert capsys.readouterr().err == "policycheck: git has no revision 'nope' (or this is not a git work tree)\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """A git repository in tmp with the two realms' policy committed on main; git(...) runs in it."""
+    import realms
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    for k, v in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "t@e")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    (root / "policies").mkdir()
+    (root / "policies" / "policy.yaml").write_text(realms.POLICY, encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "the policy")
+    monkeypatch.chdir(root)
+    return git
+
+
+def test_base_ref_an_export_new_in_the_change_is_all_new_access(repo, capsys):
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("checkout", "-qb", "add-realms")
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")  # new in this branch: absent at main
+    args = ["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "gw"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert err == "policycheck: gw: note: not in main (new in this change): everything it grants is new access\n"
+    found = json.loads(out)["findings"]
+    assert {(f["rule"], f["severity"]) for f in found} == {("PC302", "note")}
+    cells = {tuple(c) for f in found for c in f.get("cells", [[f["application"], f["environment"], f["operation"]]])}
+    assert len(cells) == 2 * 2 * 3  # every bound call of both connectors in both realms
+    assert main([*args, "--fail-on-new-access"]) == 1
+
+
+def test_base_ref_reads_a_file_deleted_since_the_base(repo, capsys):
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")
+    Path("gw/stable/stable-realm.json").unlink()  # the pull request deletes stable's export
+    code = main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "gw"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (1, "")
+    found = json.loads(out)["findings"]
+    lost = {(f["environment"], f["rule"]) for f in found if f["rule"] == "PC301"}
+    assert lost == {("stable", "PC301")}
+    shrunk = [f for f in found if f["rule"] == "PC303"]
+    assert [f["location"]["path"] for f in shrunk] == ["main:gw/stable/stable-realm.json"]
+    assert "(not in the new export) shrank: realms 1 -> 0 (vanished)" in shrunk[0]["message"]
 
 
 def test_usage(capsys):
     assert main(["diff", "--no-config", "--policies", POLICY, AFTER]) == 2
     assert "give BEFORE AFTER, or --base-ref REF AFTER" in capsys.readouterr().err
+
+
+def test_base_ref_an_export_deleted_in_the_change_loses_everything(repo, capsys):
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")
+    shutil.rmtree("gw")  # the pull request deletes the whole export folder
+    code = main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "gw"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err == "policycheck: gw: note: not in the work tree (deleted in this change): what it grants is lost\n"
+    found = json.loads(out)["findings"]
+    lost = {
+        tuple(c)
+        for f in found
+        if f["rule"] == "PC301"
+        for c in f.get("cells") or [[f["application"], f["environment"], f["operation"]]]
+    }
+    assert {env for _, env, _ in lost} == {"dev", "stable"}
+    shrunk = [f["message"].split(" shrank")[0] for f in found if f["rule"] == "PC303"]
+    assert shrunk == [
+        "the keycloak export main:gw/dev/dev-realm.json, main:gw/stable/stable-realm.json (not in the new export)"
+    ]
+    assert main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "nowhere"]) == 2
+    assert capsys.readouterr().err == "policycheck: nowhere: neither at 'main' nor in the work tree\n"
+
+
+def test_a_policy_beside_the_exports_is_read_once_from_policies(repo, capsys):
+    """`diff --base-ref main .`: the policy in AFTER (and its old version at main) is not read again as an input."""
+    import realms
+
+    realms.write_pair(Path("gw"), realms.CHILDREN)
+    repo("add", "-A")
+    repo("commit", "-qm", "the realms")
+    old = Path("policies/policy.yaml").read_text(encoding="utf-8")
+    Path("policies/policy.yaml").write_text(old.replace("mapping.edit, job.run]", "mapping.edit]"), encoding="utf-8")
+    code = main(["diff", "--no-config", "--policies", "policies", "--base-ref", "main", "--format", "json", "."])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["findings"] == []  # the same exports, the same (current) policy on both sides
+    assert report["summary"]["bindings"] == 2 * 2 * 2  # two connectors, two realms, two operations: once

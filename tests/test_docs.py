@@ -244,6 +244,7 @@ def test_report_example_is_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
     assert shown["tool"]["name"] == real["tool"]["name"]
     assert shown["summary"] == real["summary"]
     assert shown["coverage"] == real["coverage"]
+    assert shown["imports"] == real["imports"]  # native exports only: no vendor file imported
     remaining = iter(real["findings"])
     for finding in shown["findings"]:  # a trimmed copy: a subsequence of the real findings
         assert any(finding == r for r in remaining), f"not in the real report, in this order: {finding}"

@@ -159,17 +159,3 @@ def test_unknown_names_are_a_usage_error_with_the_closest_one(tmp_path, monkeypa
     assert main(["explain", "--no-config", "--policies", ".", *args]) == 2
     out, err = capsys.readouterr()
     assert (out, err) == ("", f"policycheck: {message}\n")
-
-
-def test_a_set_defined_without_the_permission_in_this_environment(monkeypatch, capsys):
-    """The Keycloak example: prod's gl-poster composite lacks post (test's has it); this was an internal error."""
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent / "policies" / "examples" / "keycloak")
-    code = main(["explain", "gl-integration", "gl.journal-entries.post", "--env", "prod"])
-    out = capsys.readouterr().out
-    assert code == 1
-    assert (
-        "stops: grant of permission set '/finance/posting' via set 'gl-api/gl-poster' -> 'gl-api/gl:journal:post' "
-        "(prod/erp-realm.json:32:5): its set is in force in prod, but prod defines it without this permission "
-        "(the definition in test has it)"
-    ) in out
-    assert "1. add 'gl-api/gl:journal:post' to prod's definition of the permission set that should deliver it" in out

@@ -392,12 +392,13 @@ def test_section_counts_of_the_example_realms(monkeypatch: pytest.MonkeyPatch) -
     cfg = config.load(".policycheck.yaml")
     model = load_model(cfg.paths, identity=app.identity(cfg))
     counts = {(path, section): n for vendor, path, section, n in model.imports if vendor == "keycloak"}
-    sections = ["realms", "clients", "service accounts", "roles", "composites", "groups", "scope mappings"]
+    sections = ["realms", "clients", "service accounts", "users", "roles", "composites", "groups", "scope mappings"]
     # test: realm roles default-roles-erp, offline_access, app_admin and gl-api's four; composites:
     # default-roles-erp, app_admin (itself), gl-poster; groups /finance and /finance/posting
-    assert [counts["test/erp-realm.json", s] for s in sections] == [1, 2, 1, 7, 3, 2, 0]
+    # test's one user, the service account, is in test/erp-users-0.json: it counts under its realm
+    assert [counts["test/erp-realm.json", s] for s in sections] == [1, 2, 1, 1, 7, 3, 2, 0]
     # prod: no app_admin; one clientScopeMappings entry (gl-api -> gl-integration)
-    assert [counts["prod/erp-realm.json", s] for s in sections] == [1, 2, 1, 6, 2, 2, 1]
+    assert [counts["prod/erp-realm.json", s] for s in sections] == [1, 2, 1, 1, 6, 2, 2, 1]
     assert len(model.imports) == 2 * len(sections)  # the users file counts under its realm
 
 
@@ -414,6 +415,67 @@ def test_section_counts_of_entra_and_ionapi() -> None:
     }
     assert counts["GL-Integration_PRD.ionapi", "files"] == 1
     assert counts["GL-Integration_TST.ionapi", "files"] == 1
+
+
+def test_section_counts_are_shown_in_the_text_and_json_reports(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    from policycheck.loading.schemas import schema
+
+    monkeypatch.chdir(EXAMPLES / "keycloak")
+    code, out, _ = run(capsys, "check", "--no-color")
+    assert code == 1
+    assert out.splitlines()[-3:-1] == [
+        "imported prod/erp-realm.json (keycloak): 1 realm, 2 clients, 1 service account, 1 user, 6 roles, "
+        "2 composites, 2 groups, 1 scope mapping",
+        "imported test/erp-realm.json (keycloak): 1 realm, 2 clients, 1 service account, 1 user, 7 roles, "
+        "3 composites, 2 groups, no scope mappings",  # the empty section, said
+    ]
+    code, out, _ = run(capsys, "check", "--format", "json")
+    report = json.loads(out)
+    assert list(Draft202012Validator(schema("report")).iter_errors(report)) == []
+    assert report["imports"][1] == {
+        "vendor": "keycloak",
+        "file": "test/erp-realm.json",
+        "sections": {
+            "realms": 1,
+            "clients": 2,
+            "service accounts": 1,
+            "users": 1,
+            "roles": 7,
+            "composites": 3,
+            "groups": 2,
+            "scope mappings": 0,
+        },
+    }
+
+
+def test_ionapi_files_are_counted_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--no-config", "--no-color", str(EXAMPLES / "infor"))
+    assert code == 1  # the example's findings
+    infor = os.path.relpath(EXAMPLES / "infor").replace(os.sep, "/")
+    assert [line for line in out.splitlines() if line.startswith("imported")] == [
+        f"imported 2 ionapi files: {infor}/GL-Integration_PRD.ionapi, {infor}/GL-Integration_TST.ionapi"
+    ]
+
+
+def test_a_partial_export_without_users_shows_no_users(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The admin console's partial export leaves the users out: the service accounts then hold only
+    the default roles (as Keycloak would create them on import), and the summary says 'no users'."""
+    import realms
+
+    data = realms.realm("stable", realms.CHILDREN)
+    data.pop("users")
+    write(here / "stable-realm.json", realms.pretty(data))
+    write(here / "policy.yaml", realms.POLICY.replace("[dev, stable]", "[stable]"))
+    code, out, _ = run(capsys, "check", "--no-config", "--no-color", ".")
+    assert code == 1
+    assert (
+        "imported stable-realm.json (keycloak): 1 realm, 3 clients, 2 service accounts, no users, 10 roles, "
+        "2 composites, no groups, 1 scope mapping\n" in out
+    )
 
 
 # --- 4. Keycloak YAML: keycloak-config-cli and the operator's KeycloakRealmImport ---------------------------
@@ -717,8 +779,8 @@ def test_a_bare_application_manifest_is_read_and_its_consent_is_unknown(
     )
     assert code == 1
     assert " PC102 " not in out and " PC101 " not in out  # never pending, never "missing: grant it"
-    heads = [line for line in out.splitlines() if line and not line.startswith((" ", "coverage: "))]
-    assert [line.split(" ")[2] for line in heads][:-1] == ["PC404"]
+    findings = [line for line in out.splitlines() if line and not line.startswith((" ", "imported ", "coverage: "))]
+    assert [line.split(" ")[2] for line in findings][:-1] == ["PC404"]
     # found in a directory too (it was skipped before)
     assert run(capsys, "check", "--no-config", ".", "-v")[2].count("Entra export") == 2
 
@@ -758,3 +820,219 @@ def test_another_tools_template_that_names_our_kind_is_a_warning_not_a_failure(
         "policycheck: gw/sp.json: skipped (another tool's file: no policycheck apiVersion" in err
     )  # az ad sp create-for-rbac
     assert "n0t-shown" not in out + err
+
+
+# --- 8. the two realms of one project (tests/realms.py): the issue's "must show" ---------------------------
+
+
+@pytest.fixture
+def two_realms(here: Path) -> Path:
+    import realms
+
+    root = realms.write_pair(here / "kc")
+    write(root / "policy.yaml", realms.POLICY)
+    return root
+
+
+def at(location: dict[str, Any]) -> str:
+    """The text of the line a report location points at, and the next two."""
+    lines = Path(location["path"]).read_text(encoding="utf-8").splitlines()
+    return "\n".join(lines[location["line"] - 1 : location["line"] + 2])
+
+
+def test_two_realms_name_the_composite_difference_in_stables_file(
+    two_realms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check", "--no-config", "--format", "json", "kc")
+    assert (code, err) == (1, "")
+    findings = json.loads(out)["findings"]
+    gap = [f for f in findings if f["rule"] == "PC103"]
+    assert [(f["environment"], f["location"]["path"], f["count"]) for f in gap] == [
+        ("stable", "kc/stable/stable-realm.json", 4)  # mapping.edit and job.run of both connectors
+    ]
+    assert gap[0]["message"] == (
+        "in stable, composite role 'connector-api/Connector User' does not include 'connector-api/mapping:read', "
+        "'connector-api/mapping:write', 'connector-api/job:run' and 'connector-api/job:status', which it includes "
+        "in dev: 2 applications hold it in both"
+    )
+    assert '"name" : "Connector User"' in at(gap[0]["location"])  # at stable's definition of the role
+    assert "in stable (its definition there), as in dev" in gap[0]["fix"]
+    parity = [f for f in findings if f["rule"] == "PC104"]
+    assert [(f["environment"], f["location"]["path"]) for f in parity] == [("stable", "kc/stable/stable-realm.json")]
+    assert "composite role 'connector-api/Connector User' does not include" in parity[0]["message"]
+    # default-roles-dev and default-roles-stable are each realm's default role: no parity difference
+    assert all("default-roles" not in f["message"] for f in findings if f["rule"] in ("PC103", "PC104"))
+    # every stable finding points into stable's file, every dev finding into dev's
+    for f in findings:
+        if f["environment"] in ("dev", "stable"):
+            assert f["location"]["path"] == f"kc/{f['environment']}/{f['environment']}-realm.json", f
+    # five users a realm with "credentials" : [ ]: no secret
+    assert [f for f in findings if f["rule"] == "PC907"] == []
+
+
+def test_explain_in_stable_gives_the_vendor_true_fix(two_realms: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
+    )
+    assert (code, err) == (1, "")
+    lines = (two_realms / "stable" / "stable-realm.json").read_text(encoding="utf-8").splitlines()
+    name = [text.strip() for text in lines].index('"name" : "Connector User",')  # 0-based; its "id" above
+    line = name - 1  # 1-based: the role's "{", above its "id"
+    where = f"kc/stable/stable-realm.json:{line}:9"
+    fix = out.split("\nfix:\n", 1)[1]
+    assert fix.splitlines()[:2] == [
+        f"  1. add 'connector-api/job:run' to composite role 'connector-api/Connector User' ({where}) in stable, "
+        "as dev defines it",
+        f"  2. add 'connector-api/job:status' to composite role 'connector-api/Connector User' ({where}) in "
+        "stable, as dev defines it",
+    ]
+    assert "inherit" not in out and "applies to dev" not in out
+    assert (
+        f"in stable, composite role 'connector-api/Connector User' ({where}) does not include it, which it "
+        "includes in dev" in out
+    )
+    # in dev the same call is allowed, through dev's own definition
+    code, out, _ = run(capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "dev")
+    assert code == 0 and "kc/dev/dev-realm.json" in out and "stable-realm.json" not in out
+
+
+def test_diff_with_a_removed_application_loses_each_of_its_operations(
+    two_realms: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import realms
+
+    after = realms.write_pair(two_realms.parent / "after", dev=realms.realm("dev", realms.CHILDREN, ("sap-connector",)))
+    code, out, err = run(
+        capsys, "diff", "--no-config", "--policies", "kc/policy.yaml", "--format", "json", "kc", str(after)
+    )
+    assert (code, err) == (1, "")
+    lost = [f for f in json.loads(out)["findings"] if f["rule"] == "PC301"]
+    # salesforce-connector is gone from dev: each of the three operations it could call there is lost
+    assert [(f["application"], f["environment"], f["operation"]) for f in lost] == [
+        ("salesforce-connector", "dev", op) for op in ("connector.sync", "job.run", "mapping.edit")
+    ]
+    assert {f["message"].split(": ", 1)[1] for f in lost} >= {
+        "'connector-api/connector:read': salesforce-connector is no longer assigned to dev; "
+        "'connector-api/connector:write': salesforce-connector is no longer assigned to dev"
+    }
+
+
+def test_two_tenants_differ_in_a_disabled_app_role_named_in_its_tenants_file(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both tenants assign GL.Journal.Write to gl-integration; prod has the role disabled (isEnabled: false)."""
+    policy = ENTRA_POLICY.replace("  - name: prod\n", "  - name: test\n    parity: [prod]\n  - name: prod\n")
+    write(here / "policy.yaml", policy.replace("environments: [prod]", "environments: [test, prod]"))
+    for tenant in ("test", "prod"):
+        root = here / "entra" / tenant
+        exporter_tree(root)
+        write_assignment = {
+            "id": "Kq3zTqK1n0ibTq8rJm3yVQ",
+            "appRoleId": WRITE_ROLE,
+            "principalId": CLI_SP,
+            "principalType": "ServicePrincipal",
+            "resourceDisplayName": "gl-api",
+            "resourceId": API_SP,
+        }
+        folder = root / "ServicePrincipals" / CLI_SP / "AppRoleAssignments" / write_assignment["id"]
+        write(folder / f"{write_assignment['id']}.json", json.dumps(write_assignment, indent=4))
+    api = api_application()
+    api["appRoles"][1]["isEnabled"] = False  # disabled in prod's app registration (and so its service principal)
+    api_file = here / "entra" / "prod" / "Applications" / api["id"] / f"{api['id']}.json"
+    write(api_file, json.dumps(api, indent=4))
+    sp_file = here / "entra" / "prod" / "ServicePrincipals" / API_SP / f"{API_SP}.json"
+    write(sp_file, json.dumps(service_principal(API_SP, api), indent=4))
+
+    code, out, _ = run(capsys, "check", "--no-config", "--format", "json", "policy.yaml", "entra")
+    assert code == 1
+    findings = {f["rule"]: f for f in json.loads(out)["findings"] if f["rule"] in ("PC101", "PC103", "PC104")}
+    where = f"entra/prod/Applications/{api['id']}/{api['id']}.json"
+    gap = findings["PC103"]
+    assert (gap["environment"], gap["location"]["path"]) == ("prod", where)
+    role = Path(where).read_text(encoding="utf-8").splitlines()[gap["location"]["line"] - 1 :]
+    assert f'"id": "{WRITE_ROLE}"' in "\n".join(role[: role.index("        }")])  # at prod's definition of the role
+    assert gap["message"] == (
+        "in prod, disabled app role 'gl-api/GL.Journal.Write' delivers nothing, where in test it delivers "
+        "'gl-api/GL.Journal.Write': gl-integration holds it in both"
+    )
+    assert gap["fix"] == (
+        "enable app role 'gl-api/GL.Journal.Write' in prod (its definition there: isEnabled true), as in test"
+    )
+    assert "disabled app role 'gl-api/GL.Journal.Write' delivers nothing" in findings["PC104"]["message"]
+    assert findings["PC101"]["fix"].startswith("enable app role 'gl-api/GL.Journal.Write' in prod")
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "--no-config",
+        "--policies",
+        "policy.yaml",
+        "--policies",
+        "entra",
+        "gl-integration",
+        "gl.write",
+        "--env",
+        "prod",
+    )
+    assert code == 1
+    assert "  1. enable app role 'gl-api/GL.Journal.Write' in prod (" + where in out
+
+
+def test_a_grant_of_dev_only_is_made_again_in_stables_own_realm(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stable's sap-connector lacks Connector User: the finding is in stable's file, the fix is stable's own grant."""
+    import realms
+
+    stable = realms.realm("stable", realms.CHILDREN)
+    stable["users"][0]["clientRoles"] = {}  # service-account-sap-connector
+    realms.write_pair(here / "kc", stable=stable)
+    write(here / "kc" / "policy.yaml", realms.POLICY)
+    code, out, _ = run(capsys, "check", "--no-config", "--format", "json", "kc")
+    assert code == 1
+    gaps = [f for f in json.loads(out)["findings"] if f["rule"] == "PC103"]
+    assert [(f["application"], f["environment"], f["location"]["path"]) for f in gaps] == [
+        ("sap-connector", "stable", "kc/stable/stable-realm.json")
+    ]
+    assert gaps[0]["fix"] == "grant it in stable as well (in stable's own realm or tenant)"
+    code, out, _ = run(
+        capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
+    )
+    assert code == 1
+    assert out.split("\nfix:\n", 1)[1].splitlines()[0] == (
+        "  1. grant permission set 'connector-api/Connector User' to sap-connector in stable's own realm or tenant, "
+        "as dev does"
+    )
+    assert "inherit" not in out.split("\nfix:\n", 1)[1]
+
+
+def test_explain_adds_the_missing_child_composite_not_its_leaves(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dev's Connector User includes the composite Job Runner (job:run, job:status); stable's does not."""
+    import realms
+
+    def with_job_runner(name: str, children: list[str]) -> dict[str, Any]:
+        data = realms.realm(name, children)
+        roles = data["roles"]["client"]["connector-api"]
+        roles.append(
+            {
+                "name": "Job Runner",
+                "composite": True,
+                "composites": {"client": {"connector-api": ["job:run", "job:status"]}},
+                "clientRole": True,
+            }
+        )
+        return data
+
+    base = realms.CHILDREN[:4]
+    realms.write_pair(
+        here / "kc", dev=with_job_runner("dev", [*base, "Job Runner"]), stable=with_job_runner("stable", base)
+    )
+    write(here / "kc" / "policy.yaml", realms.POLICY)
+    code, out, _ = run(
+        capsys, "explain", "--no-config", "--policies", "kc", "sap-connector", "job.run", "--env", "stable"
+    )
+    assert code == 1
+    steps = out.split("\nfix:\n", 1)[1].splitlines()
+    assert len(steps) == 2 and steps[0].startswith(
+        "  1. add 'connector-api/Job Runner' to composite role 'connector-api/Connector User' (kc/stable/stable-realm.json:"
+    )
+    assert steps[0].endswith(") in stable, as dev defines it")

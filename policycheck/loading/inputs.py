@@ -203,6 +203,11 @@ def load_inputs(
             if only is not None and kind in (*VENDOR_FORMATS, "export") and not designated:
                 listing.append(FileRead(doc.path, None, "an export, and diff reads exports only from BEFORE and AFTER"))
                 continue  # diff: exports come only from BEFORE or AFTER
+            if designated and kind not in (*VENDOR_FORMATS, "export"):
+                # a policy beside the exports of BEFORE or AFTER (or at the base revision): the policies are
+                # read once, from --policies, so that both exports are checked against the same ones
+                listing.append(FileRead(doc.path, None, "not an export, and diff reads only exports from there"))
+                continue
             listing.append(read.listed)
             if kind in VENDOR_FORMATS:
                 vendor.append((doc, kind))

@@ -80,6 +80,7 @@ def report(result: Result, cells: list[Any] | None = None) -> dict[str, Any]:
         ],
         "tokens": [token(t) for t in result.tokens],
         "coverage": None if result.coverage is None else coverage(result.coverage),
+        "imports": imports(result),
     }
 
 
@@ -92,6 +93,15 @@ def coverage(c: Coverage) -> dict[str, Any]:
         "policy_operations": share(c.policy_operations),
         "bound_calls": share(c.bound_calls),
     }
+
+
+def imports(result: Result) -> list[dict[str, Any]]:
+    """Each imported vendor file with its section counts, in the order read (0 for an empty section)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for vendor, path, section, n in result.imports:
+        entry = out.setdefault((vendor, path), {"vendor": vendor, "file": _s(path), "sections": {}})
+        entry["sections"][section] = n
+    return list(out.values())
 
 
 def token(t: TokenSummary) -> dict[str, Any]:

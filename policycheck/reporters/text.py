@@ -59,6 +59,31 @@ def scope(c: Checked) -> str:
     )
 
 
+def imports(result: Result) -> list[str]:
+    """One compact line per imported vendor file (per vendor for files that are one thing each, as .ionapi).
+
+    Every section the importer reads is listed, an empty one as "no ..."; an incomplete export shows.
+    """
+    by_file: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for vendor, path, section, n in result.imports:
+        by_file.setdefault((vendor, path), []).append((section, n))
+    whole: dict[str, list[str]] = {}  # vendor -> files, where a file is counted only as a file
+    lines = []
+    for (vendor, path), sections in by_file.items():
+        if [s for s, _ in sections] == ["files"]:
+            whole.setdefault(vendor, []).append(path)
+            continue
+        lines.append(f"imported {clean(path)} ({vendor}): {', '.join(_count(n, s) for s, n in sections)}")
+    for vendor, paths in whole.items():
+        lines.append(f"imported {_count(len(paths), vendor + ' file')}: {', '.join(clean(p) for p in paths)}")
+    return lines
+
+
+def _count(n: int, section: str) -> str:
+    plural = section if section.endswith("s") else section + "s"
+    return f"no {plural}" if n == 0 else f"{n:,} {plural if n != 1 else plural[:-1]}"
+
+
 def render_waived(w: Waived) -> str:
     f = w.finding
     context = " ".join(clean(x) for x in (f.application, f.environment, f.operation) if x)
@@ -112,4 +137,5 @@ def render(result: Result, *, color: bool = False) -> str:
         from ..coverage import text as coverage_text
 
         blocks.append(coverage_text(result.coverage))
-    return "\n".join(log_line(line) for line in "\n".join([*blocks, summary(result)]).split("\n")) + "\n"
+    text = "\n".join([*blocks, *imports(result), summary(result)])
+    return "\n".join(log_line(line) for line in text.split("\n")) + "\n"

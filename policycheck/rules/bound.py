@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..findings import Affected
-from ..model import Model, Origin
+from ..model import Model, Origin, PermissionSet
 
 APP = "\x00app\x00"
 """Stands for the application in wording shared by a group, until the group's wording is known."""
@@ -36,3 +36,24 @@ def app_origin(model: Model, cells: Sequence[Affected]) -> Origin:
     """Where a cause points: the first application it breaks, in its own environment's file."""
     app, env, _ = cells[0]
     return model.applications[app].source_in(env)
+
+
+def definition_gap(
+    defined: PermissionSet | None, name: str, perms: Sequence[str], env: str, where: str
+) -> tuple[str, str]:
+    """(what differs, the fix) when `env`'s own definition of set `name` lacks what `where`'s delivers.
+
+    A definition that delivers nothing, not even its own permission, where another environment's
+    delivers it is switched off there (a disabled Entra app role): it is enabled, not extended.
+    """
+    title = defined.title if defined is not None else f"permission set '{name}'"
+    if defined is not None and list(perms) == [name] and not defined.permissions:
+        kind = defined.label.removeprefix("disabled ")
+        return (
+            f"{title} delivers nothing, where in {where} it delivers {listing(perms)}",
+            f"enable {kind} '{name}' in {env} (its definition there: isEnabled true), as in {where}",
+        )
+    return (
+        f"{title} does not include {listing(perms)}, which it includes in {where}",
+        f"add {listing(perms)} to {title} in {env} (its definition there), as in {where}",
+    )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..findings import Affected, Finding, Severity
 from ..model import Model
 from ..resolve import Block
-from .bound import app_origin, listing, who
+from .bound import app_origin, definition_gap, listing, who
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -99,11 +99,11 @@ def _cause(analysis: Analysis, app: str, has: str, lacks: str, diff: tuple[str, 
             ):
                 assert b.grant.permission_set is not None
                 defined = analysis.resolver.definition(b.grant.permission_set, lacks)
-                title = defined.title if defined is not None else f"permission set '{b.grant.permission_set}'"
+                differs, fix = definition_gap(defined, b.grant.permission_set, diff, lacks, has)
                 return (
-                    f": in {lacks}, {title} does not include {listing(diff)}, which it includes in {has}",
-                    f"add {listing(diff)} to {title} in {lacks} (its definition there), or declare each as an "
-                    "allowed difference (reason, owner, expiry) in the policy",
+                    f": in {lacks}, {differs}",
+                    f"{fix.removesuffix(f', as in {has}')}, or declare each as an allowed difference (reason, owner, "
+                    "expiry) in the policy",
                 )
     return (
         "",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..findings import Affected, Finding, Severity
 from ..model import Grant, Model
 from ..resolve import Block
-from .bound import app_origin, listing, who
+from .bound import app_origin, definition_gap, listing, who
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -90,7 +90,8 @@ def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             )
         elif reason is Block.OTHER_ENVIRONMENT:
             yield ctx.finding(
-                grant.source,
+                # another realm's or tenant's grant: the fix is in this environment's own file
+                app_origin(model, cells) if grant.per_environment else grant.source,
                 cells=cells,
                 op=None,
                 subject=grant.target,
@@ -105,15 +106,15 @@ def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         elif reason is Block.DEFINITION:
             assert grant.permission_set is not None
             defined = analysis.resolver.definition(grant.permission_set, env)
-            title = defined.title if defined is not None else f"permission set '{grant.permission_set}'"
+            differs, _ = definition_gap(defined, grant.permission_set, list(perms), env, elsewhere)
+            _, fix = definition_gap(defined, grant.permission_set, list(perms), env, where[0])
             yield ctx.finding(
                 defined.source if defined is not None else grant.source,
                 cells=cells,
                 op=None,
                 subject=grant.target,
-                message=f"in {env}, {title} does not include {listing(list(perms))}, which it includes in "
-                f"{elsewhere}: {name} {'holds' if single else 'hold'} it in both",
-                fix=f"add {listing(list(perms))} to {title} in {env} (its definition there), as in {where[0]}",
+                message=f"in {env}, {differs}: {name} {'holds' if single else 'hold'} it in both",
+                fix=fix,
             )
         else:
             set_name = grant.permission_set

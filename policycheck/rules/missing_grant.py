@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from ..findings import FILTERED, Affected, Finding, Severity
 from ..model import EXPIRED, PermissionSet
 from ..resolve import Block, Blocked
-from .bound import APP, app_origin, listing, some, who
+from .bound import APP, app_origin, definition_gap, listing, some, who
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -93,6 +93,11 @@ def _step(found: tuple[Blocked, ...], analysis: Analysis, env: str, permission: 
         if b.reasons == (Block.SET_NOT_MAPPED,):
             return f"map permission set '{b.grant.permission_set}' to {env} (PC103)"
         if b.reasons == (Block.DEFINITION,):
+            assert b.grant.permission_set is not None
+            own = analysis.resolver.definition(b.grant.permission_set, env)
+            if own is not None and own.name == permission and not own.permissions:
+                _, fix = definition_gap(own, permission, [permission], env, ", ".join(b.environments))
+                return f"{fix} (PC103)"
             defined = _definition(analysis, b, env)
             return f"add '{permission}' to {defined} in {env}, as {', '.join(b.environments)} has it (PC103)"
     return None

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...model import Application, Environment, Grant, Origin, Status
+from ...model import Application, Environment, Grant, Origin, PermissionSet, Status
 from ..export import ExportPart
 from ..source import Document
 from ..survey import Note
@@ -189,7 +189,19 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
         found = next((p for p in pool if p.get("id") == perm_id and p.get("value")), None)
         return f"{resource_name(resource)}/{found['value']}" if found else None
 
-    part.environments.append(Environment(env, (), (), tenant.origin))
+    resources = [(d, k, a) for d, k, a in apps] + [
+        (d, k, s) for d, k, s in tenant.service_principals if isinstance(s, dict) and s.get("appId") not in app_ids
+    ]
+    defined = _definitions(resources, resource_name, env)
+    part.permission_sets.extend(defined.values())
+    part.environments.append(Environment(env, (), tuple(defined), tenant.origin))
+
+    def grant(name: str, status: Status, where: Origin) -> Grant:
+        """A grant of the tenant's own definition of the app role or scope (its set, named as the permission)."""
+        found = defined.get(name)
+        label = found.label.removeprefix("disabled ") if found is not None else "app role"
+        return Grant(None, name, status, (env,), where, per_environment=True, label=label)
+
     for doc, keys, app in apps:
         requested = app.get("requiredResourceAccess") or []
         display = str(app.get("displayName") or app.get("appId"))
@@ -247,9 +259,7 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
                     if access.get("type") == "Role"
                     else (resource_sp.get("id"), value) in granted_scopes
                 )
-                grants.append(
-                    Grant(name, None, Status.APPROVED if done else Status.PENDING, (env,), where, per_environment=True)
-                )
+                grants.append(grant(name, Status.APPROVED if done else Status.PENDING, where))
             if unresolved:
                 of = WELL_KNOWN.get(str(resource_app), resource_name(resource) if resource else None)
                 what = f"{of} ({resource_app})" if of else f"resource app {resource_app}"
@@ -281,8 +291,8 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
                     where_app,
                 )
                 continue
-            if all(g.permission != name for g in grants):
-                grants.append(Grant(name, None, Status.APPROVED, (env,), where_app, per_environment=True))
+            if all(g.permission_set != name for g in grants):
+                grants.append(grant(name, Status.APPROVED, where_app))
         for resource_id, value in sorted(granted_scopes, key=str):  # consented delegated scopes, not requested
             resource = sp_by_id.get(resource_id)
             if resource is None:
@@ -290,14 +300,52 @@ def read_tenant(tenant: Tenant, identity: Identity) -> ExportPart:
             resource = by_app_id.get(resource.get("appId"), resource)
             scope_id = next((p.get("id") for p in _scopes(resource) if p.get("value") == value), None)
             name = permission(resource, scope_id, "Scope") if scope_id is not None else None
-            if name and all(g.permission != name for g in grants):
-                grants.append(Grant(name, None, Status.APPROVED, (env,), where_app, per_environment=True))
+            if name and all(g.permission_set != name for g in grants):
+                grants.append(grant(name, Status.APPROVED, where_app))
         part.applications.append(
             Application(
                 identity.application(display), display, {env: str(app.get("appId"))}, {}, tuple(grants), where_app
             )
         )
     return part
+
+
+def _definitions(resources: list[Item], resource_name: Any, env: str) -> dict[str, PermissionSet]:
+    """The tenant's own definition of every app role and delegated scope its resources expose.
+
+    Each is a set named as its permission (`<resource>/<value>`) that delivers it, or
+    nothing when it is disabled there (`isEnabled: false`: no token carries it): two
+    tenants that grant the same role, one of them disabled, differ in the definition,
+    not in the grant. A value that two of a tenant's resources define is one set (the
+    enabled one).
+    """
+    out: dict[str, PermissionSet] = {}
+    for doc, keys, resource in resources:
+        api: dict[str, Any] = resource["api"] if isinstance(resource.get("api"), dict) else {}
+        pools: list[tuple[tuple[str | int, ...], Any, str]] = [(("appRoles",), resource.get("appRoles"), "app role")]
+        pools += [
+            (("api", "oauth2PermissionScopes"), api.get("oauth2PermissionScopes"), "delegated permission"),
+            (("oauth2PermissionScopes",), resource.get("oauth2PermissionScopes"), "delegated permission"),
+            (("oauth2Permissions",), resource.get("oauth2Permissions"), "delegated permission"),
+        ]
+        for where, pool, label in pools:
+            for i, p in enumerate(pool or ()):
+                if not (isinstance(p, dict) and p.get("value")):
+                    continue  # a role without a value is in no token (and is no permission to name)
+                name = f"{resource_name(resource)}/{p['value']}"
+                enabled = p.get("isEnabled") is not False
+                first = out.get(name)
+                if first is not None and (first.permissions or not enabled):
+                    continue
+                out[name] = PermissionSet(
+                    name,
+                    (name,) if enabled else (),
+                    (),
+                    Origin(doc, (*keys, *where, i)),
+                    env,
+                    label if enabled else f"disabled {label}",
+                )
+    return out
 
 
 def _unique(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 DEFAULT_SUFFIXES = {
     "_PRD": "prod",
@@ -39,12 +40,23 @@ class Identity:
         base, _ = self.split(name)
         return self.aliases.get(base, base)
 
+    @cached_property
+    def _longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.suffixes, key=len, reverse=True))
+
     def split(self, name: str) -> tuple[str, str | None]:
         """(name without its environment suffix, that environment)."""
-        for suffix in sorted(self.suffixes, key=len, reverse=True):
+        if not name.endswith(self._ends):
+            return name, None
+        for suffix in self._longest_first:
             if name.endswith(suffix) and len(name) > len(suffix):
                 return name[: -len(suffix)], self.suffixes[suffix]
         return name, None
+
+    @cached_property
+    def _ends(self) -> tuple[str, ...]:
+        """Every suffix, for one str.endswith (a realm export has thousands of client ids)."""
+        return tuple(self.suffixes)
 
     def environment(self, name: str, path: str) -> str:
         """Environment of a realm or tenant `name` read from `path`: folder map, name map, suffix, name."""

@@ -118,10 +118,15 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
                 part.permission_sets.append(PermissionSet(set_name(role), (role,), (), where, env, "role"))
         return set_name(role)
 
+    # The realm's default role (Keycloak 13 and later) is named after the realm (default-roles-dev,
+    # default-roles-stable): it delivers what it includes, not its own name, which no two realms share.
+    default_role = data["defaultRole"].get("name") if isinstance(data.get("defaultRole"), dict) else None
+    default_role = default_role or f"default-roles-{str(data['realm']).lower()}"
     for role, (where, composites) in list(roles.items()):
         includes = tuple(dict.fromkeys(role_set(c, where, f"composite role {role!r}") for c in composites))
         label = "composite role" if includes else "role"
-        part.permission_sets.append(PermissionSet(set_name(role), (role,), includes, where, env, label))
+        own = () if role == default_role and role.startswith("default-roles-") else (role,)
+        part.permission_sets.append(PermissionSet(set_name(role), own, includes, where, env, label))
 
     groups: dict[str, str] = {}  # path -> set name
 
@@ -150,6 +155,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
         if "/" in role:
             own_roles.setdefault(role.split("/", 1)[0], []).append(role)
     mappings = _mapping_index(data)
+    envs = (env,)
     for i, client in enumerate(data.get("clients") or ()):
         if not _true(client.get("serviceAccountsEnabled"), False):
             continue
@@ -165,22 +171,14 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             role_names += list(_role_refs(user[2]))
             group_paths = ["/" + str(p).strip("/") for p in user[2].get("groups") or ()]  # "a/b" is "/a/b"
         grant_origin = Origin(user[0], user[1]) if user is not None else where
+        what = f"service account of {client_id!r}"
         for role in dict.fromkeys(role_names):
-            grants.append(
-                Grant(
-                    None,
-                    role_set(role, grant_origin, f"service account of {client_id!r}"),
-                    Status.APPROVED,
-                    (env,),
-                    grant_origin,
-                    per_environment=True,
-                )
-            )
+            grants.append(Grant(None, role_set(role, grant_origin, what), Status.APPROVED, envs, grant_origin, True))
         for path in group_paths:
             if path not in groups:
-                part.references.append(Reference("group", path, grant_origin, f"service account of {client_id!r}"))
+                part.references.append(Reference("group", path, grant_origin, what))
                 continue
-            grants.append(Grant(None, groups[path], Status.APPROVED, (env,), grant_origin, per_environment=True))
+            grants.append(Grant(None, groups[path], Status.APPROVED, envs, grant_origin, True))
         app_id = identity.application(client_id)
         delivery = _delivery(data, client, client_id, roles, own_roles, mappings)
         part.applications.append(
@@ -203,6 +201,7 @@ def read_realm(realm: Realm, identity: Identity) -> ExportPart:
             ("realms", 1),
             ("clients", len(data.get("clients") or ())),
             ("service accounts", len(part.applications)),
+            ("users", len(realm.users)),  # with those of the realm's users files: a partial export has none
             ("roles", defined),
             ("composites", composite),
             ("groups", len(groups)),
