@@ -87,6 +87,8 @@ class Analysis:
         allowed = 0
         failures = self.failures
         compiled = {env: self._compiled(env) for env in {env for _, env in self.pairs}}
+        gaps: dict[tuple[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = {}
+        """(environment, requested scopes) -> operation -> the required scopes not requested."""
         for (app_id, env), ops in self.pairs.items():
             app = apps[app_id]
             have = grants.effective_mask(app, env)
@@ -107,11 +109,17 @@ class Analysis:
             if scoped and env in app.clients:
                 requested = app.requested_scopes(env)
                 if requested is not None:
-                    asked = set(requested)
-                    for op in ops:
-                        scopes = scoped.get(op)
-                        if scopes and not asked.issuperset(scopes):
-                            absent = tuple(s for s in scopes if s not in requested)
+                    short = gaps.get((env, requested))
+                    if short is None:
+                        asked = set(requested)
+                        short = gaps[env, requested] = {
+                            op: tuple(s for s in scopes if s not in asked)
+                            for op, scopes in scoped.items()
+                            if not asked.issuperset(scopes)
+                        }
+                    if short and not short.keys().isdisjoint(ops):
+                        for op in ops:
+                            absent = short.get(op)
                             if absent:
                                 self.scope_gaps.append((app_id, env, op, absent))
             mentions = 0

@@ -45,6 +45,8 @@ class Grants:
         self._in_force: dict[str, dict[int, int]] = {}
         """Environment -> grant number -> what it delivers there when in force, else 0."""
         self._allowed: dict[tuple[str, ...], int] = {}
+        self._blocked_pair: tuple[str, str] | None = None
+        self._blocked: dict[str, list[Blocked]] = {}
         self._last: tuple[tuple[str, str], tuple[list[GrantIn], set[tuple[str | None, str | None]]]] | None = None
         """The grants of the last (application, environment) asked about: failures come in runs of one pair."""
         self._scope_filtered: dict[tuple[str, ...], int] = {}
@@ -110,9 +112,12 @@ class Grants:
         """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
         if environment not in app.clients:
             return ()
-        self.effective_mask(app, environment)
-        table = self._in_force[environment]
-        return tuple((i, table[n]) for i, n in enumerate(self.ids(app)) if table[n])
+        table = self._in_force.get(environment)
+        numbers = self.ids(app)
+        if table is None or not all(n in table for n in numbers):
+            self.effective_mask(app, environment)
+            table = self._in_force[environment]
+        return tuple((i, table[n]) for i, n in enumerate(numbers) if table[n])
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:
         """What of `effective` can reach a token: the allow-list, and the scopes the client requests."""
@@ -151,7 +156,20 @@ class Grants:
         return resolved, here
 
     def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
-        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs."""
+        """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs.
+
+        The failing calls of one (application, environment) come together and mostly lack the same
+        permissions: the answers for the last pair asked about are kept.
+        """
+        pair = (app.id, environment)
+        if self._blocked_pair != pair:
+            self._blocked_pair, self._blocked = pair, {}
+        found = self._blocked.get(permission)
+        if found is None:
+            found = self._blocked[permission] = self._find_blocked(app, environment, permission)
+        return list(found)
+
+    def _find_blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
         if environment not in app.clients:
             return [Blocked(permission, None, (Block.NOT_ASSIGNED,), (), tuple(sorted(app.clients)))]
         bit = 1 << self.bits.bit(permission)
