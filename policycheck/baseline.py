@@ -47,6 +47,8 @@ def read(path: str) -> Counter[str]:
         data = json.loads(text)
     except FileNotFoundError:
         raise InputError(shown, "no such baseline file (write one with --write-baseline)") from None
+    except json.JSONDecodeError as e:
+        raise InputError(shown, "expected a baseline written by --write-baseline (JSON)", e.lineno, e.colno) from None
     except (OSError, ValueError, RecursionError):
         raise InputError(shown, "expected a baseline written by --write-baseline (JSON)") from None
     entries = data.get("findings") if isinstance(data, dict) and data.get("version") == VERSION else None

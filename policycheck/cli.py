@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .errors import PolicycheckError
+from .errors import InputErrors, PolicycheckError
+from .escaping import lines, terminal
 from .findings import Severity
 
 SEVERITIES = click.Choice([s.label for s in Severity])
@@ -100,6 +101,11 @@ def cli(traceback: bool) -> None:
     "-v", "--list-files", is_flag=True, help="List every file under PATHS on stderr: what it was read as, or why not."
 )
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Show the phase on stderr once a run passes 2 s [default: only when stderr is a terminal].",
@@ -131,6 +137,7 @@ def check(
     max_file_size: int | None,
     color: bool | None,
     list_files: bool,
+    follow_symlinks: bool,
     progress: bool | None,
     min_coverage: float | None,
     quiet: bool,
@@ -160,6 +167,7 @@ def check(
         color=_color(color),
         max_file_size=max_file_size,
         list_files=list_files,
+        follow_symlinks=follow_symlinks,
         progress=progress,
         min_coverage=min_coverage,
         quiet=quiet,
@@ -284,8 +292,8 @@ def token_diff(tokens: tuple[str, ...], **kw: Any) -> int:
 
 
 def _emit(outcome: Any) -> int:
-    if outcome.stderr:
-        click.echo(outcome.stderr, nl=False, err=True)
+    if outcome.stderr:  # built from input names: only its own line breaks survive (policycheck.escaping)
+        click.echo(lines(outcome.stderr.removesuffix("\n")) + "\n", nl=False, err=True)
     if outcome.stdout:
         click.echo(outcome.stdout, nl=False, color=True)
     return int(outcome.exit_code)
@@ -444,7 +452,12 @@ def import_openapi(spec: str, api: str | None, dialect: str | None) -> int:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("-v", "--list-files", is_flag=True, help="List every file on stderr: what it was read as, or why not.")
-def validate(paths: tuple[str, ...], list_files: bool) -> int:
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
+)
+def validate(paths: tuple[str, ...], list_files: bool, follow_symlinks: bool) -> int:
     """Validate policy, export and waiver files against their schemas, each on its own.
 
     Vendor exports are checked for the fields policycheck reads. Other tools' files are
@@ -453,7 +466,7 @@ def validate(paths: tuple[str, ...], list_files: bool) -> int:
     """
     from .commands.validate import run_validate
 
-    return _emit(run_validate(paths, list_files))
+    return _emit(run_validate(paths, list_files, follow_symlinks))
 
 
 @cli.command()
@@ -542,7 +555,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 130
     except PolicycheckError as e:
-        click.echo("".join(f"policycheck: {line}\n" for line in str(e).splitlines()), err=True, nl=False)
+        errors = e.errors if isinstance(e, InputErrors) else (e,)  # one line each, whatever a name holds
+        click.echo("".join(f"policycheck: {terminal(str(x))}\n" for x in errors), err=True, nl=False)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,50 +80,65 @@ def _has_tool_table(path: str) -> bool:
         return re.search(rb"^\s*\[tool\.policycheck\]", f.read(), re.M) is not None
 
 
+@dataclass(frozen=True)
+class _Where:
+    """The configuration file as shown, and where a setting is in it (line and column, when known)."""
+
+    shown: str
+    locate: Callable[[Sequence[str]], tuple[int, int] | None]
+
+    def error(self, keys: Sequence[str], message: str) -> InputError:
+        return InputError(self.shown, message, *(self.locate(keys) or (None, None)))
+
+
 def load(path: str) -> Config:
     from .loading.inputs import display_path
 
     shown = display_path(path)
     if path.endswith(".toml"):
-        data = _toml(path, shown).get("tool", {}).get("policycheck", {})
+        text = _toml_text(path, shown)
+        data = _toml(text, shown).get("tool", {}).get("policycheck", {})
+        where = _Where(shown, lambda keys: _toml_position(text, keys))
     else:
         from .loading.limits import Limits
         from .loading.source import load as load_source
         from .loading.source import read_bytes
 
-        data = load_source(shown, read_bytes(path, Limits()), Limits()).data
+        doc = load_source(shown, read_bytes(path, Limits()), Limits())
+        data = doc.data
+        where = _Where(shown, lambda keys: doc.locate(list(keys)))
     if not isinstance(data, dict):
-        raise InputError(shown, "expected a mapping of policycheck settings")
+        raise where.error((), "expected a mapping of policycheck settings")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
-        raise InputError(shown, f"unknown setting {unknown[0]!r} (expected one of {', '.join(KEYS)})")
+        raise where.error((unknown[0],), f"unknown setting {unknown[0]!r} (expected one of {', '.join(KEYS)})")
     base = os.path.dirname(path)
     return Config(
         source=shown,
-        paths=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "paths", shown)),
-        waivers=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "waivers", shown)),
-        fail_on=_severity(data.get("fail-on"), shown, "fail-on"),
-        select=_strings(data, "select", shown),
-        ignore=_strings(data, "ignore", shown),
+        paths=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "paths", where)),
+        waivers=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "waivers", where)),
+        fail_on=_severity(data.get("fail-on"), where, ("fail-on",)),
+        select=_strings(data, "select", where),
+        ignore=_strings(data, "ignore", where),
         severity={
-            k: _severity(v, shown, f"severity.{k}") or Severity.ERROR
-            for k, v in _mapping(data, "severity", shown).items()
+            k: _severity(v, where, ("severity", k)) or Severity.ERROR
+            for k, v in _mapping(data, "severity", where).items()
         },
-        max_file_size=_int(data.get("max-file-size"), shown),
-        environments={(_folder(base, k) if "/" in k else k): v for k, v in _names(data, "environments", shown).items()},
-        applications=_names(data, "applications", shown),
-        environment_suffixes=_names(data, "environment-suffixes", shown) if "environment-suffixes" in data else None,
-        openapi=_openapi(data, base, shown),
+        max_file_size=_int(data.get("max-file-size"), where),
+        environments={(_folder(base, k) if "/" in k else k): v for k, v in _names(data, "environments", where).items()},
+        applications=_names(data, "applications", where),
+        environment_suffixes=_names(data, "environment-suffixes", where) if "environment-suffixes" in data else None,
+        openapi=_openapi(data, base, where),
     )
 
 
-def _openapi(data: dict[str, Any], base: str, shown: str) -> tuple[tuple[str, str | None], ...]:
+def _openapi(data: dict[str, Any], base: str, where: _Where) -> tuple[tuple[str, str | None], ...]:
     value = data.get("openapi", [])
     if isinstance(value, (str, dict)):
         value = [value]
     expected = "openapi: expected a list of paths, or of {path: FILE, api: NAME}"
     if not isinstance(value, list):
-        raise InputError(shown, expected)
+        raise where.error(("openapi",), expected)
     found: list[tuple[str, str | None]] = []
     for item in value:
         if isinstance(item, str):
@@ -131,9 +146,9 @@ def _openapi(data: dict[str, Any], base: str, shown: str) -> tuple[tuple[str, st
         elif isinstance(item, dict) and isinstance(item.get("path"), str) and set(item) <= {"path", "api"}:
             path, api = item["path"], item.get("api")
             if api is not None and not isinstance(api, str):
-                raise InputError(shown, expected)
+                raise where.error(("openapi",), expected)
         else:
-            raise InputError(shown, expected)
+            raise where.error(("openapi",), expected)
         found.append((os.path.normpath(os.path.join(base, path)), api))
     return tuple(found)
 
@@ -145,54 +160,88 @@ def _folder(base: str, prefix: str) -> str:
     return display_path(os.path.join(base, prefix)).rstrip("/") + "/"
 
 
-def _names(data: dict[str, Any], key: str, shown: str) -> dict[str, str]:
+def _names(data: dict[str, Any], key: str, where: _Where) -> dict[str, str]:
     value = data.get(key, {})
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise InputError(shown, f"{key}: expected a mapping of names to names")
+        raise where.error((key,), f"{key}: expected a mapping of names to names")
     return value
 
 
-def _toml(path: str, shown: str) -> dict[str, Any]:
+def _toml_text(path: str, shown: str) -> str:
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        from .loading.source import byte_position
+
+        raise InputError(shown, "invalid TOML (not UTF-8 text)", *byte_position(raw, e.start)) from None
+
+
+def _toml(text: str, shown: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as f:
-            parsed: dict[str, Any] = tomllib.load(f)
-            return parsed
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        raise InputError(shown, "invalid TOML") from None
+        parsed: dict[str, Any] = tomllib.loads(text)
+        return parsed
+    except tomllib.TOMLDecodeError as e:
+        at = re.search(r"at line (\d+), column (\d+)", str(e))  # the position is all we take from its text
+        where = (int(at[1]), int(at[2])) if at else None
+        if where is None and "end of document" in str(e):
+            where = _line_column(text, len(text))
+        raise InputError(shown, "invalid TOML", *(where or (None, None))) from None
 
 
-def _strings(data: dict[str, Any], key: str, shown: str) -> tuple[str, ...]:
+def _toml_position(text: str, keys: Sequence[str]) -> tuple[int, int] | None:
+    """Line and column of a setting under [tool.policycheck] (or of its own table), found in the text."""
+    if not keys:
+        table = re.search(r"(?m)^[ \t]*\[tool\.policycheck\]", text)
+        return _line_column(text, table.end() - len("[tool.policycheck]")) if table else None
+    key = re.escape(keys[0])
+    table = re.search(rf"(?m)^[ \t]*\[tool\.policycheck\.(?:{key}|\"{key}\")\]", text)
+    if table:
+        return _line_column(text, table.start() + len(table.group()) - len(table.group().lstrip()))
+    header = re.search(r"(?m)^[ \t]*\[tool\.policycheck\][ \t]*$", text)
+    found = re.compile(rf"(?m)^[ \t]*(?:{key}|\"{key}\")[ \t]*=").search(text, header.end() if header else 0)
+    if not found:
+        return None
+    return _line_column(text, found.start() + len(found.group()) - len(found.group().lstrip()))
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _strings(data: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:
     value = data.get(key, [])
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(shown, f"{key}: expected a list of strings")
+        raise where.error((key,), f"{key}: expected a list of strings")
     return tuple(value)
 
 
-def _mapping(data: dict[str, Any], key: str, shown: str) -> dict[str, Any]:
+def _mapping(data: dict[str, Any], key: str, where: _Where) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise InputError(shown, f"{key}: expected a mapping of rule to severity")
+        raise where.error((key,), f"{key}: expected a mapping of rule to severity")
     return value
 
 
-def _severity(value: Any, shown: str, key: str) -> Severity | None:
+def _severity(value: Any, where: _Where, keys: tuple[str, ...]) -> Severity | None:
     if value is None:
         return None
     try:
         return Severity.parse(str(value))
     except ValueError:
-        raise InputError(shown, f"{key}: expected error, warning or note") from None
+        raise where.error(keys, f"{'.'.join(keys)}: expected error, warning or note") from None
 
 
-def _int(value: Any, shown: str) -> int | None:
+def _int(value: Any, where: _Where) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise InputError(shown, "max-file-size: expected a positive number of bytes")
+        raise where.error(("max-file-size",), "max-file-size: expected a positive number of bytes")
     return value

@@ -6,9 +6,17 @@ from collections.abc import Iterable
 
 
 def shown(text: str, limit: int = 40) -> str:
-    """A name quoted in a message: printable, and cut short (input names can be anything)."""
-    text = "".join(c if c.isprintable() else "?" for c in text)
+    """A name quoted in a message: terminal text (policycheck.escaping), cut short (input names can be anything)."""
+    from .escaping import terminal
+
+    text = terminal(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """`shown`, in quotes as repr() would choose them (repr itself would double the escapes' backslashes)."""
+    inner = shown(text, limit)
+    return f'"{inner}"' if "'" in inner and '"' not in inner else "'" + inner.replace("'", "\\'") + "'"
 
 
 class PolicycheckError(Exception):

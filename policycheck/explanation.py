@@ -9,14 +9,15 @@ is given, the likely HTTP status, and the fix as numbered steps.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
+from .escaping import json_text, log_line, terminal
 from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
 from .rules.bound import definition_gap
+from .templates import matches
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,7 @@ def find_operation(model: Model, text: str) -> Operation:
         return model.operations[text]
     method, _, path = text.partition(" ")
     for op in model.operations.values():
-        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path)) + "/?$"
-        if op.method == method.upper() and re.match(pattern, path.split("?")[0]):
+        if op.method == method.upper() and matches(op.path, path):
             return op
     known = ", ".join(sorted(model.operations)[:8])
     raise UsageError(f"no operation {text!r} (give an id, e.g. {known}, or METHOD /path)")
@@ -351,11 +351,10 @@ def render_text(e: Explanation) -> str:
         lines += [f"  problem: {p}" for p in e.token["problems"]]
     if e.steps:
         lines += ["", "fix:"] + [f"  {i}. {s}" for i, s in enumerate(e.steps, 1)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(log_line(terminal(line)) for line in lines) + "\n"
 
 
 def render_json(e: Explanation) -> str:
-    import json
     from dataclasses import asdict
 
-    return json.dumps({"version": "1", **asdict(e)}, indent=2, ensure_ascii=False) + "\n"
+    return json_text({"version": "1", **asdict(e)}, indent=2) + "\n"

@@ -197,17 +197,17 @@ YAML_CASES = [
     (
         "invalid-utf8",
         (HEAD + "metadata:\n  gateway: caf\xe9\n").encode("latin-1"),
-        "export.yaml:4: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)",
+        "export.yaml:4:15: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)",
     ),
     (
         "utf32",
         (HEAD + "x-a: 1\n").encode("utf-32"),
-        "export.yaml:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
+        "export.yaml:1:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
     ),
     (
         "nul-byte",
         (HEAD + "metadata:\n  gateway: a\x00b\n").encode(),
-        "export.yaml:4: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
+        "export.yaml:4:13: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
     ),
 ]
 
@@ -260,19 +260,23 @@ JSON_CASES = [
         JSON_HEAD + ' "x-n": ' + "9" * 5000 + "}",
         "export.json:2:9: invalid JSON: a number with too many digits",
     ),
-    ("depth-65", JSON_HEAD + ' "x-a": ' + "[" * 64 + "]" * 64 + "}", "export.json: nesting deeper than 64 levels"),
-    ("depth-5000", JSON_HEAD + ' "x-a": ' + "[" * 5000 + "]" * 5000 + "}", "export.json: JSON nested too deeply"),
+    ("depth-65", JSON_HEAD + ' "x-a": ' + "[" * 64 + "]" * 64 + "}", "export.json:2:72: nesting deeper than 64 levels"),
+    (
+        "depth-5000",
+        JSON_HEAD + ' "x-a": ' + "[" * 5000 + "]" * 5000 + "}",
+        "export.json:2:1008: JSON nested too deeply",
+    ),
     (
         "depth-100000-objects",
         JSON_HEAD + ' "x-a": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}",
-        "export.json: JSON nested too deeply",
+        "export.json:2:6003: JSON nested too deeply",
     ),
     (
         "invalid-utf8",
         (JSON_HEAD + ' "x-a": "caf\xe9"}').encode("latin-1"),
-        f"export.json:2: not UTF-8 text (byte {BAD_BYTE})",
+        f"export.json:2:13: not UTF-8 text (byte {BAD_BYTE})",
     ),
-    ("utf16", (JSON_HEAD + ' "x-a": 1}').encode("utf-16"), "export.json:1: not UTF-8 text (byte 0)"),
+    ("utf16", (JSON_HEAD + ' "x-a": 1}').encode("utf-16"), "export.json:1:1: not UTF-8 text (byte 0)"),
     ("nul-byte", JSON_HEAD + ' "x-a": "a\x00b"}', "export.json:2:11: invalid JSON: Invalid control character at"),
     ("empty", "", "export.json:1:1: invalid JSON: Expecting value"),
     ("top-level-list", "[]", "export.json:1:1: expected a mapping at the top level"),
@@ -704,6 +708,6 @@ def test_process_python_tag_and_deep_json(tmp_path):
     assert done.stderr.splitlines() == [
         "policycheck: export.yaml:3:6: unsupported tag tag:yaml.org,2002:python/object/apply...; "
         "only plain YAML values are allowed",
-        "policycheck: deep.json: JSON nested too deeply",
+        "policycheck: deep.json:1:1001: JSON nested too deeply",
     ]
     assert not marker.exists()

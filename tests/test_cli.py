@@ -149,7 +149,7 @@ def test_pyproject_table(story, capsys):
 def test_bad_configuration_is_exit_2(story, capsys):
     (story / ".policycheck.yaml").write_text("paths: [gw]\nfail-on: sometimes\n")
     code, _, err = run(capsys, "check")
-    assert (code, err) == (2, "policycheck: .policycheck.yaml: fail-on: expected error, warning or note\n")
+    assert (code, err) == (2, "policycheck: .policycheck.yaml:2:1: fail-on: expected error, warning or note\n")
 
 
 def test_no_paths_and_no_configuration(story, capsys):

@@ -125,7 +125,7 @@ def test_github_annotations_cannot_inject_commands() -> None:
     line = out.splitlines(keepends=True)[1]
     assert line == (
         "::warning file=a%2Cb%3Ac.yaml,line=2,col=3,title=PC901 unknown-reference::"
-        "x%0A::add-mask::secret%0A%0Afix: 100%25 sure\n"
+        "x\\x0a::add-mask::secret%0A%0Afix: 100%25 sure\n"  # the input's newline is shown, not a line break
     )
 
 

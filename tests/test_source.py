@@ -389,26 +389,26 @@ def test_utf16_yaml_with_a_bom_is_accepted(encoding):
 
 
 def test_json_must_be_utf8():
-    assert str(load_error("f.json", '{"a": 1}'.encode("utf-16"))) == "f.json:1: not UTF-8 text (byte 0)"
-    assert str(load_error("f.json", b'{"a":\n "caf\xe9"}')) == "f.json:2: not UTF-8 text (byte 11)"
+    assert str(load_error("f.json", '{"a": 1}'.encode("utf-16"))) == "f.json:1:1: not UTF-8 text (byte 0)"
+    assert str(load_error("f.json", b'{"a":\n "caf\xe9"}')) == "f.json:2:6: not UTF-8 text (byte 11)"
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"a: 1\nb: caf\xe9\n", "f.yaml:2: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)"),
-        (b"a: 1\nb: x\x00y\n", "f.yaml:2: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)"),
+        (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7: invalid YAML: incomplete UTF-8 octet sequence (not UTF-8/UTF-16 text?)"),
+        (b"a: 1\nb: x\x00y\n", "f.yaml:2:5: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)"),
         (
             "a: 1\n".encode("utf-32"),
-            "f.yaml:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
+            "f.yaml:1:1: invalid YAML: control characters are not allowed (not UTF-8/UTF-16 text?)",
         ),
         (
             "a: 1\n".encode("utf-16") + b"\x00",
-            "f.yaml:2: invalid YAML: incomplete UTF-16 character (not UTF-8/UTF-16 text?)",
+            "f.yaml:2:1: invalid YAML: incomplete UTF-16 character (not UTF-8/UTF-16 text?)",
         ),
     ],
 )
-def test_yaml_that_is_not_text_is_an_input_error_with_its_line(raw, message):
+def test_yaml_that_is_not_text_is_an_input_error_with_its_line_and_column(raw, message):
     assert str(load_error("f.yaml", raw)) == message
 
 
@@ -479,7 +479,7 @@ def test_default_depth_limit_of_64():
     load("f.yaml", nested_lists(64, "").encode(), LIMITS)
     load("f.json", nested_lists(64, "").encode(), LIMITS)
     assert str(load_error("f.yaml", nested_lists(65, "").encode())) == "f.yaml:1:70: nesting deeper than 64 levels"
-    assert str(load_error("f.json", nested_lists(65, "").encode())) == "f.json: nesting deeper than 64 levels"
+    assert str(load_error("f.json", nested_lists(65, "").encode())) == "f.json:1:70: nesting deeper than 64 levels"
 
 
 def test_depth_through_an_anchor_is_counted_where_the_alias_is_used():
@@ -543,10 +543,10 @@ def test_5000_deep_yaml_is_an_input_error_not_a_recursion_error(text):
 
 
 def test_5000_deep_json_is_an_input_error_not_a_recursion_error():
-    assert str(load_error("f.json", ("[" * 5000 + "]" * 5000).encode())) == "f.json: JSON nested too deeply"
+    assert str(load_error("f.json", ("[" * 5000 + "]" * 5000).encode())) == "f.json:1:1001: JSON nested too deeply"
     assert (
         str(load_error("f.json", ('{"a":' * 100_000 + "1" + "}" * 100_000).encode()))
-        == "f.json: JSON nested too deeply"
+        == "f.json:1:5001: JSON nested too deeply"
     )
 
 

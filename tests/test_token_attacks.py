@@ -338,8 +338,8 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ("/etc/shadow", "'/etc/shadow'"),
         ("' OR 1=1 --", '"\' OR 1=1 --"'),
         ("https://attacker.test/jwks.json", "'https://attacker.test/jwks.json'"),
-        ("rs\x00../x", "'rs?../x'"),
-        ("rs\n", "'rs?'"),
+        ("rs\x00../x", "'rs\\x00../x'"),
+        ("rs\n", "'rs\\x0a'"),
         ("RS", "'RS'"),  # exact match: no case folding
         ("k" * 10_000, "'" + "k" * 37 + "...'"),
     ],

@@ -116,9 +116,9 @@ def test_a_deep_json_export_is_still_nested_too_deeply(capsys, here):
     from policycheck.loading.limits import Limits
     from policycheck.loading.source import load
 
-    with pytest.raises(InputError, match=r"^f\.json: JSON nested too deeply$"):
+    with pytest.raises(InputError, match=r"^f\.json:1:1001: JSON nested too deeply$"):
         load("f.json", ("[" * 5000 + "]" * 5000).encode(), Limits())
-    with pytest.raises(InputError, match=r"^f\.json: nesting deeper than 64 levels$"):
+    with pytest.raises(InputError, match=r"^f\.json:1:65: nesting deeper than 64 levels$"):
         load("f.json", ("[" * 65 + "]" * 65).encode(), Limits())
 
 

@@ -17,7 +17,8 @@ from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
 from ..progress import Progress, stream_for
 from ..reporters import render
-from .common import Outcome, emit, identity, load_config, said, with_provenance, write_atomic
+from .common import Outcome, emit, identity, load_config, said, with_provenance
+from .report_file import write_report
 
 DEFAULT_FAIL_ON = Severity.WARNING
 
@@ -41,6 +42,8 @@ class Options:
     baseline: str | None = None
     write_baseline: str | None = None
     list_files: bool = False
+    follow_symlinks: bool = False
+    """Read symbolic links that leave the checked paths (said as a warning and skipped otherwise)."""
     """-v: list every file under the paths, with what it was read as or why it was skipped (stderr)."""
     progress: bool | None = False
     """The phase on stderr once a run passes 2 s: True always, None on a terminal only, False never."""
@@ -67,7 +70,10 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
             f"nothing to check: give PATHS, or set paths{where} "
             f"(.policycheck.yaml or [tool.policycheck] in pyproject.toml)"
         )
-    limits = Limits(max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes)
+    limits = Limits(
+        max_file_bytes=options.max_file_size or cfg.max_file_size or Limits.max_file_bytes,
+        follow_symlinks=options.follow_symlinks,
+    )
     progress.phase("loading")
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
     if cfg.openapi:
@@ -107,7 +113,7 @@ def run(options: Options) -> Outcome:
         stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
         progress.phase("reports")
         if options.write_baseline:
-            write_atomic(options.write_baseline, baseline_module.render(result))
+            write_report(options.write_baseline, baseline_module.render(result))
             n = len(result.findings)
             return Outcome(
                 0, f"wrote {n} finding{'s' if n != 1 else ''} to the baseline {options.write_baseline}\n", stderr

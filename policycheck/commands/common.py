@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from .. import config as config_module
+from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
 from ..reporters import PROVENANCE_FORMATS, render
+from .report_file import write_report
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def identity(cfg: config_module.Config) -> Identity:
 
 def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:
     """The stderr of a run: the listing of -v, then the loaders' notes and warnings."""
-    return "".join(f"policycheck: {line}\n" for line in [*map(str, files), *map(str, notes)])
+    return "".join(f"policycheck: {terminal(line)}\n" for line in [*map(str, files), *map(str, notes)])
 
 
 def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: bool, quiet: bool = False) -> str:
@@ -50,7 +51,7 @@ def emit(result: Result, formats: tuple[tuple[str, str | None], ...], color: boo
         if path is None:
             stdout = text
         else:
-            write_atomic(path, text)
+            write_report(path, text)
     return stdout
 
 
@@ -68,22 +69,3 @@ def _summary_only(result: Result) -> str:
 
     unverified = "" if result.verified else "UNVERIFIED: a token was decoded without checking its signature\n"
     return unverified + summary(result) + "\n"
-
-
-def write_atomic(path: str, text: str) -> None:
-    """A report is complete or absent, never half written."""
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -6,7 +6,8 @@ import difflib
 import time
 from collections.abc import Iterable
 
-from ..errors import UsageError, shown
+from ..errors import UsageError, quoted
+from ..escaping import terminal
 from ..explanation import explain, render_json, render_text
 from ..loading.inputs import load_model
 from ..model import ALL_ENVIRONMENTS
@@ -20,7 +21,7 @@ def check_known(what: str, name: str, names: Iterable[str]) -> None:
         return
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)  # production -> prod: 0.57
     hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known[:8]) or 'none'})"
-    raise UsageError(f"unknown {what} {shown(name)!r}{hint}")
+    raise UsageError(f"unknown {what} {quoted(name)}{hint}")
 
 
 def run_explain(
@@ -59,6 +60,6 @@ def run_explain(
         )
         notes: list[str] = []
         (token,) = read_tokens(options, model, notes)
-        warnings = "".join(f"warning: {n}\n" for n in notes)
+        warnings = "".join(f"warning: {terminal(n)}\n" for n in notes)
     e = explain(model, app, operation, env, token, time.time())
     return Outcome(0 if e.allowed else 1, render_json(e) if fmt == "json" else render_text(e), warnings)

@@ -11,7 +11,8 @@ from ..loading.inputs import load_model
 from ..loading.openapi import read_spec
 from ..model import AllOf, AnyOf, Expression, Model, Operation, Permission, PermissionRef, Requirement, Spec
 from ..starter_policy import callable_today, catalogue, render_bindings, render_policy
-from .common import Outcome, write_atomic
+from .common import Outcome
+from .report_file import write_report
 
 CONFIG = ".policycheck.yaml"
 
@@ -37,8 +38,8 @@ def run_init(paths: tuple[str, ...], openapi: str | None, api: str | None, polic
     config = [f"# Written by {command}", f"paths: [{', '.join(_listed(inputs, policy_file))}]"]
     if openapi:
         config.append(f"openapi: [{{path: {openapi}" + (f", api: {api}" if api else "") + "}]")
-    write_atomic(policy_file, bindings)
-    write_atomic(CONFIG, "\n".join(config) + "\n")
+    write_report(policy_file, bindings)
+    write_report(CONFIG, "\n".join(config) + "\n")
     calls = sum(len(ops) for by_env in today.values() for ops in by_env.values())
     return Outcome(
         0,

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from ..engine import Selection, run
 from ..errors import UsageError
+from ..escaping import log_line, terminal
 from ..findings import Result, Severity
 from ..loading.inputs import load_model
 from ..model import Model, Token
@@ -106,7 +107,7 @@ def check_tokens(options: TokenOptions) -> tuple[Result, Model, list[str]]:
 
 
 def _warnings(warnings: list[str]) -> str:
-    return "".join(f"warning: {w}\n" for w in warnings)
+    return "".join(f"warning: {terminal(w)}\n" for w in warnings)
 
 
 def run_token(options: TokenOptions) -> Outcome:
@@ -119,7 +120,7 @@ def run_token(options: TokenOptions) -> Outcome:
 
 def run_token_diff(options: TokenOptions) -> Outcome:
     """Claim-by-claim comparison of two tokens' permissions, and which bound operations the difference breaks."""
-    from ..reporters.text import clean, render_token
+    from ..reporters.text import render_token
     from ..rules.token_missing import needs
 
     if len(options.tokens) != 2:
@@ -131,13 +132,13 @@ def run_token_diff(options: TokenOptions) -> Outcome:
     rejected = [who for who, t in (("A", a), ("B", b)) if t.problem]
     for who, t in (("A", a), ("B", b)):
         if t.problem:
-            lines.append(f"REJECTED: {who} ({clean(t.label)}) fails verification (PC205): {clean(t.problem)}")
+            lines.append(f"REJECTED: {who} ({t.label}) fails verification (PC205): {t.problem}")
     if rejected:
         lines += [
             "NOT TRUSTWORTHY: the comparison below takes a rejected token's claims as given; they prove nothing",
             "",
         ]
-    lines += [f"A: {render_token(a)}", f"B: {render_token(b)}", "", "permission claims:"]
+    lines += [*f"A: {render_token(a)}".split("\n"), *f"B: {render_token(b)}".split("\n"), "", "permission claims:"]
     for value in sorted(set(a.values) | set(b.values)):
         if value in a.values and value in b.values:
             lines.append(f"    {value}")
@@ -171,7 +172,7 @@ def run_token_diff(options: TokenOptions) -> Outcome:
         ]
     # exit 1 as for `policycheck token`: a rejected token is a PC205 finding, whatever the permissions
     code = 0 if a.values == b.values and not rejected else 1
-    return Outcome(code, "\n".join(lines) + "\n", _warnings(warnings))
+    return Outcome(code, "".join(log_line(terminal(line)) + "\n" for line in lines), _warnings(warnings))
 
 
 def parse_now(text: str) -> float:

@@ -43,16 +43,38 @@ KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "T
 SUFFIXES = (".yaml", ".yml", ".json", ".ionapi")
 
 
-def discover(paths: Sequence[str]) -> list[tuple[str, bool]]:
+def discover(paths: Sequence[str], follow_symlinks: bool = False) -> list[tuple[str, bool]]:
     """(file, named explicitly) for every input; directories are walked for YAML and JSON."""
-    return walk(paths)[0]
+    return walk(paths, follow_symlinks)[0]
 
 
-def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], list[Note]]:
-    """(file, named explicitly) for every input, the files skipped by name, and the directories that cannot be read."""
+NOT_FOLLOWED = "a symbolic link to {what} outside the checked paths: not followed (--follow-symlinks reads it)"
+
+
+def walk(
+    paths: Sequence[str], follow_symlinks: bool = False
+) -> tuple[list[tuple[str, bool]], list[FileRead], list[Note]]:
+    """(file, named explicitly) for every input, the files skipped by name, and the directories that cannot be read.
+
+    The checked tree is the directories named and the working directory (the repository,
+    for the pre-commit hook): a symbolic link whose target is outside it is not followed
+    unless `follow_symlinks` (a link to /proc/self/environ or ~/.ssh would otherwise be read),
+    and is said, as a warning. A link to a directory inside the checked paths is read there.
+    """
     found: list[tuple[str, bool]] = []
     skipped: list[FileRead] = []
     notes: list[Note] = []
+    given = [os.path.realpath(p) for p in paths if os.path.isdir(p)]  # a directory named is checked, link or not
+    roots = [*given, os.path.realpath(os.getcwd())]
+
+    def inside(path: str, among: Sequence[str]) -> bool:
+        real = os.path.realpath(path)
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in among)
+
+    def not_followed(path: str, what: str, suffix: str = "") -> None:
+        shown = display_path(path) + suffix
+        skipped.append(FileRead(shown, None, f"symbolic link to {what} outside the checked paths"))
+        notes.append(Note(shown, NOT_FOLLOWED.format(what=what), level="warning"))
 
     def unreadable(e: OSError) -> None:
         where = display_path(str(e.filename)) if e.filename else "?"
@@ -61,18 +83,37 @@ def walk(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[FileRead], 
         )
 
     for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p, onerror=unreadable):
+        if os.path.islink(p) and not os.path.isdir(p) and not follow_symlinks and not inside(p, roots):
+            not_followed(p, "a file")  # as the pre-commit hook names a changed file
+        elif os.path.isdir(p):
+            seen = {os.path.realpath(p)}
+            for root, dirs, files in os.walk(p, onerror=unreadable, followlinks=follow_symlinks):
                 skipped.extend(
                     FileRead(display_path(os.path.join(root, d)) + "/", None, "hidden directory")
                     for d in dirs
                     if d.startswith(".")
                 )
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                keep = []
+                for d in sorted(d for d in dirs if not d.startswith(".")):
+                    path = os.path.join(root, d)
+                    real = os.path.realpath(path)
+                    if not os.path.islink(path):
+                        keep.append(d)
+                    elif real in seen or inside(path, given):  # read where it is (and no cycle)
+                        skipped.append(FileRead(display_path(path) + "/", None, "symbolic link to a checked directory"))
+                    elif follow_symlinks:
+                        keep.append(d)
+                    else:
+                        not_followed(path, "a directory", "/")
+                    seen.add(real)
+                dirs[:] = keep
                 for f in sorted(files):
                     path = os.path.join(root, f)
                     if (f.endswith(SUFFIXES) or f == "policy.xml") and not f.startswith("."):
-                        found.append((path, False))
+                        if os.path.islink(path) and not follow_symlinks and not inside(path, roots):
+                            not_followed(path, "a file")
+                        else:
+                            found.append((path, False))
                     else:
                         why = "hidden file" if f.startswith(".") else "not YAML, JSON or .ionapi"
                         skipped.append(FileRead(display_path(path), None, why))
@@ -139,7 +180,7 @@ def load_inputs(
     profiles: list[TokenProfile] = []
     documents: list[Document] = []
     configured = {os.path.realpath(p) for p in waiver_files}
-    found, skipped, notes = walk(paths)
+    found, skipped, notes = walk(paths, limits.follow_symlinks)
     listing: list[FileRead] = list(skipped)
     # (source, named explicitly, a waiver file, one of the designated exports)
     inputs: list[tuple[str | tuple[str, bytes], bool, bool, bool]] = [
@@ -150,7 +191,7 @@ def load_inputs(
         inputs += (
             [(item, True, False, True)]
             if isinstance(item, tuple)
-            else [(p, True, False, True) for p, _ in discover([item])]
+            else [(p, True, False, True) for p, _ in discover([item], limits.follow_symlinks)]
         )
     for source, explicit, is_waiver_file, designated in inputs:
         try:
@@ -246,7 +287,7 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> Valida
     limits = limits or Limits()
     errors: list[InputError] = []
     unreadable: list[InputError] = []
-    found, skipped, notes = walk(paths)
+    found, skipped, notes = walk(paths, limits.follow_symlinks)
     listing = list(skipped)
     validated = 0
     for path, _ in found:

@@ -33,6 +33,20 @@ def too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def deeper_at(text: str, limit: int) -> int | None:
+    """The offset of the first `[` or `{` that opens a container deeper than `limit` (strings skipped)."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        c = match.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif c == "]" or c == "}":
+            depth -= 1
+    return None
+
+
 def max_depth(data: object, limit: int = MAX_JSON_DEPTH) -> int:
     """The nesting depth of parsed JSON data (containers in containers), counted up to limit + 1."""
     deepest = 0

@@ -13,3 +13,5 @@ class Limits:
     """No policy or export needs more; libyaml stops at 1000 and Python recursion near there."""
     max_alias_nodes: int = 100_000
     """Nodes that aliases may add by expansion on top of the nodes actually written."""
+    follow_symlinks: bool = False
+    """Read symbolic links that leave the checked paths (off: a link to /proc/self/environ is not followed)."""

@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..errors import shown as _short
-from .jsondepth import MAX_JSON_DEPTH, max_depth
+from .jsondepth import MAX_JSON_DEPTH, deeper_at, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
 from .secrets import CREDENTIAL_VALUES, NAMED_MAPPINGS, find_keys, holds_nothing, masked
@@ -179,6 +179,30 @@ def _gc_paused() -> Iterator[None]:
 # --- YAML -----------------------------------------------------------------
 
 
+def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based, in characters as far as they decode) of a byte offset."""
+    encoding = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(raw[:2], "utf-8")
+    prefix = raw[: max(offset, 0)].decode(encoding, "replace").removeprefix("\ufeff")
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def _bad_sequence(raw: bytes, offset: int) -> int:
+    """Where the undecodable UTF-8 sequence that ends at `offset` starts (libyaml names its last byte)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: libyaml's offset stands
+        return offset
+    try:
+        raw[: offset + 1].decode("utf-8")
+    except UnicodeDecodeError as e:
+        return min(e.start, offset)
+    return offset
+
+
+def char_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character offset into the decoded text."""
+    prefix = raw.decode("utf-8", "replace")[: max(offset, 0)]
+    return prefix.count("\n") + 1, offset - (prefix.rfind("\n") + 1) + 1
+
+
 def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str]) -> Document:
     with _gc_paused():
         loader = _Loader(raw)
@@ -192,8 +216,12 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
                     what = "several YAML documents in one file; put one document in each file"
                 raise InputError(path, f"invalid YAML: {what}", *_mark(mark)) from None
             except yaml.reader.ReaderError as e:
-                line = raw[: max(e.position, 0)].count(b"\n") + 1
-                raise InputError(path, f"invalid YAML: {e.reason} (not UTF-8/UTF-16 text?)", line) from None
+                # libyaml counts bytes; PyYAML counts bytes for a decoding error, characters otherwise
+                in_bytes = LOADER_NAME == "CSafeLoader" or isinstance(e.character, int)
+                where = (
+                    byte_position(raw, _bad_sequence(raw, e.position)) if in_bytes else char_position(raw, e.position)
+                )
+                raise InputError(path, f"invalid YAML: {e.reason} (not UTF-8/UTF-16 text?)", *where) from None
             except yaml.YAMLError:
                 raise InputError(path, "invalid YAML") from None
         finally:
@@ -398,8 +426,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InputError(path, f"not UTF-8 text (byte {e.start})", line) from None
+        raise InputError(path, f"not UTF-8 text (byte {e.start})", *byte_position(raw, e.start)) from None
     saw_duplicate = False
     holders: dict[int, dict[str, Any]] = {}  # objects holding a dropped key, until their parent is seen
     kept: set[str] = set()  # secret-like names kept as names (an environment called "secret")
@@ -439,7 +466,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         except json.JSONDecodeError as e:
             raise InputError(path, f"invalid JSON: {e.msg}", e.lineno, e.colno) from None
         except RecursionError:
-            raise InputError(path, "JSON nested too deeply") from None
+            raise InputError(path, "JSON nested too deeply", *_offset(text, deeper_at(text, MAX_JSON_DEPTH))) from None
         except _Refused as e:
             raise InputError(path, f"invalid JSON: {e}", *_first(text, e.token)) from None
         except ValueError:  # the int-digits limit; its text is Python's, not ours to show
@@ -450,7 +477,7 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
                 if not holds_nothing(holder.pop(name).value):
                     reported.add(name)
         holders.clear()
-    _check_json_depth(path, data, limits)
+    _check_json_depth(path, data, limits, text)
     doc = Document(path, data, "json", _text=text)
     if saw_duplicate or reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, duplicates = _scan_json(text, data)
@@ -500,15 +527,22 @@ def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
     return line, m.start() - text.rfind("\n", 0, m.start())
 
 
-def _check_json_depth(path: str, data: Any, limits: Limits) -> None:
+def _offset(text: str, offset: int | None) -> tuple[int | None, int | None]:
+    if offset is None:
+        return None, None
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:
     """Containers nested in containers, counted as for YAML: one level at a time, at C speed."""
     level: list[Any] = [data] if type(data) in (dict, list) else []
     depth = 1
     while level:
         if depth > limits.max_depth:
             if max_depth(data) > MAX_JSON_DEPTH:  # json.loads stopped there before Python 3.13; now it is counted
-                raise InputError(path, "JSON nested too deeply")
-            raise InputError(path, f"nesting deeper than {limits.max_depth} levels")
+                raise InputError(path, "JSON nested too deeply", *_offset(text, deeper_at(text, MAX_JSON_DEPTH)))
+            where = _offset(text, deeper_at(text, limits.max_depth))
+            raise InputError(path, f"nesting deeper than {limits.max_depth} levels", *where)
         below: list[Any] = []
         for node in level:
             below.extend(v for v in (node.values() if type(node) is dict else node) if type(v) in _CONTAINERS)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from ..errors import InputError, InputErrors, shown
+from ..errors import InputError, InputErrors, quoted, shown
 from .schemas import schema
 from .source import Document
 
@@ -127,7 +127,7 @@ def _describe(error: Any, path: list[Any]) -> tuple[str, Sequence[Any]]:
 
 
 def _names(keys: Sequence[Any]) -> str:
-    return ", ".join(repr(shown(str(k), 60)) for k in keys)
+    return ", ".join(quoted(str(k), 60) for k in keys)
 
 
 def _json_type(value: Any) -> str:

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..escaping import workflow_data as _data
+from ..escaping import workflow_property as _prop
 from ..findings import Finding, Result, Severity
 from .budget import ANNOTATIONS_PER_RULE, FULL_REPORT, by_importance, counted
 from .text import summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
-
-
-def _data(text: str) -> str:
-    """Escaped as actions/toolkit does, so no value can start a workflow command of its own."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _annotation(f: Finding) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 from collections.abc import Iterable, Sequence
 
 from .._version import __version__
+from ..escaping import html_text, visible
 from ..findings import ALLOWED, Cell, Change, Finding, Holding, Result, Severity, TokenSummary, Waived
 from .budget import FULL_REPORT, HTML_BYTES, Budget, by_importance, counted, prefix, utf8
 from .review import (
@@ -254,12 +254,12 @@ CSP = (
 
 def e(text: str | None) -> str:
     """Input-derived text as HTML: control characters made visible, then escaped (attributes too)."""
-    return html.escape(clean(text or ""), quote=True)
+    return html_text(text)
 
 
 def script_json(value: object) -> str:
     """JSON that no input can end early: `<`, `>` and `&` are escaped (so `</script>` never appears)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(visible(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
+from ..escaping import printable_json
 from ..findings import Coverage, Finding, Location, Result, Severity, Share, TokenSummary
 
 VERSION = "1"
@@ -142,7 +143,7 @@ def render(result: Result, *, color: bool = False) -> str:
 
     if cells:
         text = re.sub(f'"\\\\u0000{nonce}(\\d+)"', listed, text)
-    return text.encode("utf-8", "replace").decode("utf-8") + "\n"  # lone surrogates, as _s
+    return printable_json(text) + "\n"  # non-printables (and lone surrogates) as escapes: policycheck.escaping
 
 
 _NEXT_CELL = re.compile(r'\], \[(?=")')

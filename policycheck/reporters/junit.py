@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from ..escaping import terminal
 from ..findings import Finding, Result
 
 FAMILIES = {"1": "access", "9": "hygiene"}
@@ -18,7 +19,8 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udf
 
 
 def _x(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
+    """Terminal text (policycheck.escaping): CI viewers show test names and messages as they are."""
+    return _INVALID_XML.sub("\ufffd", terminal(text))
 
 
 def _case_name(f: Finding) -> str:
@@ -60,7 +62,7 @@ def render(result: Result, *, color: bool = False) -> str:
             lines.append(f"    <testcase {attrs}>")
             for f in found:
                 message = _x(f"{f.rule} {f.name}: {f.message}")
-                body = _x(f"{f.location}: {f.severity.label} {f.rule} {f.message}\nfix: {f.fix}")
+                body = _x(f"{f.location}: {f.severity.label} {f.rule} {f.message}") + "\n" + _x(f"fix: {f.fix}")
                 lines.append(
                     f"      <failure message={quoteattr(message)} type={quoteattr(f.severity.label)}>"
                     f"{escape(body)}</failure>"

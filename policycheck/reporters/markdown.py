@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..escaping import markdown_code, markdown_text
 from ..findings import Finding, Result, Waived
 from .budget import FULL_REPORT, STEP_SUMMARY_BYTES, Budget, by_importance, counted, prefix, utf8
 from .text import summary
 
 
 def _cell(text: str | None) -> str:
-    if not text:
-        return ""
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+    return markdown_text(text) if text else ""
 
 
 def _row(f: Finding) -> str:
-    where = f"`{_cell(f.location.path)}:{f.location.line}`"
+    where = markdown_code(f"{f.location.path}:{f.location.line}")
     cells = [
         f"**{f.severity.label}**",
         f"{f.rule} {f.name}",

@@ -6,10 +6,10 @@ changed) are shared with the HTML reporter, so the two always say the same.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..escaping import markdown_code, markdown_text
 from ..findings import (
     ALLOWED,
     BLOCKED,
@@ -26,7 +26,7 @@ from ..findings import (
     Waived,
 )
 from .budget import COMMENT_CHARS, COMMENT_ROOM, FULL_REPORT, Budget, by_importance, counted
-from .text import clean, expiry, summary
+from .text import expiry, summary
 
 STATUSES = (BLOCKED, MISSING, GAP, PENDING, FILTERED, ALLOWED)
 """Worst first."""
@@ -113,18 +113,10 @@ def change_rows(c: Change) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def text(value: str | None) -> str:
-    """Free text in Markdown: control characters made visible, markup and `|` escaped."""
-    out = re.sub(r"([\\`*_\[\]|~])", r"\\\1", clean(value or ""))
-    return out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def code(value: str | None) -> str:
-    """A name as a code span (no markup, no mentions inside); `|` escaped for tables."""
-    inner = clean(value or "").replace("|", "\\|")
-    fence = "`" * (max((len(run) for run in re.findall("`+", inner)), default=0) + 1)
-    pad = " " if inner.startswith("`") or inner.endswith("`") else ""
-    return f"{fence}{pad}{inner}{pad}{fence}"
+text = markdown_text
+"""Free text in Markdown (policycheck.escaping)."""
+code = markdown_code
+"""A name as a code span (policycheck.escaping)."""
 
 
 def table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from .._version import __version__
+from ..escaping import json_text, sarif_message
 from ..findings import Finding, Result, Severity, Waived
 from ..rules import REGISTRY, Rule, summary
 from .budget import FULL_REPORT, SARIF_RESULTS, by_importance, counted
@@ -50,7 +50,7 @@ def _result(f: Finding, index: dict[str, int], suppression: dict[str, Any] | Non
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVELS[f.severity],
-        "message": {"text": f"{f.message}{_breaks(f)}. Fix: {f.fix}"},
+        "message": {"text": sarif_message(f"{f.message}{_breaks(f)}. Fix: {f.fix}")},
         "locations": [
             {
                 "physicalLocation": {
@@ -114,7 +114,7 @@ def report(result: Result) -> dict[str, Any]:
     findings, waived, omitted = _kept(result)
     results = [_result(f, index) for f in findings]
     for w in waived:
-        justification = f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")")
+        justification = sarif_message(f"{w.reason} (owner {w.owner}" + (f", until {w.expires})" if w.expires else ")"))
         results.append(
             _result(w.finding, index, {"kind": "external", "status": "accepted", "justification": justification})
         )
@@ -143,7 +143,7 @@ def report(result: Result) -> dict[str, Any]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report(result), indent=2) + "\n"
 
 
 def _breaks(f: Finding) -> str:

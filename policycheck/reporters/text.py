@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ..escaping import log_line, terminal
 from ..findings import Checked, Finding, Result, Severity, TokenSummary, Waived
 
+clean = terminal
+"""Untrusted text cannot move the cursor, forge lines or reorder what is read (policycheck.escaping)."""
+
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-
-
-def clean(text: str) -> str:
-    """Untrusted text cannot move the cursor or forge lines (CWE-150)."""
-    if text.isprintable():  # the common case, at C speed
-        return text
-    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -154,4 +151,5 @@ def render(result: Result, *, color: bool = False) -> str:
         from ..coverage import text as coverage_text
 
         blocks.append(coverage_text(result.coverage))
-    return "\n".join([*blocks, *imports(result), summary(result)]) + "\n"
+    text = "\n".join([*blocks, *imports(result), summary(result)])
+    return "\n".join(log_line(line) for line in text.split("\n")) + "\n"

@@ -18,8 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, UsageError
-from ..errors import shown as _short
+from ..errors import InputError, UsageError, quoted
 from ..loading.jsondepth import too_deep
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
@@ -49,7 +48,7 @@ class KeySet:
         if kid is not None:
             if kid in self.keys:
                 return self.keys[kid], None
-            return None, f"unknown key id (kid) {_short(kid)!r} in {self.source}"
+            return None, f"unknown key id (kid) {quoted(kid)} in {self.source}"
         count = len(self.keys) + max(self.unnamed - 1, 0)
         if count == 1:
             return next(iter(self.keys.values())), None
@@ -109,7 +108,7 @@ def load_jwks(data: bytes, source: str) -> KeySet:
             continue
         kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
         if kid is not None and kid in out.keys:
-            out.warnings.append(f"{source}: key id {_short(kid)!r} appears twice; the first is used")
+            out.warnings.append(f"{source}: key id {quoted(kid)} appears twice; the first is used")
             continue
         try:
             key = jwt.PyJWK(jwk)
