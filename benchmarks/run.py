@@ -510,7 +510,12 @@ def cold_start(bindir: str, rounds: int, warmup: int) -> dict[str, Any]:
         for name, (cmd, expected) in commands.items():
             env = uncached if name.endswith("no .pyc") else cached
             t0 = time.perf_counter()
-            rc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+            try:
+                rc = subprocess.run(
+                    cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                ).returncode
+            except OSError as e:
+                raise SystemExit(f"{cmd[0]}: {e.strerror}") from None
             dt = time.perf_counter() - t0
             if rc not in expected:
                 raise SystemExit(f"{' '.join(cmd)}: exit {rc}, expected {expected}")
