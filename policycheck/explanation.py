@@ -9,6 +9,7 @@ is given, the likely HTTP status, and the fix as numbered steps.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
