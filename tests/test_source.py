@@ -661,3 +661,34 @@ def test_json_positions_by_indentation_equal_the_decoder_s(data: object, indent:
     plain, indexed = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text, parsed)
     for path in paths:
         assert indexed.locate(path) == plain.locate(path), path
+
+
+_SECRETISH = st.sampled_from(["secret", "password", "credentials", "clients", "environments", "name", "key", "x"])
+_SECRET_VALUES = st.recursive(
+    st.none() | st.sampled_from(["", "**********", "s3cr3t", "${VAR}", 'a\\"b']) | st.integers(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_SECRETISH, inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@given(_SECRET_VALUES, st.sampled_from([None, 2]), st.booleans())
+def test_json_fast_path_reads_as_the_careful_one(data: object, indent: int | None, duplicate: bool) -> None:
+    """json.loads at C speed plus one walk gives what the hook on every object gives: the same data with the
+    secret keys dropped (names kept as names), the same secrets reported where they stand, the same duplicates."""
+    from policycheck.loading import source
+    from policycheck.loading.export import SECRET_KEYS
+
+    text = json.dumps({"a": data, "clients": {"secret": data}}, indent=indent)
+    if duplicate:
+        text = text.replace('"clients"', '"a"', 1)  # a key written twice: only the careful path sees it
+    raw = text.encode()
+    fast = source.load("f.json", raw, Limits(), SECRET_KEYS)
+    saved = source._load_json_fast
+    source._load_json_fast = lambda *args: None  # type: ignore[assignment]
+    try:
+        careful = source.load("f.json", raw, Limits(), SECRET_KEYS)
+    finally:
+        source._load_json_fast = saved
+    assert fast.data == careful.data
+    assert fast.secrets == careful.secrets
+    assert fast.duplicates == careful.duplicates

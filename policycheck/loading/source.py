@@ -427,6 +427,9 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})", *byte_position(raw, e.start)) from None
+    fast = _load_json_fast(path, text, limits, drop_keys)
+    if fast is not None:
+        return fast
     saw_duplicate = False
     holders: dict[int, dict[str, Any]] = {}  # objects holding a dropped key, until their parent is seen
     kept: set[str] = set()  # secret-like names kept as names (an environment called "secret")
@@ -484,6 +487,86 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         doc.duplicates = tuple(duplicates)
     doc.secrets = tuple(find_keys(text, reported - kept)) + _kept_too(doc, reported & kept)
     return doc
+
+
+def _load_json_fast(path: str, text: str, limits: Limits, drop_keys: frozenset[str]) -> Document | None:
+    """The common case at C speed: json.loads builds the objects, one walk drops the secret keys.
+
+    None (the caller parses again with a hook on every object) when the text may hold a
+    duplicate key, which only the hook sees: the keys in the text are counted from above
+    (every key is a string followed by optional whitespace and a colon; inside strings a
+    quote is escaped, so extra matches only over-count) and compared with the keys parsed.
+    Errors are left to the careful path, which words them.
+    """
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+    except (ValueError, RecursionError):
+        return None
+    with _gc_paused():
+        walked = _walk_json(data, limits, drop_keys)
+        if walked is None:  # too deep: the careful path words it
+            return None
+        keys, holders, named = walked
+        if keys != text.count('":') + len(_SPACED_KEY.findall(text)):
+            return None
+        reported: set[str] = set()
+        kept: set[str] = set()
+        for holder in reversed(holders):  # deepest first, as the hook meets them; values let go unread
+            found = drop_keys.intersection(holder)
+            if id(holder) in named:
+                kept.update(found)  # names (an environment called "secret"), kept as data
+                continue
+            for name in found:
+                if not holds_nothing(holder.pop(name)):
+                    reported.add(name)
+    doc = Document(path, data, "json", _text=text)
+    if reported & kept:  # positions of every key: exact when names are also kept as data
+        doc._children, _ = _scan_json(text, data)
+    doc.secrets = tuple(find_keys(text, reported - kept)) + _kept_too(doc, reported & kept)
+    return doc
+
+
+_SPACED_KEY = re.compile(r'"\s+:')
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(literal)
+    return value
+
+
+def _walk_json(
+    data: Any, limits: Limits, drop_keys: frozenset[str]
+) -> tuple[int, list[dict[str, Any]], set[int]] | None:
+    """One level at a time: the number of keys, the objects holding a secret key, and the objects keyed by
+    names (the values of NAMED_MAPPINGS keys); None when the nesting is deeper than the limit."""
+    keys = 0
+    holders: list[dict[str, Any]] = []
+    named: set[int] = set()
+    level: list[Any] = [data] if type(data) in _CONTAINERS else []
+    depth = 1
+    while level:
+        if depth > limits.max_depth:
+            return None
+        below: list[Any] = []
+        for node in level:
+            if type(node) is dict:
+                keys += len(node)
+                if not NAMED_MAPPINGS.isdisjoint(node):
+                    named.update(id(v) for k, v in node.items() if k in NAMED_MAPPINGS and type(v) is dict)
+                if not drop_keys.isdisjoint(node):
+                    holders.append(node)
+                below.extend(v for v in node.values() if type(v) in _CONTAINERS)
+            else:
+                below.extend(v for v in node if type(v) in _CONTAINERS)
+        level = below
+        depth += 1
+    return keys, holders, named
 
 
 class _Dropped:

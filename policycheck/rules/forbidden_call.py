@@ -37,6 +37,8 @@ DEFAULT_SEVERITY = Severity.ERROR
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     for binding in model.bindings:
+        if not binding.must_not_call:
+            continue
         app = binding.application
         for env in binding.environments:
             for op_id in analysis.callable(app, env, dict.fromkeys(binding.must_not_call)):
