@@ -17,7 +17,7 @@ Passing example: the key has `expiresAt: -1` (never), or a date months away.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
@@ -40,7 +40,7 @@ _LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.NOTE, Sev
 
 
 def _day(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d")
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:

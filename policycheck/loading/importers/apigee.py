@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from datetime import time as dtime
 from typing import Any
 
@@ -39,7 +39,7 @@ _DEVELOPER = {"active": True, "inactive": False}
 
 def now() -> float:
     """The moment keys are judged expired by: the start of today (UTC), as the rules judge expiry dates."""
-    return datetime.combine(datetime.now(UTC).date(), dtime(), UTC).timestamp()
+    return datetime.combine(datetime.now(timezone.utc).date(), dtime(), timezone.utc).timestamp()
 
 
 def wants_credentials(head: bytes) -> bool:
