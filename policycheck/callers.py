@@ -9,10 +9,10 @@ with the hop where each missing permission stops. The chains and stops are expla
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 from .analysis import Analysis
+from .escaping import json_text, log_line, terminal
 from .explanation import explain, find_operation
 
 
@@ -77,25 +77,32 @@ def who_can(analysis: Analysis, operation: str, environment: str) -> Callers:
 
 
 def render_text(c: Callers) -> str:
-    lines = [f"who can call {c.operation} ({c.request}) in {c.environment}:", "", f"can ({len(c.can)}):"]
+    """Text; every name from the inputs `terminal`-escaped, no line a workflow command (policycheck.escaping)."""
+    t = terminal
+    lines = [
+        f"who can call {t(c.operation)} ({t(c.request)}) in {t(c.environment)}:",
+        "",
+        f"can ({len(c.can)}):",
+    ]
     for caller in c.can:
         marks = [m for m, on in (("bound", caller.bound), ("MUST NOT CALL", caller.forbidden)) if on]
-        lines.append(f"  {caller.application}" + (f" [{', '.join(marks)}]" if marks else ""))
-        lines += [f"      {h.permission}: {h.text}" for h in caller.hops]
+        lines.append(f"  {t(caller.application)}" + (f" [{', '.join(marks)}]" if marks else ""))
+        lines += [f"      {t(h.permission)}: {t(h.text)}" for h in caller.hops]
         if not caller.hops:
             lines.append("      the operation requires no permission")
         if caller.scopes_not_requested:
-            lines.append(f"      (does not request scope {' '.join(caller.scopes_not_requested)} yet)")
+            lines.append(f"      (does not request scope {t(' '.join(caller.scopes_not_requested))} yet)")
     if not c.can:
         lines.append("  (no application)")
     lines += ["", f"bound but cannot ({len(c.cannot)}):"]
     for caller in c.cannot:
-        lines.append(f"  {caller.application}")
-        lines += [f"      {h.permission + ' stops: ' if h.permission else ''}{h.text}" for h in caller.hops]
+        lines.append(f"  {t(caller.application)}")
+        lines += [f"      {t(h.permission) + ' stops: ' if h.permission else ''}{t(h.text)}" for h in caller.hops]
     if not c.cannot:
         lines.append("  (none)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(log_line(line) for line in lines) + "\n"
 
 
 def render_json(c: Callers) -> str:
-    return json.dumps({"version": "1", **asdict(c)}, indent=2, ensure_ascii=False) + "\n"
+    """Names exact, non-printable characters as JSON escapes (as the JSON report)."""
+    return json_text({"version": "1", **asdict(c)}, indent=2) + "\n"

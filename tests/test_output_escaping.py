@@ -294,3 +294,26 @@ def test_a_line_that_starts_with_input_is_no_workflow_command(capsys, native, tm
     run = run_ok(cli(capsys, "token", "diff", "--no-config", "--no-verify", "--now", NOW_ISO, *both), 1)
     assert_kind("terminal", run.out)
     assert "    \\x3a:error::FORGED" in run.out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_who_can(capsys, native, fmt):
+    """The hostile application and permission names through who-can: escaped, no forged line or command."""
+    policy, export = native / "policy.yaml", native / "before" / "export.yaml"
+    run = run_ok(
+        cli(
+            capsys,
+            "who-can",
+            "orders.list",
+            "--env",
+            "prod",
+            "--policies",
+            policy,
+            "--policies",
+            export,
+            "--format",
+            fmt,
+        ),
+        0,
+    )
+    assert_kind("terminal" if fmt == "text" else "json", run.out)
