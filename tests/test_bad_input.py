@@ -518,8 +518,9 @@ def test_policy_without_export_is_nothing_to_check(run):
 
 def test_a_named_file_must_be_a_policycheck_file(run):
     assert refused(run, "values.yaml", "replicas: 2\n") == (
-        "values.yaml:1:1: not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-        "application set or object, or an .ionapi file (force one with --input-format)"
+        "values.yaml:1:1: not a policycheck file (apiVersion: policycheck/v1) or an export policycheck reads "
+        "(Keycloak, Entra, .ionapi, Kong decK, Auth0 Deploy CLI, Apigee, Azure API Management; force one with "
+        "--input-format)"
     )
 
 

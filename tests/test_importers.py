@@ -1035,8 +1035,8 @@ def test_detect(data: Any, path: str, expected: str | None) -> None:
 
 
 NOT_OURS = (
-    "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra application set or "
-    "object, or an .ionapi file (force one with --input-format)"
+    "not a policycheck file (apiVersion: policycheck/v1) or an export policycheck reads (Keycloak, Entra, .ionapi, "
+    "Kong decK, Auth0 Deploy CLI, Apigee, Azure API Management; force one with --input-format)"
 )
 
 

@@ -24,7 +24,7 @@ def run_validate(paths: tuple[str, ...], list_files: bool = False, follow_symlin
     if skipped:
         lines[-1] += f"; {skipped} skipped (not policycheck files{'' if list_files else ': -v lists them'})"
     stderr = said(found.files if list_files else (), [*found.notes]) + "".join(
-        f"policycheck: {e}\n" for e in found.unreadable
+        f"policycheck: {log_line(terminal(str(e)))}\n" for e in found.unreadable
     )
     code = 2 if found.unreadable else 1 if found.errors else 0
     return Outcome(code, "\n".join(lines) + "\n", stderr)

@@ -293,9 +293,22 @@ def validate_files(paths: Sequence[str], limits: Limits | None = None) -> Valida
     for path, _ in found:
         try:  # named or found, as the pre-commit hook names every changed YAML file: another tool's is skipped
             read = _load_document(path, False, limits)
-            notes.extend(read.notes)
+        except Unrecognised as e:
+            unreadable.append(e)
+            continue
+        except InputError as e:  # not even parsed: validation cannot say whether it is valid
+            unreadable.append(e)
+            continue
+        try:
+            notes.extend(n for n in read.notes if not n.message.endswith(": skipped"))
             listing.append(read.listed)
             if read.doc is None or read.kind is None:
+                # a file that looks like an export or a policy but cannot be read as one: exit 2, not a pass
+                unreadable.extend(
+                    InputError(n.path, n.message, n.line, n.column)
+                    for n in read.notes
+                    if n.message.endswith(": skipped")
+                )
                 continue
             validated += 1
             if read.kind in VENDOR_FORMATS:
@@ -416,8 +429,9 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
                 )
             raise Unrecognised(
                 shown,
-                "not a policycheck file (apiVersion: policycheck/v1), a Keycloak realm export, an Entra "
-                "application set or object, or an .ionapi file (force one with --input-format)",
+                "not a policycheck file (apiVersion: policycheck/v1) or an export policycheck reads (Keycloak, "
+                "Entra, .ionapi, Kong decK, Auth0 Deploy CLI, Apigee, Azure API Management; force one with "
+                "--input-format)",
                 1,
                 1,
             )
@@ -427,11 +441,20 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             return _Read(None, None, FileRead(shown, None, f"{foreign}: not read yet"), (note,))
         if kind in KINDS:
             why = f"kind: {kind} of another tool (apiVersion {shown_name(str(api))})"
-        elif isinstance(data, dict) and isinstance(data.get("realm"), str):
+        elif isinstance(data, dict) and isinstance(data.get("realm"), str):  # recognised, with nothing in it: -v
             why = "a Keycloak file without roles, clients, users or groups (nothing to read)"
+            return _Read(None, None, FileRead(shown, None, why))
+        elif strongly_vendor(head):  # it has an export's marker, yet no importer recognises it: said, not only in -v
+            why = "looks like a vendor export (it has an export's field names) but is none policycheck recognises"
         else:
-            why = "another tool's file: no policycheck apiVersion, and no export policycheck reads"
-        return _Read(None, None, FileRead(shown, None, why))
+            return _Read(
+                None,
+                None,
+                FileRead(
+                    shown, None, "another tool's file: no policycheck apiVersion, and no export policycheck reads"
+                ),
+            )
+        return _Read(None, None, FileRead(shown, None, why), (Note(shown, f"{why}: skipped", 1, 1),))
     if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(shown, f"expected kind: {' or '.join(KINDS)}", *doc.locate(["kind"]))
     return _Read(doc, KINDS[kind], FileRead(shown, READ_AS[KINDS[kind]]))
