@@ -75,9 +75,9 @@ def find(start: str = ".") -> str | None:
 
 
 def _has_tool_table(path: str) -> bool:
-    """Cheaply, without parsing TOML: a line that opens the table."""
+    """Cheaply, without parsing TOML: a line that opens the table (or tries to: its TOML error is then said)."""
     with open(path, "rb") as f:
-        return re.search(rb"^\s*\[tool\.policycheck\]", f.read(), re.M) is not None
+        return re.search(rb"^\s*\[tool\.policycheck\b", f.read(), re.M) is not None
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ class _Where:
     """The configuration file as shown, and where a setting is in it (line and column, when known)."""
 
     shown: str
-    locate: Callable[[Sequence[str]], tuple[int, int] | None]
+    locate: Callable[[Sequence[str | int]], tuple[int, int] | None]
 
-    def error(self, keys: Sequence[str], message: str) -> InputError:
+    def error(self, keys: Sequence[str | int], message: str) -> InputError:
         return InputError(self.shown, message, *(self.locate(keys) or (None, None)))
 
 
@@ -113,6 +113,7 @@ def load(path: str) -> Config:
     if unknown:
         raise where.error((unknown[0],), f"unknown setting {unknown[0]!r} (expected one of {', '.join(KEYS)})")
     base = os.path.dirname(path)
+    _check_settings(data, base, where)
     return Config(
         source=shown,
         paths=tuple(os.path.normpath(os.path.join(base, p)) for p in _strings(data, "paths", where)),
@@ -130,6 +131,26 @@ def load(path: str) -> Config:
         environment_suffixes=_names(data, "environment-suffixes", where) if "environment-suffixes" in data else None,
         openapi=_openapi(data, base, where),
     )
+
+
+def _check_settings(data: dict[str, Any], base: str, where: _Where) -> None:
+    """What can be wrong in a setting's value, said at the setting (file:line:column), not later without it."""
+    for key in ("paths", "waivers"):
+        for i, name in enumerate(_strings(data, key, where)):
+            if not os.path.exists(os.path.join(base, name)):
+                raise where.error((key, i), f"{key}: {name!r}: no such file or directory")
+    rules: list[tuple[tuple[str, str | int], str]] = [
+        (("select", i), n) for i, n in enumerate(_strings(data, "select", where))
+    ]
+    rules += [(("ignore", i), n) for i, n in enumerate(_strings(data, "ignore", where))]
+    rules += [(("severity", n), n) for n in _mapping(data, "severity", where)]
+    if rules:
+        from .rules import REGISTRY  # only when rules are named: the cold start of a plain run stays small
+
+        by_name = {r.NAME for r in REGISTRY.values()}
+        for keys, name in rules:
+            if name.upper() not in REGISTRY and name not in by_name:
+                raise where.error(keys, f"{keys[0]}: unknown rule {name!r} (see 'policycheck rules')")
 
 
 def _openapi(data: dict[str, Any], base: str, where: _Where) -> tuple[tuple[str, str | None], ...]:
@@ -194,12 +215,12 @@ def _toml(text: str, shown: str) -> dict[str, Any]:
         raise InputError(shown, "invalid TOML", *(where or (None, None))) from None
 
 
-def _toml_position(text: str, keys: Sequence[str]) -> tuple[int, int] | None:
+def _toml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int] | None:
     """Line and column of a setting under [tool.policycheck] (or of its own table), found in the text."""
     if not keys:
         table = re.search(r"(?m)^[ \t]*\[tool\.policycheck\]", text)
         return _line_column(text, table.end() - len("[tool.policycheck]")) if table else None
-    key = re.escape(keys[0])
+    key = re.escape(str(keys[0]))
     table = re.search(rf"(?m)^[ \t]*\[tool\.policycheck\.(?:{key}|\"{key}\")\]", text)
     if table:
         return _line_column(text, table.start() + len(table.group()) - len(table.group().lstrip()))

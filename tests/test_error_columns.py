@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from tokens_helpers import ROOT, assert_one_line_error, cli, write
 
@@ -61,3 +63,26 @@ def test_a_broken_baseline_has_a_line_and_column(capsys, tmp_path):
         capsys, "check", "--no-config", STORY / "policy.yaml", STORY / "export.yaml", "--baseline", tmp_path / "b.json"
     )
     assert_one_line_error(run, "b.json:2:16: expected a baseline")
+
+
+CLOUDSUITE = os.path.join(ROOT, "policies", "examples", "cloudsuite")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "shown"),
+    [
+        (".policycheck.yaml", "select: [PC101, PC999]\n", ".policycheck.yaml:1:17: select: unknown rule 'PC999'"),
+        (".policycheck.yaml", "ignore:\n  - nope\n", ".policycheck.yaml:2:5: ignore: unknown rule 'nope'"),
+        (".policycheck.yaml", "severity:\n  PC999: error\n", ".policycheck.yaml:2:3: severity: unknown rule 'PC999'"),
+        (".policycheck.yaml", "paths: [nonexist/]\n", ".policycheck.yaml:1:9: paths: 'nonexist/': no such file"),
+        (".policycheck.yaml", "waivers: [w.yaml]\n", ".policycheck.yaml:1:11: waivers: 'w.yaml': no such file"),
+        ("pyproject.toml", '[tool.policycheck]\nselect = ["PC999"]\n', "pyproject.toml:2:1: select: unknown rule"),
+        ("pyproject.toml", "[tool.policycheck\n", "pyproject.toml:1:18: invalid TOML"),
+    ],
+)
+def test_a_wrong_setting_is_named_where_it_is_written(capsys, tmp_path, monkeypatch, name, text, shown):
+    """Configuration errors say file:line:column of the setting, not a bare name found later."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / name, text)
+    run = cli(capsys, "check", CLOUDSUITE)
+    assert run.code == 2 and run.err.startswith(f"policycheck: {shown}"), run
