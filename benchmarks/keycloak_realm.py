@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policycheck.loading.inputs import load_model  # noqa: E402
+from policycheck.loading.limits import Limits  # noqa: E402
 from policycheck.resolve import Resolver  # noqa: E402
 
 
@@ -115,7 +116,7 @@ def main() -> None:
                 gc.disable()  # as the CLI runs (cli.main): parsed trees and model values make no cycles
             try:
                 t, cpu = time.perf_counter(), time.process_time()
-                model = load_model([str(path)])
+                model = load_model([str(path)], Limits(max_file_bytes=max(Limits.max_file_bytes, path.stat().st_size)))
                 loads.append(time.perf_counter() - t)
                 cpus.append(time.process_time() - cpu)
                 t = time.perf_counter()
