@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..explanation import chain_text
 from ..findings import Finding, Severity
 from ..resolve import names
 
@@ -45,6 +44,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 op = model.operations[op_id]
                 held = sorted(names(op.requirement_in(env).permissions) & analysis.deliverable(app, env))
                 resolution = analysis.resolver.effective(app, env)  # the slow path: only for violations
+                from ..explanation import chain_text  # only for a violation: explain's module stays out of a run
+
                 chains = [(p, chain_text(d)) for p in held for d in resolution.derivations(p)]
                 source = next((d.grant.source for p in held for d in resolution.derivations(p)), binding.source)
                 how = (
