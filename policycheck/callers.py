@@ -1,7 +1,8 @@
 """Who can call an operation in an environment (`policycheck who-can`), read from the Analysis.
 
 Every application that can call it (assigned to the environment, its effective and
-deliverable permissions satisfying the requirement: `Analysis.can_call`), with the chain
+deliverable permissions satisfying the requirement, no gate of the gateway refusing it:
+`Analysis.can_call`, the evaluation of check), with the chain
 each held permission arrives by; and every application bound to it there that cannot,
 with the hop where each missing permission stops. The chains and stops are explain's
 (explanation.py over the run's own resolver): only the applications listed take that path.
@@ -70,6 +71,8 @@ def who_can(analysis: Analysis, operation: str, environment: str) -> Callers:
                     leaf.blocked or ((f"it is {leaf.filtered}",) if leaf.filtered else ("no grant delivers it",))
                 )
             )
+            if e.gateway:  # refused before any permission counts: no grant can fix it
+                hops = (Hop("", f"the gateway refuses it: {e.gateway}"),)
             if not model.applications[app_id].assigned_to(environment):
                 hops = (Hop("", f"{app_id} is not assigned to {environment} (it has no client there)"),)
             cannot.append(Caller(app_id, True, app_id in forbidden, hops))

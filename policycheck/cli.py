@@ -458,7 +458,7 @@ def import_openapi(spec: str, api: str | None, dialect: str | None) -> int:
     help="Read symbolic links that point outside the checked paths [default: skip them, with a warning].",
 )
 def validate(paths: tuple[str, ...], list_files: bool, follow_symlinks: bool) -> int:
-    """Validate policy, export and waiver files against their schemas, each on its own.
+    """Validate policy, export, waiver and token-profile files against their schemas, each on its own.
 
     Vendor exports are checked for the fields policycheck reads. Other tools' files are
     skipped (and counted). Exit 1 when any file is invalid, 2 when a file looks like a
@@ -488,9 +488,9 @@ def rules(rule: str | None, fmt: str) -> int:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["policy", "export", "waivers", "report"]))
+@click.argument("name", type=click.Choice(["policy", "export", "waivers", "token-profile", "report"]))
 def schema(name: str) -> int:
-    """Print a JSON Schema (policy, export, waivers or report), for editors and other tools."""
+    """Print a JSON Schema (policy, export, waivers, token-profile or report), for editors and other tools."""
     from .commands.info import schema as schema_text
 
     click.echo(schema_text(name), nl=False)

@@ -10,7 +10,7 @@ the spec line it came from and its security as the document states it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import ALL_ENVIRONMENTS, SchemeUse, Spec, SpecOperation
 
@@ -117,26 +117,49 @@ def _one_line(text: str) -> str:
 # --- policycheck init: bindings from today's access ----------------------------
 
 
-def callable_today(analysis: Analysis) -> dict[str, dict[str, tuple[str, ...]]]:
-    """application -> environment -> the operations it can call there today (scope request included)."""
+class Today(NamedTuple):
+    """What `policycheck init` binds: the calls each application can make today, less those bound already."""
+
+    calls: dict[str, dict[str, tuple[str, ...]]]
+    """application -> environment -> the operations it can call there today, not bound already."""
+    already: int
+    """Calls it can make today that a binding of the policies already names (not repeated)."""
+
+
+def callable_today(analysis: Analysis) -> Today:
+    """The calls each application can make today (as check evaluates them, scope request included).
+
+    A call a binding of the policies already names is left out (counted), and so is one
+    its bindings say it must not call: init adds bindings, it never repeats or contradicts one.
+    """
     model = analysis.model
+    forbidden: dict[tuple[str, str], set[str]] = {}
+    for binding in model.bindings:
+        for env in binding.environments:
+            forbidden.setdefault((binding.application, env), set()).update(binding.must_not_call)
     found: dict[str, dict[str, tuple[str, ...]]] = {}
+    already = 0
     for app_id, app in sorted(model.applications.items()):
         for env in sorted(app.clients):
             if env == ALL_ENVIRONMENTS:
                 continue
             requested = app.requested_scopes(env)
-            ops = tuple(
-                op_id
-                for op_id in analysis.callable(app_id, env, sorted(model.operations))
-                if requested is None or set(analysis.need(op_id, env).scopes) <= set(requested)
-            )
+            bound = set(analysis.pairs.get((app_id, env), ()))
+            refused = forbidden.get((app_id, env), set())
+            ops = []
+            for op_id in analysis.callable(app_id, env, sorted(model.operations)):
+                if requested is not None and not set(analysis.need(op_id, env).scopes) <= set(requested):
+                    continue
+                if op_id in bound:
+                    already += 1
+                elif op_id not in refused:
+                    ops.append(op_id)
             if ops:
-                found.setdefault(app_id, {})[env] = ops
-    return found
+                found.setdefault(app_id, {})[env] = tuple(ops)
+    return Today(found, already)
 
 
-def render_bindings(today: dict[str, dict[str, tuple[str, ...]]], command: str) -> str:
+def render_bindings(today: dict[str, dict[str, tuple[str, ...]]], command: str, already: int = 0) -> str:
     """A policy of bindings only: each application bound to what it can call, environments with the same grouped."""
     lines = [
         "# Bindings of today's access, written by: " + command,
@@ -145,7 +168,9 @@ def render_bindings(today: dict[str, dict[str, tuple[str, ...]]], command: str) 
         "apiVersion: policycheck/v1",
         "kind: Policy",
     ]
-    if not today:
+    if not today and already:
+        lines.append(f"bindings: []  # the policies' bindings already name all {already} calls made today")
+    elif not today:
         lines.append("bindings: []  # no application can call any operation today")
     else:
         lines.append("bindings:")

@@ -200,3 +200,34 @@ def test_the_hooks_match_ionapi_files() -> None:
             assert files.search(name), (hook["id"], name)
         assert not files.search("README.md") and not files.search("tokens/prod.jwt"), hook["id"]
         assert "types_or" not in hook and "types" not in hook, "pre-commit's file types know no .ionapi"
+
+
+# --- installing: policycheck is not on PyPI ------------------------------------------------------
+
+
+def _pip_requirements() -> list[str]:
+    """The requirement of every `pip install` in docs/ci.md (prose and snippets), and the action's `version` example."""
+    found = [shlex.split(m)[0] for m in re.findall(r"pip install (?!-)((?:\"[^\"]+\"|'[^']+'|\S+))", DOC)]
+    table = next(line for line in DOC.splitlines() if line.startswith("| `version` |"))
+    found += re.findall(r"e\.g\. `([^`]+)`", table)
+    found += re.findall(r"e\.g\. `([^`]+)`", ACTION["inputs"]["version"]["description"])
+    return found
+
+
+def test_every_install_names_the_repository_at_a_ref() -> None:
+    from packaging.requirements import Requirement
+
+    found = _pip_requirements()
+    assert len(found) >= 5  # the prose, the workflow, GitLab, the version input in the table and in action.yml
+    for text in found:
+        req = Requirement(text)  # a bare `policycheck` or `policycheck==0.1.0` would ask PyPI, which has none
+        assert req.name == "policycheck" and req.url is not None, text
+        assert req.url.startswith("git+") and re.search(r"@[\w.\-/]+$", req.url), text
+
+
+def test_the_gitlab_image_gets_git_before_pip_needs_it() -> None:
+    job = next(b for b in BLOCKS if isinstance(b, dict) and "policycheck" in b and "script" in b["policycheck"])
+    script = job["policycheck"]["script"]
+    pip = next(i for i, line in enumerate(script) if line.startswith("pip install"))
+    if job["policycheck"]["image"].startswith("python:") and job["policycheck"]["image"].endswith("-slim"):
+        assert any("install" in line and " git" in line for line in script[:pip])

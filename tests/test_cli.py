@@ -14,7 +14,7 @@ from referencing import Registry
 
 from policycheck.cli import main
 from policycheck.commands import check as app
-from policycheck.loading.schemas import schema
+from policycheck.loading.schemas import NAMES, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY = ROOT / "policies" / "examples" / "cloudsuite"
@@ -93,6 +93,24 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
 def test_schema_prints_valid_json(capsys):
     code, out, _ = run(capsys, "schema", "policy")
     assert code == 0 and json.loads(out)["title"] == "policycheck policy, version 1"
+
+
+@pytest.mark.parametrize("name", list(NAMES))
+def test_schema_prints_every_shipped_schema(capsys, name):
+    code, out, err = run(capsys, "schema", name)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == schema(name)
+    assert name in run(capsys, "schema", "--help")[1]
+
+
+def test_validate_reads_token_profiles(capsys, tmp_path):
+    assert "token-profile" in run(capsys, "validate", "--help")[1]
+    profile = tmp_path / "token-profile.yaml"
+    profile.write_text(
+        "apiVersion: policycheck/v1\nkind: TokenProfile\nname: p\npermission_claims: scope\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "validate", str(profile))
+    assert code == 1 and "permission_claims" in out + err
 
 
 def test_json_report_is_valid_against_its_schema(story, capsys):

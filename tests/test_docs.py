@@ -321,6 +321,23 @@ def test_every_rule_is_in_the_readme() -> None:
     assert missing == []
 
 
+def test_the_readme_rules_table_has_every_rule_in_order() -> None:
+    """One row per rule of the registry, in its order, with its name and default severity (the summary is prose)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Rules\n", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in section.splitlines() if line.startswith("| PC")]
+    assert [row[:3] for row in rows] == [[r.ID, r.NAME, r.DEFAULT_SEVERITY.label] for r in REGISTRY.values()]
+    assert all(row[3] for row in rows)
+
+
+def test_the_readme_names_every_importer_of_docs_importers() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    bullet = next(line for line in readme.splitlines() if line.startswith("- [docs/importers.md]"))
+    for vendor in ("Keycloak", "Entra", ".ionapi", "Kong", "Auth0", "Apigee", "APIM"):
+        assert vendor in bullet, vendor
+        assert vendor in (DOCS / "importers.md").read_text(encoding="utf-8"), vendor
+
+
 def test_the_readme_links_the_pages() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in PAGES:

@@ -33,7 +33,7 @@ from policycheck.findings import (
 from policycheck.loading.inputs import load_model
 from policycheck.reporters import render
 from policycheck.reporters.budget import (
-    ANNOTATIONS_PER_RULE,
+    ANNOTATIONS_PER_TYPE,
     COMMENT_CHARS,
     HTML_BYTES,
     SARIF_RESULTS,
@@ -90,17 +90,53 @@ def test_sarif_within_the_limit_is_whole() -> None:
     assert len(run_["results"]) == 100 and "toolExecutionNotifications" not in run_["invocations"][0]
 
 
-def test_github_annotations_are_bounded_per_rule_after_a_summary(organisation: Result) -> None:
-    lines = render("github", organisation).splitlines()
+def _commands(out: str) -> list[str]:
+    return [re.match(r"::(\w+) ", line).group(1) for line in out.splitlines()]  # type: ignore[union-attr]
+
+
+def test_github_annotations_are_bounded_per_type_summary_included(organisation: Result) -> None:
+    out = render("github", organisation)
+    lines = out.splitlines()
+    commands = _commands(out)
+    for command in ("error", "warning", "notice"):
+        assert commands.count(command) <= ANNOTATIONS_PER_TYPE, command
     assert lines[0].startswith("::error title=policycheck::") and "not annotated" in lines[0]
-    rules = [re.search(r"title=(PC\d+) ", line).group(1) for line in lines[1:]]  # type: ignore[union-attr]
-    assert max(rules.count(r) for r in set(rules)) == ANNOTATIONS_PER_RULE
-    assert set(rules) == {f.rule for f in organisation.findings}  # every rule is seen
-    left = len(organisation.findings) - len(rules)
-    assert f"{left:,} findings not annotated" in lines[0]
-    first = lines[1]
+    annotations = lines[1:]
+    # every type the run has gets its share, up to the cap (the summary takes one error)
+    for severity, command, room in ((Severity.ERROR, "error", 9), (Severity.WARNING, "warning", 10),
+                                    (Severity.NOTE, "notice", 10)):  # fmt: skip
+        total = organisation.count(severity)
+        assert commands[1:].count(command) == min(total, room), command
+    left = len(organisation.findings) - len(annotations)
+    assert left > 0 and f"{left:,} findings not annotated" in lines[0]
+    assert "`--format text` lists them all" in lines[0] and "--format json" in lines[0]
+    # the most important of each type: no finding left out outranks one annotated of its type
+    for severity, command in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.NOTE, "notice")):
+        of_type = sorted((f for f in organisation.findings if f.severity is severity), key=lambda f: -f.breaks)
+        kept = [line for line in annotations if line.startswith(f"::{command} ")]
+        if kept:
+            least = min(f.breaks for f in of_type[: len(kept)])
+            assert all(f.breaks <= least for f in of_type[len(kept) :])
     worst = max(organisation.findings, key=lambda f: (f.severity, f.breaks))
-    assert first.startswith("::error ") and f"title={worst.rule} " in first  # the most important first
+    assert annotations[0].startswith("::error ") and f"title={worst.rule} " in annotations[0]  # the most important
+
+
+def test_github_caps_each_type_whatever_the_rules() -> None:
+    """Six rules of three types, 600 findings: ten lines of each command at most, the summary counts the rest."""
+    result = many(600)
+    out = render("github", result)
+    commands = _commands(out)
+    assert (commands.count("error"), commands.count("warning"), commands.count("notice")) == (10, 10, 10)
+    summary = out.splitlines()[0]
+    assert summary.startswith("::error title=policycheck::")
+    assert "571 findings not annotated (291 errors, 190 warnings, 90 notes;" in summary
+    assert f"about {ANNOTATIONS_PER_TYPE} annotations of each type per step" in summary
+
+
+def test_github_within_the_caps_annotates_everything() -> None:
+    result = many(12)  # 2 of each rule: 6 errors, 4 warnings, 2 notes
+    out = render("github", result)
+    assert len(out.splitlines()) == 13 and "not annotated" not in out
 
 
 def test_review_fits_a_pull_request_comment(organisation: Result) -> None:

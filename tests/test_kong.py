@@ -425,6 +425,56 @@ def test_env_placeholders_stay_symbolic_and_are_no_secret(here: Path, capsys: py
     assert "PC907" not in out
 
 
+OIDC_PLUGIN = {
+    "_format_version": "3.0",
+    "routes": [
+        {
+            "name": "all",
+            "paths": ["/"],
+            "plugins": [
+                {
+                    "name": "openid-connect",
+                    "config": {
+                        "issuer": "https://idp.example.com/.well-known/openid-configuration",
+                        "client_id": ["gateway"],
+                        # the shape decK writes: a list of secrets, here placeholders only
+                        "client_secret": ['${{ env "DECK_OIDC_SECRET" }}', "", None, "**********"],
+                        "auth_methods": ["bearer"],
+                    },
+                }
+            ],
+        }
+    ],
+    "consumers": [{"username": "app", "keyauth_credentials": [{"key": '${{ env "DECK_APP_KEY" }}'}]}],
+}
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["yaml", "json"])
+@pytest.mark.parametrize("leaked", [False, True], ids=["placeholders", "one-real"])
+def test_a_list_of_placeholder_secrets_holds_nothing(
+    here: Path, capsys: pytest.CaptureFixture[str], as_json: bool, leaked: bool
+) -> None:
+    import copy
+
+    import yaml
+
+    write(here / "policy.yaml", POLICY)
+    doc = copy.deepcopy(OIDC_PLUGIN)
+    if leaked:  # one real item among the placeholders: the list holds a secret
+        doc["routes"][0]["plugins"][0]["config"]["client_secret"].append(f"{CANARY}-oidc")  # type: ignore[index]
+    name = "kong-prod.json" if as_json else "kong-prod.yaml"
+    text = json.dumps(doc, indent=2) if as_json else yaml.safe_dump(doc)
+    (here / name).write_text(text, encoding="utf-8")
+    code, out, err = cli(capsys, "check", "--no-config", ".")
+    assert CANARY not in out + err
+    if leaked:
+        assert code == 1
+        assert "PC907" in out and "'client_secret' holds a secret" in out
+    else:
+        assert (code, err) == (0, "")
+        assert "PC907" not in out
+
+
 # --- secrets: the canary --------------------------------------------------------
 
 CANARY = "kong-canary-7f3e9b1d"

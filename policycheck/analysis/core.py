@@ -212,21 +212,34 @@ class Analysis:
         return bool(self.callable(application, environment, (operation,)))
 
     def callable(self, application: str, environment: str, operations: Iterable[str]) -> list[str]:
-        """The operations among `operations` that the application can call there (as `can_call`), in order."""
+        """The operations among `operations` that the application can call there (as `can_call`), in order.
+
+        The evaluation of bound calls: the requirement held and delivered, and no gate of the
+        gateway refusing it first (no route serves it, the route terminates, an acl deny).
+        """
         app = self.model.applications.get(application)
         if app is None or not app.assigned_to(environment):
             return []
         have = self.grants.effective_mask(app, environment)
         deliverable = self.grants.deliverable(app, environment, have)
         lacking = ~deliverable
+        gates = self.model.gates
+        held: frozenset[str] | None = None
         found = []
         for op in operations:
             if op not in self.model.operations:
                 continue
             need = self.need(op, environment)
             flat = need.flat
-            if (not flat & lacking) if flat is not None else need.test(deliverable):
-                found.append(op)
+            if not ((not flat & lacking) if flat is not None else need.test(deliverable)):
+                continue
+            gate = gates.get((op, environment)) if gates else None
+            if gate is not None:
+                if held is None:
+                    held = frozenset(self.bits.of(have))
+                if gate.refuses(held) is not None:
+                    continue
+            found.append(op)
         return found
 
     @property

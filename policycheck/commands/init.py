@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 from ..analysis import Analysis
 from ..errors import UsageError
 from ..loading.inputs import load_model
 from ..loading.openapi import read_spec
-from ..model import AllOf, AnyOf, Expression, Model, Operation, Permission, PermissionRef, Requirement, Spec
+from ..loading.policy import PolicyPart
+from ..model import AllOf, AnyOf, Expression, Operation, Permission, PermissionRef, Requirement, Spec
 from ..starter_policy import callable_today, catalogue, render_bindings, render_policy
 from .common import Outcome
 from .report_file import write_report
@@ -22,17 +22,16 @@ def run_init(paths: tuple[str, ...], openapi: str | None, api: str | None, polic
     existing = [t for t in (CONFIG, policy_file) if os.path.exists(t)]
     if existing and not force:
         raise UsageError(f"{existing[0]} exists: init never overwrites a file without --force")
-    model = load_model(inputs)
     spec = read_spec(openapi, api=api) if openapi else None
-    if spec is not None:
-        model = with_spec(model, spec)
+    # the spec's operations are attached to the gateway's routes as the written policy's will be
+    model = load_model(inputs, defaults=starter(spec) if spec is not None else None)
     if not model.has_export:
         raise UsageError(f"init needs a gateway export: none found in {', '.join(inputs)}")
     if not model.operations:
         raise UsageError("init needs operations: give --openapi SPEC, or a policy with operations among the paths")
-    today = callable_today(Analysis(model))
+    today, already = callable_today(Analysis(model))
     command = "policycheck init " + " ".join(inputs) + (f" --openapi {openapi}" if openapi else "")
-    bindings = render_bindings(today, command)
+    bindings = render_bindings(today, command, already)
     if spec is not None:
         bindings = render_policy(spec, command, api) + bindings.split("kind: Policy\n", 1)[1]
     config = [f"# Written by {command}", f"paths: [{', '.join(_listed(inputs, policy_file))}]"]
@@ -41,29 +40,27 @@ def run_init(paths: tuple[str, ...], openapi: str | None, api: str | None, polic
     write_report(policy_file, bindings)
     write_report(CONFIG, "\n".join(config) + "\n")
     calls = sum(len(ops) for by_env in today.values() for ops in by_env.values())
+    repeated = f" ({already} more already bound in the policies, not repeated)" if already else ""
     return Outcome(
         0,
         f"wrote {CONFIG} and {policy_file}: {len(today)} application(s) bound to the {calls} call(s) "
-        "they can make today; review them, then run: policycheck check\n",
+        f"they can make today{repeated}; review them, then run: policycheck check\n",
     )
 
 
-def with_spec(model: Model, spec: Spec) -> Model:
-    """The model with the spec's operations and scope permissions, as the starter policy will define them."""
-    permissions = dict(model.permissions)
+def starter(spec: Spec) -> PolicyPart:
+    """The spec's operations and scope permissions, as the starter policy will define them."""
+    part = PolicyPart()
     for scope, (description, _) in catalogue(spec).items():
-        permissions.setdefault(scope, Permission(scope, description or None, (scope,), (scope,), spec.source))
-    operations = dict(model.operations)
+        part.permissions.append(Permission(scope, description or None, (scope,), (scope,), spec.source))
     for so in spec.operations:
         alternatives = sorted((sorted(a) for a in so.scope_sets()), key=lambda a: (len(a), a))
         expression: Expression | None = None
         if [] not in alternatives:
             parts = [AllOf(tuple(PermissionRef(s) for s in a)) for a in alternatives]
             expression = parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
-        operations.setdefault(
-            so.id, Operation(so.id, so.method, so.path, spec.api, Requirement(expression), {}, so.source)
-        )
-    return replace(model, permissions=permissions, operations=operations)
+        part.operations.append(Operation(so.id, so.method, so.path, spec.api, Requirement(expression), {}, so.source))
+    return part
 
 
 def _listed(inputs: list[str], policy_file: str) -> list[str]:

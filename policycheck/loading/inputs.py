@@ -149,9 +149,10 @@ def load_model(
     identity: Identity | None = None,
     input_format: str | None = None,
     exports: Sequence[str | tuple[str, bytes]] | None = None,
+    defaults: PolicyPart | None = None,
 ) -> Model:
     """The model of `load_inputs`, without the listing and the notes."""
-    return load_inputs(paths, limits, waiver_files, identity, input_format, exports).model
+    return load_inputs(paths, limits, waiver_files, identity, input_format, exports, defaults).model
 
 
 def load_inputs(
@@ -161,6 +162,7 @@ def load_inputs(
     identity: Identity | None = None,
     input_format: str | None = None,
     exports: Sequence[str | tuple[str, bytes]] | None = None,
+    defaults: PolicyPart | None = None,
 ) -> Loaded:
     """Policies and exports from `paths`; waivers only from `waiver_files` (the configured ones).
 
@@ -168,7 +170,9 @@ def load_inputs(
     files are read as `input_format`; `identity` maps their names to environments and
     applications. With `exports` (paths, or (label, bytes) read from elsewhere, such
     as git), exports come only from there: `policycheck diff` checks two exports
-    against the same policies.
+    against the same policies. `defaults`: permissions and operations for the names no
+    policy defines, attached to the gateway's routes like the policies' own (`policycheck
+    init --openapi`: the starter policy's, before it is written).
     """
     limits = limits or Limits()
     only = None if exports is None else list(exports)
@@ -248,7 +252,7 @@ def load_inputs(
             raise InputErrors([e]) from None
         parts.extend(imported)
         notes.extend(note for part in imported for note in part.notes)
-    model = assemble(policies, parts, documents)
+    model = assemble(policies, parts, documents, defaults)
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
     for profile in profiles:
@@ -569,9 +573,15 @@ def _scoped(merge: Any, exports: list[ExportPart]) -> dict[str, dict[str, Permis
 
 
 def assemble(
-    policies: Iterable[PolicyPart], exports: Iterable[ExportPart], documents: Sequence[Document] = ()
+    policies: Iterable[PolicyPart],
+    exports: Iterable[ExportPart],
+    documents: Sequence[Document] = (),
+    defaults: PolicyPart | None = None,
 ) -> Model:
-    """Merge the parts of every file; a name defined twice is kept once and reported."""
+    """Merge the parts of every file; a name defined twice is kept once and reported.
+
+    `defaults` fill the permissions and operations of names no policy defines (not reported).
+    """
     duplicates: list[DuplicateKey] = []
     references: list[Reference] = []
     uses: list[ReferenceSource] = []
@@ -598,13 +608,19 @@ def assemble(
         for d in doc.duplicates:
             duplicates.append(DuplicateKey(f"key {d.keys[-1]!r}", Origin(doc, d.keys), d.first_line, doc.path))
     operations = merge("operation", (o for part in policies for o in part.operations), "id")
+    permissions = merge("permission", (p for part in policies for p in part.permissions), "name")
+    if defaults is not None:
+        for o in defaults.operations:
+            operations.setdefault(o.id, o)
+        for p in defaults.permissions:
+            permissions.setdefault(p.name, p)
     where: dict[str, Origin] = {}
     for export in exports:
         for env, origin in export.gateway.items():
             where.setdefault(env, origin)
     attached = attach(operations, (r for export in exports for r in export.routes), where)
     return Model(
-        permissions=merge("permission", (p for part in policies for p in part.permissions), "name"),
+        permissions=permissions,
         operations=attached.operations,
         policy_environments=merge("environment", (e for part in policies for e in part.environments), "name"),
         bindings=tuple(b for part in policies for b in part.bindings),

@@ -4,8 +4,8 @@ The parser drops keys named like credentials (`secret`, `password`, `credentials
 `cs`, ...) wherever they appear, unread. Two exceptions keep that from lying:
 
 - a value that holds nothing is no secret: null, empty, masked (`**********`,
-  `REDACTED`), an empty list or mapping (a Keycloak user's `"credentials": []`), a
-  placeholder that names a variable without its value (`$(env:GL_SECRET)`,
+  `REDACTED`), a list whose every item holds nothing, an empty list or mapping (a
+  Keycloak user's `"credentials": []`), a placeholder that names a variable without its value (`$(env:GL_SECRET)`,
   `${GL_SECRET}`), and a Kubernetes secret reference (`{name: ..., key: ...}`);
 - in a mapping whose keys are names, not fields (a native application's `clients:`,
   `scopes:` and `delivery:` by environment, an operation's `environments:`, a Keycloak
@@ -56,13 +56,18 @@ def holds_nothing(value: Any) -> bool:
         return masked(value)
     if isinstance(value, (list, dict)) and not value:
         return True
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        # credentials whose secret fields are all placeholders (decK: ${{ env "DECK_KEY" }}) reveal nothing
-        return all(
-            all(holds_nothing(v[k]) for k in v.keys() & CREDENTIAL_VALUES) and bool(v.keys() & CREDENTIAL_VALUES)
-            for v in value
-        )
+    if isinstance(value, list):
+        # a list whose every item holds nothing (Kong's openid-connect client_secret:
+        # ['${{ env "DECK_OIDC_SECRET" }}']), or credentials whose secret fields are all
+        # placeholders (decK's keyauth_credentials: key: ${{ env "DECK_KEY" }}) reveal nothing
+        return all(_placeholder_credential(v) if isinstance(v, dict) else holds_nothing(v) for v in value)
     return isinstance(value, dict) and value.keys() <= _REFERENCE_KEYS and "name" in value
+
+
+def _placeholder_credential(value: dict[str, Any]) -> bool:
+    """One credential of a list (Kong's keyauth_credentials) whose secret fields all hold nothing."""
+    fields = value.keys() & CREDENTIAL_VALUES
+    return bool(fields) and all(holds_nothing(value[k]) for k in fields)
 
 
 def find_keys(text: str, keys: set[str]) -> list[tuple[str, int, int]]:

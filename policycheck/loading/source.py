@@ -246,15 +246,17 @@ def _holds_nothing(node: yaml.Node) -> bool:
         return not node.value or (len(names) == len(node.value) and holds_nothing(dict.fromkeys(names, "")))
     if not isinstance(node, yaml.SequenceNode):
         return False
-    return all(_placeholder_credential(item) for item in node.value)
+    # a list whose every item holds nothing (client_secret: ['${{ env "DECK_OIDC_SECRET" }}'])
+    return all(
+        _placeholder_credential(item) if isinstance(item, yaml.MappingNode) else _holds_nothing(item)
+        for item in node.value
+    )
 
 
-def _placeholder_credential(node: yaml.Node) -> bool:
-    """One credential of a list (Kong's keyauth_credentials) whose secret fields are all placeholders."""
-    if not isinstance(node, yaml.MappingNode):
-        return False
+def _placeholder_credential(node: yaml.MappingNode) -> bool:
+    """One credential of a list (Kong's keyauth_credentials) whose secret fields all hold nothing."""
     fields = [(k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value in CREDENTIAL_VALUES]
-    return bool(fields) and all(isinstance(v, yaml.ScalarNode) and masked(v.value) for _, v in fields)
+    return bool(fields) and all(_holds_nothing(v) for _, v in fields)
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:

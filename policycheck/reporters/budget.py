@@ -17,8 +17,8 @@ T = TypeVar("T")
 
 SARIF_RESULTS = 25_000
 """Code scanning takes at most 25,000 results per run (and displays the top 5,000)."""
-ANNOTATIONS_PER_RULE = 5
-"""GitHub shows about ten annotations of each type per step: a handful per rule, then a summary."""
+ANNOTATIONS_PER_TYPE = 10
+"""GitHub shows about ten annotations of each type (error, warning, notice) per step, a summary included."""
 STEP_SUMMARY_BYTES = 1024 * 1024
 """$GITHUB_STEP_SUMMARY holds 1 MiB per step."""
 COMMENT_CHARS = 65_536
