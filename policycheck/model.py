@@ -573,9 +573,9 @@ class Gate(NamedTuple):
     covered_by: frozenset[str] | None = None
     """Apigee: the API products of the environment that cover the operation (resource path, method, scopes);
     a caller holding none of them is refused. None: no such check."""
-    coverage: tuple[tuple[str, str, Origin, tuple[str, ...]], ...] = ()
-    """Apigee: (product, what it covers, where, its resource paths) of each product of the environment that
-    does not cover it."""
+    coverage: tuple[tuple[str, str, Origin, str], ...] = ()
+    """Apigee: (product, what it covers, where, what would make it cover the operation) of each product of
+    the environment that does not cover it."""
 
     def identify(self, credentials: frozenset[str] | None) -> tuple[Auth | None, str | None]:
         """(the plugin that refuses, None) or (None, the application the request runs as instead), for a

@@ -42,14 +42,14 @@ class Product(NamedTuple):
     source: Origin
 
     def describe(self) -> str:
+        scopes = f" (scopes {', '.join(self.scopes)})" if self.scopes else ""
         if self.covers is None:
-            return "every call"
+            return "every call" + scopes
         parts = []
         for c in self.covers:
             methods = " ".join(c.methods) if c.methods else "any method"
             proxy = f" of proxy {c.proxy}" if c.proxy else ""
             parts.append(f"{methods} {c.resource}{proxy}")
-        scopes = f" (scopes {', '.join(self.scopes)})" if self.scopes else ""
         return (", ".join(parts) or "nothing") + scopes
 
 
@@ -84,34 +84,44 @@ def path_covered(resource: str, path: str) -> bool:
     return any(_match(pattern, segments[start:]) for start in range(len(segments) + 1))
 
 
-def suggestion(resources: Iterable[tuple[str, ...]], path: str) -> str:
+def suggestion(resources: Iterable[str], path: str) -> str:
     """The operation's path as a resource path: below the base path that the product's own resources show
     (their first literal segment found in the operation's path), parameters as `*`; else the whole path."""
     segments = _segments(path)
     start = 0
-    for listed in resources:
-        for resource in listed:
-            literal = next((s for s in _segments(resource) if s not in ("*", "**")), None)
-            if literal is not None and literal in segments:
-                start = segments.index(literal)
-                break
-        else:
-            continue
-        break
+    for resource in resources:
+        literal = next((s for s in _segments(resource) if s not in ("*", "**")), None)
+        if literal is not None and literal in segments:
+            start = segments.index(literal)
+            break
     tail = ["*" if s.startswith("{") and s.endswith("}") else s for s in segments[start:]]
     return "/" + "/".join(tail)
 
 
-def covers(product: Product, operation: Operation, environment: str) -> bool:
-    required = operation.requirement_in(environment).scopes
-    if required and not set(required) <= set(product.scopes):
-        return False
+def _path_and_method(product: Product, operation: Operation) -> bool:
     if product.covers is None:
         return True
     method = operation.method.upper()
     return any(
         (not c.methods or method in c.methods) and path_covered(c.resource, operation.path) for c in product.covers
     )
+
+
+def _unlisted(product: Product, operation: Operation, environment: str) -> tuple[str, ...]:
+    """The scopes the operation requires there that the product does not list."""
+    return tuple(s for s in operation.requirement_in(environment).scopes if s not in product.scopes)
+
+
+def covers(product: Product, operation: Operation, environment: str) -> bool:
+    return not _unlisted(product, operation, environment) and _path_and_method(product, operation)
+
+
+def fix(product: Product, operation: Operation, environment: str) -> str:
+    """What makes the product cover the operation: its resource path and method, else the scopes."""
+    if not _path_and_method(product, operation):
+        resource = suggestion((c.resource for c in product.covers or ()), operation.path)
+        return f"add resource {resource} with method {operation.method} to API product '{product.name}'"
+    return f"add scope {', '.join(_unlisted(product, operation, environment))} to API product '{product.name}'"
 
 
 def coverage_gates(operations: Mapping[str, Operation], products: Iterable[Product]) -> dict[tuple[str, str], Gate]:
@@ -126,11 +136,7 @@ def coverage_gates(operations: Mapping[str, Operation], products: Iterable[Produ
             covering = [p for p in listed if covers(p, op, env)]
             if len(covering) == len(listed):
                 continue
-            missing = tuple(
-                (p.name, p.describe(), p.source, tuple(c.resource for c in p.covers or ()))
-                for p in listed
-                if p not in covering
-            )
+            missing = tuple((p.name, p.describe(), p.source, fix(p, op, env)) for p in listed if p not in covering)
             gates[op_id, env] = Gate(
                 "",
                 env,

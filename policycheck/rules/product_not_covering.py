@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import BLOCKED, Affected, Finding, Severity
-from ..loading.products import suggestion
 from .bound import some, who
 
 if TYPE_CHECKING:
@@ -60,13 +59,10 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         gate = gates[op, env]
         operation = model.operations[op]
         name, single = who(cells)
-        said = {p: (what, at, resources) for p, what, at, resources in gate.coverage}
+        said = {p: (what, at, change) for p, what, at, change in gate.coverage}
         covers = "; ".join(f"'{p}' covers {said[p][0]}" for p in products)
         others = sorted(gate.covered_by or ())
-        resource = suggestion([c for p in products for c in (said[p][2],)], operation.path)
-        fix = f"add resource {resource} with method {operation.method} to " + (
-            f"API product '{products[0]}' in {env}" if len(products) == 1 else f"one of {some(products)} in {env}"
-        )
+        fix = f"{said[products[0]][2]} in {env}"
         if others:
             fix += f", or give {name} a key with {some([repr(p) for p in others])}, which covers it"
         yield ctx.finding(
