@@ -9,7 +9,7 @@ requires), so Apigee's VerifyAPIKey / OAuth policy refuses the call (401). A pro
 with neither operation groups nor `apiResources` covers every call, as in Apigee.
 See docs/importers.md for exactly how resource paths are matched.
 
-Failing example: `reporting-app` holds only `gl-read`, whose operation group covers
+Failing example: `gl-integration` holds `gl-read` approved, whose operation group covers
 `GET /journalEntries`, and is bound to `GET /gl/v1/journalEntries/{journalEntryId}`.
 
 Passing example: `/journalEntries/*` (with `GET`) added to `gl-read`'s operations, or
