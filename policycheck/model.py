@@ -606,7 +606,7 @@ class Gate(NamedTuple):
         if self.closed is not None:
             return self.closed
         if self.covered_by is not None and self.covered_by.isdisjoint(held):
-            return f"no API product held covers the operation in {self.environment}"
+            return f"no API product held covers the operation in {self.environment} (Apigee answers 401)"
         denied = [g for g in self.deny if g in held]
         if denied:
             return (

@@ -131,9 +131,16 @@ def coverage_gates(operations: Mapping[str, Operation], products: Iterable[Produ
         for env in p.environments:
             by_env.setdefault(env, []).append(p)
     gates: dict[tuple[str, str], Gate] = {}
+    matched: dict[tuple[int, str], bool] = {}  # (product, operation) -> path and method covered, in any environment
     for env, listed in sorted(by_env.items()):
         for op_id, op in operations.items():
-            covering = [p for p in listed if covers(p, op, env)]
+            covering = []
+            for p in listed:
+                hit = matched.get((id(p), op_id))
+                if hit is None:
+                    hit = matched[id(p), op_id] = _path_and_method(p, op)
+                if hit and not _unlisted(p, op, env):
+                    covering.append(p)
             if len(covering) == len(listed):
                 continue
             missing = tuple((p.name, p.describe(), p.source, fix(p, op, env)) for p in listed if p not in covering)

@@ -152,3 +152,17 @@ def test_end_to_end_from_the_cli_without_any_credential_value(here: Path, capsys
     assert code == 1 and "Traceback" not in out + err
     assert "kong-prod.yaml:12:5: error PC113 [app prod] consumer app has no keyauth_credentials in prod" in out
     assert "CANARY" not in out + err
+
+
+def test_explain_says_the_consumer_is_not_identified(here: Path) -> None:
+    from policycheck.explanation import explain
+
+    findings(here, "PC113", {"kong-prod.yaml": KONG})
+    e = explain(load_model(["policy.yaml", "kong-prod.yaml"]), "app", "items.create", "prod")
+    assert (e.allowed, e.status) == (False, 401)
+    assert e.gateway == (
+        "consumer app has no keyauth_credentials in prod: the key-auth plugin of route 'items' does not identify "
+        "it (401)"
+    )
+    findings(here, "PC113", {"kong-prod.yaml": ANONYMOUS.replace("GUEST", "api/items:write")})
+    assert explain(load_model(["policy.yaml", "kong-prod.yaml"]), "app", "items.create", "prod").allowed

@@ -166,3 +166,18 @@ def test_end_to_end_from_the_cli(here: Path, capsys: pytest.CaptureFixture[str])
     assert code == 1 and "Traceback" not in out + err
     assert "org/products.json:3:5: error PC114 [svc prod alerts.close] no API product svc holds covers" in out
     assert "bound calls allowed 1/2" in out
+
+
+def test_explain_says_no_held_product_covers_it(here: Path) -> None:
+    from policycheck.explanation import explain
+    from policycheck.loading.inputs import load_model
+
+    org(here, [product("monitoring", operationGroup=group(("/alerts", ["GET"])))], key(("monitoring", "approved")))
+    model = load_model(["policy.yaml", "org"])
+    e = explain(model, "svc", "alerts.close", "prod")
+    assert (e.allowed, e.status, e.gateway) == (
+        False,
+        401,
+        "no API product held covers the operation in prod (Apigee answers 401)",
+    )
+    assert explain(model, "svc", "alerts.list", "prod").allowed
