@@ -531,6 +531,20 @@ class SecretSeen(NamedTuple):
 # --- what a gateway does before permissions count -------------------------
 
 
+class Covering(Protocol):
+    """An API product as a gate names it (Apigee): what it covers, and what would make it cover an operation."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> Origin: ...
+
+    def describe(self) -> str: ...
+
+    def fix(self, operation: Operation, environment: str) -> str: ...
+
+
 class Auth(NamedTuple):
     """An authentication plugin in force on a route (Kong), and who it identifies."""
 
@@ -573,9 +587,8 @@ class Gate(NamedTuple):
     covered_by: frozenset[str] | None = None
     """Apigee: the API products of the environment that cover the operation (resource path, method, scopes);
     a caller holding none of them is refused. None: no such check."""
-    coverage: tuple[tuple[str, str, Origin, str], ...] = ()
-    """Apigee: (product, what it covers, where, what would make it cover the operation) of each product of
-    the environment that does not cover it."""
+    products: tuple[Covering, ...] = ()
+    """Apigee: every API product of the environment (shared by its gates), for what the findings say."""
 
     def identify(self, credentials: frozenset[str] | None) -> tuple[Auth | None, str | None]:
         """(the plugin that refuses, None) or (None, the application the request runs as instead), for a

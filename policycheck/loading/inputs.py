@@ -585,7 +585,7 @@ def assemble(
     gates = dict(attached.gates)
     for key, gate in coverage_gates(operations, (p for export in exports for p in export.products)).items():
         found = gates.get(key)
-        gates[key] = gate if found is None else found._replace(covered_by=gate.covered_by, coverage=gate.coverage)
+        gates[key] = gate if found is None else found._replace(covered_by=gate.covered_by, products=gate.products)
     return Model(
         permissions=merge("permission", (p for part in policies for p in part.permissions), "name"),
         operations=attached.operations,

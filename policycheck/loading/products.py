@@ -41,6 +41,10 @@ class Product(NamedTuple):
     scopes: tuple[str, ...]
     source: Origin
 
+    def fix(self, operation: Operation, environment: str) -> str:
+        """What makes the product cover the operation: its resource path and method, else the scopes."""
+        return _fix(self, operation, environment)
+
     def describe(self) -> str:
         scopes = f" (scopes {', '.join(self.scopes)})" if self.scopes else ""
         if self.covers is None:
@@ -116,7 +120,7 @@ def covers(product: Product, operation: Operation, environment: str) -> bool:
     return not _unlisted(product, operation, environment) and _path_and_method(product, operation)
 
 
-def fix(product: Product, operation: Operation, environment: str) -> str:
+def _fix(product: Product, operation: Operation, environment: str) -> str:
     """What makes the product cover the operation: its resource path and method, else the scopes."""
     if not _path_and_method(product, operation):
         resource = suggestion((c.resource for c in product.covers or ()), operation.path)
@@ -124,31 +128,47 @@ def fix(product: Product, operation: Operation, environment: str) -> str:
     return f"add scope {', '.join(_unlisted(product, operation, environment))} to API product '{product.name}'"
 
 
+def _literal(resource: str) -> str | None:
+    """The first segment of a resource path that must appear as written in a path it covers."""
+    return next((s for s in _segments(resource) if s not in ("*", "**")), None)
+
+
 def coverage_gates(operations: Mapping[str, Operation], products: Iterable[Product]) -> dict[tuple[str, str], Gate]:
-    """(operation, environment) -> the gate of the operations that some product of the environment does not cover."""
-    by_env: dict[str, list[Product]] = {}
-    for p in products:
+    """(operation, environment) -> the gate of the operations that some product of the environment does not cover.
+
+    A product is matched against an operation only when its resource paths can match at all: every
+    literal segment a path pattern starts from must be a segment of the operation's path (an index).
+    """
+    listed = list(products)
+    by_env: dict[str, list[int]] = {}
+    for i, p in enumerate(listed):
         for env in p.environments:
-            by_env.setdefault(env, []).append(p)
+            by_env.setdefault(env, []).append(i)
+    index: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for i, p in enumerate(listed):
+        for c in p.covers if p.covers is not None else (Covered("/**", (), None),):
+            literal = _literal(c.resource)
+            if literal is None:
+                always.add(i)
+            else:
+                index.setdefault(literal, set()).add(i)
+    shared = {env: tuple(listed[i] for i in members) for env, members in by_env.items()}
     gates: dict[tuple[str, str], Gate] = {}
-    matched: dict[tuple[int, str], bool] = {}  # (product, operation) -> path and method covered, in any environment
-    for env, listed in sorted(by_env.items()):
-        for op_id, op in operations.items():
-            covering = []
-            for p in listed:
-                hit = matched.get((id(p), op_id))
-                if hit is None:
-                    hit = matched[id(p), op_id] = _path_and_method(p, op)
-                if hit and not _unlisted(p, op, env):
-                    covering.append(p)
-            if len(covering) == len(listed):
+    for op_id, op in operations.items():
+        candidates = set(always)
+        for segment in _segments(op.path):
+            candidates.update(index.get(segment, ()))
+        matched = {i for i in candidates if _path_and_method(listed[i], op)}
+        for env, members in sorted(by_env.items()):
+            covering = [i for i in members if i in matched and not _unlisted(listed[i], op, env)]
+            if len(covering) == len(members):
                 continue
-            missing = tuple((p.name, p.describe(), p.source, fix(p, op, env)) for p in listed if p not in covering)
             gates[op_id, env] = Gate(
                 "",
                 env,
-                missing[0][2],
-                covered_by=frozenset(p.name for p in covering),
-                coverage=missing,
+                listed[members[0]].source,
+                covered_by=frozenset(listed[i].name for i in covering),
+                products=shared[env],
             )
     return gates

@@ -52,21 +52,21 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             failure = analysis.failure(app_id, env, op)
             if failure is None or failure.status != BLOCKED:
                 continue  # what the call needs is not held (PC101, PC102 ...): that comes first
-            products = tuple(p for p, _, _, _ in gate.coverage if p in held)
+            products = tuple(p.name for p in gate.products if p.name in held and p.name not in gate.covered_by)
             if products:  # holding no product at all is a missing grant (PC101)
                 found.setdefault((op, env, products), []).append((app_id, env, op))
     for (op, env, products), cells in found.items():
         gate = gates[op, env]
         operation = model.operations[op]
         name, single = who(cells)
-        said = {p: (what, at, change) for p, what, at, change in gate.coverage}
-        covers = "; ".join(f"'{p}' covers {said[p][0]}" for p in products)
+        said = {p.name: p for p in gate.products}
+        covers = "; ".join(f"'{p}' covers {said[p].describe()}" for p in products)
         others = sorted(gate.covered_by or ())
-        fix = f"{said[products[0]][2]} in {env}"
+        fix = f"{said[products[0]].fix(operation, env)} in {env}"
         if others:
             fix += f", or give {name} a key with {some([repr(p) for p in others])}, which covers it"
         yield ctx.finding(
-            said[products[0]][1],
+            said[products[0]].source,
             cells=cells,
             subject=products[0],
             message=f"no API product {name} {'holds' if single else 'hold'} covers {operation.method} "
