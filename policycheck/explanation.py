@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import UsageError
 from .escaping import json_text, log_line, terminal
-from .model import AllOf, Expression, Model, Operation, PermissionRef, Token
+from .model import AllOf, Expression, Gate, Model, Operation, PermissionRef, Token
 from .resolve import Block, Blocked, Derivation, Filter, Resolver, names, satisfied
 from .rules.bound import definition_gap
 from .templates import matches
@@ -152,6 +152,32 @@ def _tree(expr: Expression | None, have: frozenset[str]) -> Any:
     return {kind: [_tree(i, have) for i in expr.items], "satisfied": satisfied(expr, have)}
 
 
+def _unidentified(
+    model: Model, resolver: Resolver, gate: Gate, app: str, env: str, permissions: Expression | None
+) -> str | None:
+    """Why the route's authentication refuses the application (Kong), or None: identified, or let through."""
+    if not gate.auth:
+        return None
+    refused, runs_as = gate.identify(model.applications[app].credentials.get(env))
+    if refused is not None:
+        return (
+            f"consumer {app} has no {refused.credential} in {env}: the {refused.plugin} plugin of route "
+            f"'{gate.route}' does not identify it (401)"
+        )
+    if runs_as is None or runs_as == app or runs_as not in model.applications:
+        return None
+    deliverable, _ = resolver.deliverable(runs_as, env)
+    held = frozenset(resolver.effective(runs_as, env).permissions)
+    if satisfied(permissions, deliverable) and gate.refuses(held) is None:
+        return None
+    lacking = next(a for a in gate.auth if a.anonymous == runs_as)
+    return (
+        f"consumer {app} has no {lacking.credential} in {env}: the {lacking.plugin} plugin of route "
+        f"'{gate.route}' runs the request as the anonymous consumer '{lacking.anonymous_name}', which cannot "
+        "call it (401)"
+    )
+
+
 def explain(
     model: Model,
     app: str,
@@ -210,10 +236,12 @@ def explain(
         )
     )
     gate = model.gates.get((op.id, env))
-    refusal = gate.refuses(frozenset(deliverable) | frozenset(filtered)) if gate is not None else None
+    refusal = _unidentified(model, resolver, gate, app, env, req.permissions) if gate is not None else None
+    if gate is not None and refusal is None:
+        refusal = gate.refuses(frozenset(deliverable) | frozenset(filtered))
     gate_steps: list[str] = []
     if gate is not None and refusal is not None:
-        code = re.search(r"with (\d{3})|(404)", refusal)
+        code = re.search(r"with (\d{3})|(404)|(401)", refusal)
         allowed, status, reason = False, int(next(g for g in code.groups() if g)) if code else 403, refusal
         gate_steps.append(f"change the gateway configuration of {env}: {refusal}")
     if gate is not None:

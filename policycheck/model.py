@@ -257,6 +257,9 @@ class Application:
     """Per environment ('*' for all): the only permissions the gateway lets into this client's tokens."""
     sources: Mapping[str, Origin] = field(default_factory=dict)
     """Where the application is defined for each environment, when per-environment files define it."""
+    credentials: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per environment: the kinds of credential the gateway holds for it (Kong: `keyauth_credentials`, ...),
+    present or not, their values never read; absent: not known (not a Kong consumer)."""
 
     def source_in(self, environment: str | None) -> Origin:
         """The definition a finding about `environment` points at: that environment's own file."""
@@ -528,11 +531,40 @@ class SecretSeen(NamedTuple):
 # --- what a gateway does before permissions count -------------------------
 
 
+class Covering(Protocol):
+    """An API product as a gate names it (Apigee): what it covers, and what would make it cover an operation."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> Origin: ...
+
+    def describe(self) -> str: ...
+
+    def fix(self, operation: Operation, environment: str) -> str: ...
+
+
+class Auth(NamedTuple):
+    """An authentication plugin in force on a route (Kong), and who it identifies."""
+
+    plugin: str
+    credential: str | None
+    """The consumer credential it needs (decK's key: `keyauth_credentials`); None: not a consumer credential
+    (openid-connect, ldap-auth: the identity provider or directory decides), not checked."""
+    anonymous: str | None
+    """The application a request without that credential runs as (`config.anonymous`), or None: refused."""
+    anonymous_name: str | None
+    """`config.anonymous` as written, for messages (set even when no consumer of the file is it)."""
+    source: Origin
+
+
 class Gate(NamedTuple):
     """What a gateway route does to a bound operation in one environment before any permission counts.
 
     Read from the gateway's own configuration (Kong: `request-termination`, an `acl` plugin's
-    `deny` list, an `acl` plugin without any authentication plugin).
+    `deny` list, an `acl` plugin without any authentication plugin, the authentication plugins
+    and the consumers' credentials; Apigee: the API products that cover the operation).
     """
 
     route: str
@@ -550,11 +582,44 @@ class Gate(NamedTuple):
     allowed one (Kong: membership of a consumer group, without `include_consumer_groups: true`)."""
     check_at: Origin | None = None
     """The permission check (Kong: the `acl` plugin in force), for findings about it."""
+    auth: tuple[Auth, ...] = ()
+    """The authentication plugins in force (Kong): who is identified at all (see `identify`)."""
+    covered_by: frozenset[str] | None = None
+    """Apigee: the API products of the environment that cover the operation (resource path, method, scopes);
+    a caller holding none of them is refused. None: no such check."""
+    products: tuple[Covering, ...] = ()
+    """Apigee: every API product of the environment (shared by its gates), for what the findings say."""
+
+    def identify(self, credentials: frozenset[str] | None) -> tuple[Auth | None, str | None]:
+        """(the plugin that refuses, None) or (None, the application the request runs as instead), for a
+        consumer holding `credentials` (credential kinds); (None, None): identified as itself, or not known.
+
+        Kong runs the plugins in turn: without `anonymous` each must find its credential; when the
+        plugins missing one all set `anonymous`, one credential found is enough, and none runs the
+        request as the anonymous consumer.
+        """
+        if credentials is None or not self.auth:
+            return None, None
+        checked = [a for a in self.auth if a.credential is not None]
+        lacking = [a for a in checked if a.credential not in credentials]
+        if not lacking:
+            return None, None
+        strict = [a for a in lacking if a.anonymous_name is None]
+        if strict:
+            return strict[0], None
+        if len(lacking) < len(checked) or len(checked) < len(self.auth):
+            return None, None  # a credential for another plugin (or an unchecked plugin) identifies it
+        first = lacking[0]
+        if first.anonymous is None:  # `anonymous` names no consumer of the file: Kong cannot run as it
+            return first, None
+        return None, first.anonymous
 
     def refuses(self, held: frozenset[str]) -> str | None:
         """Why the gateway refuses a caller holding `held`, whatever the requirement; None: it does not."""
         if self.closed is not None:
             return self.closed
+        if self.covered_by is not None and self.covered_by.isdisjoint(held):
+            return f"no API product held covers the operation in {self.environment} (Apigee answers 401)"
         denied = [g for g in self.deny if g in held]
         if denied:
             return (

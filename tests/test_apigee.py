@@ -82,6 +82,8 @@ EXAMPLE_FINDINGS = [
     ("PC111", "acme-org/apps.json:74", "partner-portal", "test", "gl.journal-entries.list"),
     ("PC907", "acme-org/apps.json:75", None, None, None),
     ("PC907", "acme-org/apps.json:76", None, None, None),
+    ("PC114", "acme-org/products.json:3", "gl-integration", "prod", "gl.journal-entries.get"),
+    ("PC114", "acme-org/products.json:3", "gl-integration", "test", "gl.journal-entries.get"),
 ]
 
 
@@ -101,6 +103,13 @@ def test_example_findings_exactly(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert any("PC111" in line and "(developer 'partner@globex.example' inactive)" in line for line in lines)
     assert any("PC110" in line and "expired on 2024-01-01" in line for line in lines)
     assert "    fix: map permission set 'gl-post' to prod (PC103)" in lines
+    # the trap of operation groups: gl-read is held and approved, but covers listing only
+    assert (
+        "acme-org/products.json:3:5: error PC114 [gl-integration prod gl.journal-entries.get] no API product "
+        "gl-integration holds covers GET /gl/v1/journalEntries/{journalEntryId} in prod: 'gl-read' covers GET "
+        "/journalEntries of proxy gl-api-v1 (scopes gl.read); Apigee refuses gl.journal-entries.get" in lines
+    )
+    assert "    fix: add resource /journalEntries/* with method GET to API product 'gl-read' in prod" in lines
 
 
 def test_example_imports_and_listing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -367,7 +376,7 @@ def test_input_format_forces_apigee(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     monkeypatch.chdir(EXAMPLE)
     files = ["acme-org/apps.json", "acme-org/products.json", "acme-org/developers.json"]
     code, out, _ = run(capsys, "check", "--no-config", "--input-format", "apigee", "policy.yaml", *files)
-    assert code == 1 and out.splitlines()[-1].startswith("14 errors, 10 warnings;")
+    assert code == 1 and out.splitlines()[-1].startswith("16 errors, 10 warnings;")
     code, _, err = run(capsys, "check", "--no-config", "--input-format", "apim", "policy.yaml", files[0])
     assert (code, err) == (
         2,

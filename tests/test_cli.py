@@ -63,6 +63,8 @@ def test_rules_lists_every_rule_and_shows_one(capsys):
         "PC110",
         "PC111",
         "PC112",
+        "PC113",
+        "PC114",
         "PC201",
         "PC202",
         "PC203",

@@ -49,6 +49,9 @@ KONG_FINDINGS = [
     "in prod, and no operation bound there needs it",
     "gateway/kong-test.yaml:79:3: error PC104 [reporting-export test] test is not in parity with prod: "
     "reporting-export has 'contractors' in prod but not in test",
+    "gateway/kong-test.yaml:86:3: error PC113 [ledger-sync test gl.journal-entries.list] consumer ledger-sync has no "
+    "keyauth_credentials in test: the key-auth plugin of route 'gl-journal-entries-list' does not identify it, so "
+    "Kong refuses gl.journal-entries.list (401) before any ACL group counts",
 ]
 
 
@@ -117,7 +120,7 @@ def test_kong_example_check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     assert (code, err) == (1, "")
     assert headers(out) == KONG_FINDINGS
     assert out.splitlines()[-1] == (
-        "8 errors, 2 warnings; 2 applications x 2 environments x 3 operations checked (8 bindings, 3 files)"
+        "9 errors, 2 warnings; 3 applications x 2 environments x 3 operations checked (9 bindings, 3 files)"
     )
 
 
@@ -133,7 +136,7 @@ def test_kong_example_section_counts(monkeypatch: pytest.MonkeyPatch) -> None:
                 ("services", 1),
                 ("routes", 3),
                 ("plugins", 6 if env == "prod" else 5),
-                ("consumers", 2),
+                ("consumers", 3 if env == "test" else 2),
                 ("ACL groups", 2),
                 ("consumer groups", 1),
                 ("operations served", 3),
@@ -224,6 +227,7 @@ def test_acls_in_the_consumer_and_at_the_top_level_are_both_grants(here: Path) -
               - {name: create, methods: [POST], paths: [/items], plugins: [{name: acl, config: {allow: [writers]}}]}
         consumers:
           - username: app
+            keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]
             acls: [{group: readers}]
         acls:
           - {consumer: app, group: writers}
@@ -251,6 +255,7 @@ def test_a_consumer_group_counts_only_with_include_consumer_groups(here: Path) -
     consumer_groups: [{name: writers}]
     consumers:
       - username: app
+        keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]
         groups: [{name: writers}]
     """
     counted = kong(here, body.replace("INCLUDE", ", include_consumer_groups: true"))
@@ -277,6 +282,7 @@ def test_deny_wins_and_legacy_blacklist_is_read(here: Path) -> None:
         plugins: [{name: acl, config: {KEY: [contractors], allow: [readers]}}]
     consumers:
       - username: app
+        keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]
         acls: [{group: readers}, {group: contractors}]
     """
     for key in ("deny", "blacklist"):
@@ -308,6 +314,7 @@ def test_the_most_specific_plugin_wins_and_disabled_ones_do_not_count(here: Path
                   - {name: request-termination, enabled: false, config: {status_code: 503}}
         consumers:
           - username: app
+            keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]
             acls: [{group: readers}]
         """,
     )
@@ -322,7 +329,7 @@ def test_request_termination_with_a_trigger_does_not_close_the_route(here: Path)
         """\
         plugins: [{name: key-auth}, {name: request-termination, config: {status_code: 503, trigger: X-Debug}}]
         routes: [{name: all, paths: [/]}]
-        consumers: [{username: app}]
+        consumers: [{username: app, keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]}]
         """,
     )
     assert findings(model, "PC107") == []
@@ -333,7 +340,7 @@ def test_an_operation_no_route_serves_is_unreachable(here: Path) -> None:
         here,
         """\
         routes: [{name: list, methods: [GET], paths: ["~/items$"]}]
-        consumers: [{username: app}]
+        consumers: [{username: app, keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]}]
         """,
     )
     assert [(f[2], f[3].split(":")[0]) for f in findings(model, "PC107")] == [
@@ -350,7 +357,7 @@ def test_a_route_named_as_the_operation_serves_it_whatever_its_path(here: Path) 
         routes:
           - {name: items.create, paths: [/v2/things], plugins: [{name: acl, config: {allow: [writers]}}]}
           - {name: rest, paths: [/]}
-        consumers: [{username: app}]
+        consumers: [{username: app, keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}]}]
         """,
     )
     assert [(o, m.split(": ")[-1]) for _, _, o, m in findings(model, "PC101")] == [
@@ -373,7 +380,7 @@ def test_regex_routes_come_before_prefixes_and_by_priority(here: Path) -> None:
             paths: ["~/items/\\\\d+$"]
             regex_priority: 5
             plugins: [{name: acl, config: {allow: [high]}}]
-        consumers: [{username: app, acls: [{group: readers}]}]
+        consumers: [{username: app, keyauth_credentials: [{key: '${{ env "DECK_APP_KEY" }}'}], acls: [{group: readers}]}]
         """,
     )
     assert [(o, m.split(": ")[-1]) for _, _, o, m in findings(model, "PC101")] == [("item.show", "missing 'high'")]

@@ -104,20 +104,17 @@ class Analysis:
                     m = flats.get(op)
                     if (m & lacking) if m is not None else not tests[op](deliverable):
                         failing.append(op)
+            gated = self._gated(app, env, ops, failing, have) if gates else {}
             allowed += len(ops) - len(failing)
             for op in failing:
+                if op in gated:
+                    allowed += not gated[op]
+                    continue
                 failures.append(self._failure(app, env, op, self.need(op, env), have, deliverable))
-            if gates:  # a route that refuses before any permission counts (Kong): blocked, whatever is held
-                held: frozenset[str] | None = None
-                for op in ops:
-                    gate = gates.get((op, env))
-                    if gate is None or op in failing:
-                        continue
-                    if held is None:
-                        held = frozenset(self.bits.of(have))
-                    if gate.refuses(held) is not None:
-                        failures.append(Failure(app_id, env, op, BLOCKED, (), ()))
-                        allowed -= 1
+            for op, blocked in gated.items():
+                if blocked:  # a route that refuses before any permission counts: blocked, whatever is held
+                    failures.append(Failure(app_id, env, op, BLOCKED, (), ()))
+                    allowed -= op not in failing
             if scoped and env in app.clients:
                 requested = app.requested_scopes(env)
                 if requested is not None:
@@ -141,6 +138,44 @@ class Analysis:
                 contributions = grants.contributions(app, env)
                 self.unneeded.append(Unneeded(app_id, env, have & ~mentions, mentions, contributions))
         self.allowed = allowed
+
+    def _gated(self, app: Application, env: str, ops: Iterable[str], failing: list[str], have: int) -> dict[str, bool]:
+        """The bound operations whose gate decides them: True refused (blocked), False let through as another
+        consumer (Kong's `anonymous`, whose own holdings pass)."""
+        gates = self.model.gates
+        out: dict[str, bool] = {}
+        held: frozenset[str] | None = None
+        for op in ops:
+            gate = gates.get((op, env))
+            if gate is None:
+                continue
+            if gate.auth:
+                refused, runs_as = gate.identify(app.credentials.get(env))
+                if refused is not None:
+                    out[op] = True
+                    continue
+                if runs_as is not None and runs_as != app.id:
+                    out[op] = not self.passes_as(runs_as, env, op)
+                    continue
+            if op in failing:
+                continue
+            if held is None:
+                held = frozenset(self.bits.of(have))
+            if gate.refuses(held) is not None:
+                out[op] = True
+        return out
+
+    def passes_as(self, application: str, environment: str, operation: str) -> bool:
+        """Whether a call run as `application` (Kong's anonymous consumer) meets the requirement and the gate."""
+        app = self.model.applications.get(application)
+        if app is None:
+            return False
+        have = self.grants.effective_mask(app, environment)
+        deliverable = self.grants.deliverable(app, environment, have)
+        if not self.need(operation, environment).holds(deliverable):
+            return False
+        gate = self.model.gates.get((operation, environment))
+        return gate is None or gate.refuses(frozenset(self.bits.of(have))) is None
 
     def _compiled(self, env: str) -> _Compiled:
         """Every operation's requirement in `env`: flat masks (of flat ones), tests (of others), mentions, scopes."""
@@ -222,25 +257,11 @@ class Analysis:
             return []
         have = self.grants.effective_mask(app, environment)
         deliverable = self.grants.deliverable(app, environment, have)
-        lacking = ~deliverable
-        gates = self.model.gates
-        held: frozenset[str] | None = None
-        found = []
-        for op in operations:
-            if op not in self.model.operations:
-                continue
-            need = self.need(op, environment)
-            flat = need.flat
-            if not ((not flat & lacking) if flat is not None else need.test(deliverable)):
-                continue
-            gate = gates.get((op, environment)) if gates else None
-            if gate is not None:
-                if held is None:
-                    held = frozenset(self.bits.of(have))
-                if gate.refuses(held) is not None:
-                    continue
-            found.append(op)
-        return found
+        known = [op for op in operations if op in self.model.operations]
+        failing = [op for op in known if not self.need(op, environment).holds(deliverable)]
+        gated = self._gated(app, environment, known, failing, have) if self.model.gates else {}
+        # as the evaluation of bound calls decides: a gate's word first, then the requirement
+        return [op for op in known if (not gated[op] if op in gated else op not in failing)]
 
     @property
     def spec_check(self) -> SpecCheck:

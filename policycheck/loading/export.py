@@ -19,6 +19,7 @@ from ..model import (
     Status,
     TokenShape,
 )
+from .products import Product
 from .routes import Route
 from .source import Document
 from .survey import Note
@@ -47,6 +48,7 @@ SECRET_KEYS = frozenset(
         "basicauth_credentials",
         "hmacauth_credentials",
         "oauth2_credentials",
+        "keyauth_enc_credentials",
         "certificates",
         # Auth0 Deploy CLI configuration (config.json)
         "AUTH0_CLIENT_SECRET",
@@ -74,6 +76,8 @@ class ExportPart:
     gateway: dict[str, Origin] = field(default_factory=dict)
     """Environment -> the gateway configuration that holds its routes (what "no route" points at)."""
     token_shapes: list[TokenShape] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+    """Apigee API products and what each covers, matched to the policy's operations when the model is assembled."""
 
 
 def read_export(doc: Document) -> ExportPart:

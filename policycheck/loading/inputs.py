@@ -32,6 +32,7 @@ from .importers import apigee, apim, check_shape, detect, mentions_vendor, named
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
+from .products import coverage_gates
 from .routes import attach
 from .source import Document, load, read_bytes
 from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
@@ -556,6 +557,7 @@ def _join_environments(apps: Iterable[Application]) -> list[Application]:
             scopes={**first.scopes, **app.scopes},
             delivery={**first.delivery, **app.delivery},
             sources={**{e: first.source for e in first.clients}, **first.sources, **app.sources},
+            credentials={**first.credentials, **app.credentials},
         )
         joined[app.id] = merged
         out[at[app.id]] = merged
@@ -619,6 +621,10 @@ def assemble(
         for env, origin in export.gateway.items():
             where.setdefault(env, origin)
     attached = attach(operations, (r for export in exports for r in export.routes), where)
+    gates = dict(attached.gates)
+    for key, gate in coverage_gates(operations, (p for export in exports for p in export.products)).items():
+        found = gates.get(key)
+        gates[key] = gate if found is None else found._replace(covered_by=gate.covered_by, products=gate.products)
     return Model(
         permissions=permissions,
         operations=attached.operations,
@@ -636,7 +642,7 @@ def assemble(
         has_export=bool(exports),
         imports=_counts(exports) + tuple(attached.counts),
         gateway_operations=tuple(o for part in exports for o in part.gateway_operations),
-        gates=attached.gates,
+        gates=gates,
         token_shapes=tuple(s for export in exports for s in export.token_shapes),
     )
 

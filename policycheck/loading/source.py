@@ -107,9 +107,15 @@ class Document:
     """Bytes of the file."""
     secrets: tuple[tuple[str, int, int], ...] = ()
     """(key, line, column) of each dropped secret that was not masked: its value was never kept."""
+    dropped: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    """id of a mapping of `data` -> the dropped keys it held with something in them (masked or not): presence only."""
     _children: dict[int, Any] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _index: JsonIndex | None = field(default=None, repr=False)
+
+    def dropped_from(self, node: Any) -> frozenset[str]:
+        """The dropped keys that `node` (a mapping of `data`) held with a value: their presence, never the value."""
+        return self.dropped.get(id(node), frozenset())
 
     def locate(self, keys: Sequence[PathKey]) -> Position:
         """Line and column (1-based) of the deepest known point along `keys`."""
@@ -233,8 +239,19 @@ def _load_yaml(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         builder = _YamlBuilder(path, loader, limits, drop_keys)
         data = builder.build(root, 0)
     return Document(
-        path, data, "yaml", tuple(builder.duplicates), secrets=tuple(builder.secrets), _children=builder.children
+        path,
+        data,
+        "yaml",
+        tuple(builder.duplicates),
+        secrets=tuple(builder.secrets),
+        dropped={k: frozenset(v) for k, v in builder.dropped.items()},
+        _children=builder.children,
     )
+
+
+def _present(value: Any) -> bool:
+    """A dropped value that holds something (masked or not): null, empty text and empty lists hold nothing."""
+    return value is not None and value != "" and value != [] and value != {}
 
 
 def _holds_nothing(node: yaml.Node) -> bool:
@@ -253,8 +270,17 @@ def _holds_nothing(node: yaml.Node) -> bool:
     )
 
 
-def _placeholder_credential(node: yaml.MappingNode) -> bool:
-    """One credential of a list (Kong's keyauth_credentials) whose secret fields all hold nothing."""
+def _empty_node(node: yaml.Node) -> bool:
+    """A secret key's node that holds nothing at all (null, empty text, an empty list or mapping)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.tag == _NULL or node.value == ""
+    return not node.value
+
+
+def _placeholder_credential(node: yaml.Node) -> bool:
+    """One credential of a list (Kong's keyauth_credentials) whose secret fields are all placeholders."""
+    if not isinstance(node, yaml.MappingNode):
+        return False
     fields = [(k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value in CREDENTIAL_VALUES]
     return bool(fields) and all(_holds_nothing(v) for _, v in fields)
 
@@ -314,6 +340,7 @@ class _YamlBuilder:
         self.children: dict[int, Any] = {}
         self.duplicates: list[Duplicate] = []
         self.secrets: list[tuple[str, int, int]] = []
+        self.dropped: dict[int, set[str]] = {}
         self.keys: list[PathKey] = []
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
@@ -361,6 +388,8 @@ class _YamlBuilder:
                 out.pop(key, None)  # the value is never built
                 if not _holds_nothing(value_node):
                     self.secrets.append((key, *pos))
+                if not _empty_node(value_node):
+                    self.dropped.setdefault(id(out), set()).add(key)
                 continue
             if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
                 out[key] = value_node.value  # the common case, without a call
@@ -477,13 +506,20 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         except ValueError:  # the int-digits limit; its text is Python's, not ours to show
             raise InputError(path, "invalid JSON: a number with too many digits", *_first(text, r"\d{4000}")) from None
         reported: set[str] = set()
+        dropped: dict[int, frozenset[str]] = {}
         for holder in holders.values():  # the values of secret keys are let go here, unread
+            present: set[str] = set()
             for name in [k for k, v in holder.items() if type(v) is _Dropped]:
-                if not holds_nothing(holder.pop(name).value):
+                value = holder.pop(name).value
+                if not holds_nothing(value):
                     reported.add(name)
+                if _present(value):
+                    present.add(name)
+            if present:
+                dropped[id(holder)] = frozenset(present)
         holders.clear()
     _check_json_depth(path, data, limits, text)
-    doc = Document(path, data, "json", _text=text)
+    doc = Document(path, data, "json", dropped=dropped, _text=text)
     if saw_duplicate or reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, duplicates = _scan_json(text, data)
         doc.duplicates = tuple(duplicates)
@@ -513,15 +549,22 @@ def _load_json_fast(path: str, text: str, limits: Limits, drop_keys: frozenset[s
             return None
         reported: set[str] = set()
         kept: set[str] = set()
+        dropped: dict[int, frozenset[str]] = {}
         for holder in reversed(holders):  # deepest first, as the hook meets them; values let go unread
             found = drop_keys.intersection(holder)
             if id(holder) in named:
                 kept.update(found)  # names (an environment called "secret"), kept as data
                 continue
+            present: set[str] = set()
             for name in found:
-                if not holds_nothing(holder.pop(name)):
+                value = holder.pop(name)
+                if not holds_nothing(value):
                     reported.add(name)
-    doc = Document(path, data, "json", _text=text)
+                if _present(value):
+                    present.add(name)
+            if present:
+                dropped[id(holder)] = frozenset(present)
+    doc = Document(path, data, "json", dropped=dropped, _text=text)
     if reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, _ = _scan_json(text, data)
     doc.secrets = tuple(find_keys(text, reported - kept)) + _kept_too(doc, reported & kept)

@@ -11,6 +11,8 @@ entry of each of its credentials is a grant, approved only when the app, the
 credential and the entry are all `approved` (and the developer is active): anything
 `pending` is pending, `revoked` (or an inactive developer) blocks. A credential's
 `expiresAt` (milliseconds; -1 never) is the grant's expiry: an expired key is blocked.
+What a product covers (its operation groups, `apiResources` and `scopes`) is what its keys
+may call (loading/products.py): a bound call no held product covers is refused (PC114).
 Consumer keys and secrets are dropped by the parser, never read.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 
 from ...model import EXPIRED, Application, Environment, Grant, Origin, PermissionSet, Status
 from ..export import SECRET_KEYS, ExportPart
+from ..products import Covered, Product
 from ..source import Document
 from ..survey import Note
 from .identity import Identity
@@ -191,6 +194,8 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
                     apps.append((doc, (email, i), a, email))
 
     envs_all = list(dict.fromkeys(e for _, envs, _ in products.values() for e in envs))
+    for name, (where, envs, p) in products.items():
+        part.products.append(Product(name, tuple(envs), _covers(p), _strings(p.get("scopes")), where))
     for name, (where, envs, _) in products.items():
         # one organisation: shared definitions, mapped to the environments the product lists (a product
         # missing from one is "not mapped" there); an organisation per stage (a folder each): its own
@@ -284,6 +289,33 @@ def read_organization(org: Organization, identity: Identity) -> ExportPart:
         )
     part.counts += [("apigee", org.folder or ".", section, n) for section, n in counts.items()]
     return part
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value if isinstance(v, str) and v) if isinstance(value, list) else ()
+
+
+def _covers(product: dict[str, Any]) -> tuple[Covered, ...] | None:
+    """What a product's keys may call: its operation groups and apiResources; None (every call): neither."""
+    found: list[Covered] = []
+    group = product.get("operationGroup")
+    configs = group.get("operationConfigs") if isinstance(group, dict) else None
+    for config in configs if isinstance(configs, list) else ():
+        if not isinstance(config, dict):
+            continue
+        proxy = config.get("apiSource") if isinstance(config.get("apiSource"), str) else None
+        operations = config.get("operations")
+        if not isinstance(operations, list) or not operations:
+            found.append(Covered("/**", (), proxy))  # a proxy without operations: all of it
+            continue
+        for o in operations:
+            if isinstance(o, dict) and isinstance(o.get("resource"), str):
+                methods = tuple(m.upper() for m in _strings(o.get("methods")))
+                found.append(Covered(o["resource"], methods, proxy))
+    proxies = _strings(product.get("proxies"))
+    for resource in _strings(product.get("apiResources")):
+        found.append(Covered(resource, (), ", ".join(proxies) or None))
+    return tuple(found) if found else None
 
 
 def _status(value: Any, default: str | None) -> Status | str | None:

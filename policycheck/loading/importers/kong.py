@@ -8,7 +8,9 @@ of permissions named as the groups; a consumer group they belong to is the permi
 true`. Routes (`services[].routes[]`, top-level `routes[]`) become what the gateway
 requires of the policy's operations (loading/routes.py): the plugins in force on a route
 (its own, else its service's, else the global one, per plugin name) decide it.
-Credentials are dropped by the parser and never read.
+Credentials are dropped by the parser and never read: only whether a consumer has one of a
+kind (`keyauth_credentials`, ...) is kept, which decides, with the plugins' `anonymous`,
+who is identified at all (`Gate.identify`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...model import AnyOf, Application, Environment, Gate, Grant, Origin, PermissionRef, Requirement, Status
+from ...model import AnyOf, Application, Auth, Environment, Gate, Grant, Origin, PermissionRef, Requirement, Status
 from ..export import ExportPart
 from ..routes import Route
 from ..source import Document
@@ -36,6 +38,17 @@ AUTH_PLUGINS = (
     "openid-connect",
     "ldap-auth",
 )
+CREDENTIALS = {
+    "key-auth": "keyauth_credentials",
+    "key-auth-enc": "keyauth_enc_credentials",
+    "jwt": "jwt_secrets",
+    "oauth2": "oauth2_credentials",
+    "basic-auth": "basicauth_credentials",
+    "hmac-auth": "hmacauth_credentials",
+    "mtls-auth": "mtls_auth_credentials",
+}
+"""The consumer credential each authentication plugin looks for (decK's key); openid-connect and ldap-auth
+identify through the identity provider or the directory: not checked."""
 CONSUMER_GROUP = "consumer-group:"
 GENERIC_NAMES = ("kong", "kong.yml", "kong.yaml", "deck", "config", "declarative", "gateway")
 
@@ -137,16 +150,32 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
             for name in _names(r.get("name"), r.get("id")):
                 plugins.add(("route", name), (*keys, "plugins", j), p)
 
-    for keys, r, service_names in routes:
-        name = r.get("name") or r.get("id") or f"{service_names[0] if service_names else 'route'}#{keys[-1]}"
-        in_force = plugins.in_force(service_names, _names(r.get("name"), r.get("id")))
-        part.routes.append(_route(str(name), env, keys, r, in_force, doc))
-
     consumers: dict[str, int] = {}
     for i, c in enumerate(data.get("consumers") or ()):
         for key in ("username", "custom_id", "id"):
             if isinstance(c.get(key), str):
                 consumers.setdefault(c[key], i)
+    anonymous: dict[str, str] = {}  # config.anonymous as written -> the application it runs as
+    for name, i in consumers.items():
+        client = _client(data["consumers"][i])
+        if client is not None:
+            anonymous[name] = identity.application(client)
+
+    for keys, r, service_names in routes:
+        name = r.get("name") or r.get("id") or f"{service_names[0] if service_names else 'route'}#{keys[-1]}"
+        in_force = plugins.in_force(service_names, _names(r.get("name"), r.get("id")))
+        part.routes.append(_route(str(name), env, keys, r, in_force, doc, anonymous))
+
+    everyone = frozenset(CREDENTIALS.values()) & doc.dropped_from(data)  # top-level lists: whose is not read
+    if everyone:
+        part.notes.append(
+            _note(
+                doc,
+                (),
+                f"top-level {', '.join(sorted(everyone))} (credentials listed apart from their consumers) are "
+                "dropped unread, so whose they are is not known: every consumer is read as having one",
+            )
+        )
     held: dict[int, dict[str, Keys]] = {}  # consumer -> group -> where it is first given
     for i, c in enumerate(data.get("consumers") or ()):
         mine: dict[str, Keys] = {}
@@ -180,8 +209,8 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
                 )
 
     for i, c in enumerate(data.get("consumers") or ()):
-        client = c.get("username") or c.get("custom_id") or c.get("id")
-        if not isinstance(client, str):
+        client = _client(c)
+        if client is None:
             continue
         where = Origin(doc, ("consumers", i))
         envs = (env,)
@@ -189,8 +218,21 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
             Grant(group, None, Status.APPROVED, envs, Origin(doc, keys), True)
             for group, keys in held.get(i, {}).items()
         )
+        held_credentials = (doc.dropped_from(c) & frozenset(CREDENTIALS.values())) | everyone
+        if c.get("mtls_auth_credentials"):  # subject names and CA ids, not secrets: kept by the parser
+            held_credentials |= {"mtls_auth_credentials"}
         part.applications.append(
-            Application(identity.application(client), client, {env: client}, {}, grants, where, {}, {env: where})
+            Application(
+                identity.application(client),
+                client,
+                {env: client},
+                {},
+                grants,
+                where,
+                {},
+                {env: where},
+                {env: frozenset(held_credentials)},
+            )
         )
     part.environments.append(Environment(env, (), (), origin()))
     groups = {g for mine in held.values() for g in mine}
@@ -217,6 +259,24 @@ def read_config(doc: Document, identity: Identity) -> ExportPart:
     return part
 
 
+def _client(consumer: dict[str, Any]) -> str | None:
+    client = consumer.get("username") or consumer.get("custom_id") or consumer.get("id")
+    return client if isinstance(client, str) else None
+
+
+def _auth(name: str, keys: Keys, plugin: dict[str, Any], doc: Document, anonymous: dict[str, str]) -> Auth:
+    config = plugin.get("config") or {}
+    credential = CREDENTIALS.get(name)
+    if name == "mtls-auth":
+        consumer_by = config.get("consumer_by")
+        if consumer_by is None or {"username", "custom_id"} & set(consumer_by if isinstance(consumer_by, list) else ()):
+            credential = None  # the certificate's subject may name the consumer itself: not known from the file
+    said = config.get("anonymous")
+    said_name = str(said) if isinstance(said, str) and said else None
+    runs_as = anonymous.get(said_name) if said_name is not None else None
+    return Auth(name, credential, runs_as, said_name, Origin(doc, keys))
+
+
 def _note(doc: Document, keys: Keys, message: str) -> Note:
     line, column = doc.locate(keys)
     return Note(doc.path, message, line, column)
@@ -231,7 +291,13 @@ def _listed(config: dict[str, Any], *names: str) -> tuple[str, ...]:
 
 
 def _route(
-    name: str, env: str, keys: Keys, r: dict[str, Any], in_force: dict[str, tuple[Keys, dict[str, Any]]], doc: Document
+    name: str,
+    env: str,
+    keys: Keys,
+    r: dict[str, Any],
+    in_force: dict[str, tuple[Keys, dict[str, Any]]],
+    doc: Document,
+    anonymous: dict[str, str],
 ) -> Route:
     where = Origin(doc, keys)
     closed: str | None = None
@@ -274,7 +340,8 @@ def _route(
             closed_at = check_at
     if requirement is None and scopes:
         requirement = Requirement(None, scopes)
-    gate = Gate(name, env, where, closed, closed_at, deny, check_at if deny else None, uncounted, check_at)
+    auths = tuple(_auth(n, in_force[n][0], in_force[n][1], doc, anonymous) for n in auth)
+    gate = Gate(name, env, where, closed, closed_at, deny, check_at if deny else None, uncounted, check_at, auths)
     methods = tuple(str(m).upper() for m in r.get("methods") or ())
     paths = tuple(str(p) for p in r.get("paths") or ())
     try:
