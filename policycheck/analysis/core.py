@@ -92,7 +92,7 @@ class Analysis:
         """(environment, requested scopes) -> operation -> the required scopes not requested."""
         for (app_id, env), ops in self.pairs.items():
             app = apps[app_id]
-            have = grants.effective_mask(app, env)
+            have, contributions = grants.in_force(app, env)
             deliverable = grants.deliverable(app, env, have)
             flats, tests, mentions_of, scoped = compiled[env]
             lacking = ~deliverable
@@ -135,7 +135,6 @@ class Analysis:
             for op in ops:
                 mentions |= mentions_of[op]
             if have & ~mentions:
-                contributions = grants.contributions(app, env)
                 self.unneeded.append(Unneeded(app_id, env, have & ~mentions, mentions, contributions))
         self.allowed = allowed
 

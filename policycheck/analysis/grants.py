@@ -17,7 +17,7 @@ from ..resolve import Block, Blocked, Resolver
 from .interning import Names
 from .sets import Sets
 
-GrantKey = tuple[str | None, str | None, Status, "tuple[str, ...] | None"]
+GrantKey = tuple[str | None, str | None, int, "tuple[str, ...] | None"]
 
 
 class GrantIn(NamedTuple):
@@ -64,7 +64,7 @@ class Grants:
             ids = self._ids
             numbers = []
             for g in app.grants:
-                key = (g[0], g[1], g[2], g[3])
+                key = (g[0], g[1], id(g[2]), g[3])  # a status by identity: an enum member hashes in Python
                 n = ids.get(key)
                 if n is None:
                     n = ids[key] = len(ids)
@@ -73,7 +73,7 @@ class Grants:
         return found
 
     def grant_in(self, g: Grant, environment: str) -> GrantIn:
-        key = (g[0], g[1], g[2], g[3])
+        key = (g[0], g[1], id(g[2]), g[3])
         n = self._ids.get(key)
         if n is None:
             n = self._ids[key] = len(self._ids)
@@ -94,30 +94,30 @@ class Grants:
 
     def effective_mask(self, app: Application, environment: str) -> int:
         """The OR of what the application's grants in force deliver there (the hot path: numbers only)."""
+        return self.in_force(app, environment)[0]
+
+    def contributions(self, app: Application, environment: str) -> tuple[tuple[int, int], ...]:
+        """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
+        return self.in_force(app, environment)[1]
+
+    def in_force(self, app: Application, environment: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """The effective mask and the contributions to it, in one pass over the grants' numbers."""
         if environment not in app.clients:
-            return 0
+            return 0, ()
         table = self._in_force.get(environment)
         if table is None:
             table = self._in_force[environment] = {}
         mask = 0
+        contributions = []
         for i, n in enumerate(self.ids(app)):
             m = table.get(n)
             if m is None:
                 r = self.grant_in(app.grants[i], environment)
                 m = table[n] = r.delivers if r.in_force else 0
-            mask |= m
-        return mask
-
-    def contributions(self, app: Application, environment: str) -> tuple[tuple[int, int], ...]:
-        """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
-        if environment not in app.clients:
-            return ()
-        table = self._in_force.get(environment)
-        numbers = self.ids(app)
-        if table is None or not all(n in table for n in numbers):
-            self.effective_mask(app, environment)
-            table = self._in_force[environment]
-        return tuple((i, table[n]) for i, n in enumerate(numbers) if table[n])
+            if m:
+                mask |= m
+                contributions.append((i, m))
+        return mask, tuple(contributions)
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:
         """What of `effective` can reach a token: the allow-list, and the scopes the client requests."""
