@@ -1,5 +1,9 @@
 """Shared test set-up."""
 
+from pathlib import Path
+
+import pytest
+
 
 def pytest_collection_modifyitems(config, items):
     """POLICYCHECK_SECONDARY=1 (.ci/run on the other Pythons): the README's command, without the browser,
@@ -12,3 +16,10 @@ def pytest_collection_modifyitems(config, items):
     kept = [i for i in items if not slow & {m.name for m in i.iter_markers()}]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working directory (the vendor importer tests write their inputs there)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

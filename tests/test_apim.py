@@ -12,50 +12,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from vendor_helpers import FORMATS, found, run
+from vendor_helpers import write_json as write
 
-from policycheck.cli import main
 from policycheck.loading.importers import apim, detect
 from policycheck.loading.importers.identity import Identity
 from policycheck.loading.inputs import load_inputs, load_model
 from policycheck.model import Status
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "policies" / "examples" / "apim"
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "review")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def found(out: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
-    return [
-        (
-            f["rule"],
-            f"{f['location']['path']}:{f['location']['line']}",
-            f["application"],
-            f["environment"],
-            f["operation"],
-        )
-        for f in json.loads(out)["findings"]
-    ]
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2), encoding="utf-8")
-    return path
 
 
 OPS = "apimartifacts/apis/journal-api/operations"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from datetime import date
 from pathlib import Path
 
 import pytest
+from vendor_helpers import headers
+from vendor_helpers import run as cli
+from vendor_helpers import write_dedented as write
 
-from policycheck.cli import main
 from policycheck.engine import Selection, run
 from policycheck.loading.importers.auth0 import VALUES
 from policycheck.loading.importers.identity import Identity
@@ -36,29 +37,6 @@ AUTH0_FINDINGS = [
     "gl.journal-entries.list, gl.journal-entries.create, gl.journal-entries.post fail where the API checks "
     "permissions; in test they carry it, so tokens differ between environments (breaks 4 calls of 2 applications)",
 ]
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def headers(out: str) -> list[str]:
-    return [line for line in out.splitlines()[:-1] if not line.startswith(("    ", "coverage: ", "imported "))]
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def findings(model: Model, *rules: str) -> list[tuple[str, str | None, str | None, str]]:

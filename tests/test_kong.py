@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from vendor_helpers import headers
+from vendor_helpers import run as cli
+from vendor_helpers import write_dedented as write
 
-from policycheck.cli import main
 from policycheck.engine import Selection, run
 from policycheck.explanation import explain
 from policycheck.loading.importers.identity import Identity
@@ -53,29 +55,6 @@ KONG_FINDINGS = [
     "keyauth_credentials in test: the key-auth plugin of route 'gl-journal-entries-list' does not identify it, so "
     "Kong refuses gl.journal-entries.list (401) before any ACL group counts",
 ]
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def headers(out: str) -> list[str]:
-    return [line for line in out.splitlines()[:-1] if not line.startswith(("    ", "coverage: ", "imported "))]
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 POLICY = """\

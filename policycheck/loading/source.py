@@ -508,15 +508,8 @@ def _load_json(path: str, raw: bytes, limits: Limits, drop_keys: frozenset[str])
         reported: set[str] = set()
         dropped: dict[int, frozenset[str]] = {}
         for holder in holders.values():  # the values of secret keys are let go here, unread
-            present: set[str] = set()
-            for name in [k for k, v in holder.items() if type(v) is _Dropped]:
-                value = holder.pop(name).value
-                if not holds_nothing(value):
-                    reported.add(name)
-                if _present(value):
-                    present.add(name)
-            if present:
-                dropped[id(holder)] = frozenset(present)
+            names = [k for k, v in holder.items() if type(v) is _Dropped]
+            _let_go(holder, {name: holder[name].value for name in names}, reported, dropped)
         holders.clear()
     _check_json_depth(path, data, limits, text)
     doc = Document(path, data, "json", dropped=dropped, _text=text)
@@ -555,20 +548,28 @@ def _load_json_fast(path: str, text: str, limits: Limits, drop_keys: frozenset[s
             if id(holder) in named:
                 kept.update(found)  # names (an environment called "secret"), kept as data
                 continue
-            present: set[str] = set()
-            for name in found:
-                value = holder.pop(name)
-                if not holds_nothing(value):
-                    reported.add(name)
-                if _present(value):
-                    present.add(name)
-            if present:
-                dropped[id(holder)] = frozenset(present)
+            _let_go(holder, {name: holder[name] for name in found}, reported, dropped)
     doc = Document(path, data, "json", dropped=dropped, _text=text)
     if reported & kept:  # positions of every key: exact when names are also kept as data
         doc._children, _ = _scan_json(text, data)
     doc.secrets = tuple(find_keys(text, reported - kept)) + _kept_too(doc, reported & kept)
     return doc
+
+
+def _let_go(
+    holder: dict[str, Any], values: dict[str, Any], reported: set[str], dropped: dict[int, frozenset[str]]
+) -> None:
+    """Drop the secret keys `values` from `holder`: which held a secret (`reported`) and which were present
+    at all (`dropped`, by holder: Kong counts a credential's presence, never its value)."""
+    present = set()
+    for name, value in values.items():
+        del holder[name]
+        if not holds_nothing(value):
+            reported.add(name)
+        if _present(value):
+            present.add(name)
+    if present:
+        dropped[id(holder)] = frozenset(present)
 
 
 _SPACED_KEY = re.compile(r'"\s+:')
