@@ -201,10 +201,13 @@ def apply_baseline(findings: list[Finding], baseline: Counter[str]) -> tuple[lis
 
 
 def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
-    seen: set[Finding] = set()
+    """Each finding once. Findings are told apart by all but their cells first: hashing the cells
+    (hundreds of thousands in a large run) is left to the rare findings that agree on the rest."""
+    seen: dict[tuple[object, ...], list[Finding]] = {}
     for f in found:
-        if f not in seen:
-            seen.add(f)
+        alike = seen.setdefault((*f[:-1], len(f.cells)), [])
+        if f not in alike:
+            alike.append(f)
             yield f
 
 

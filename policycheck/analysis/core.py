@@ -66,6 +66,8 @@ class Analysis:
         self.scope_gaps: list[tuple[str, str, str, tuple[str, ...]]] = []
         """(application, environment, operation, required scopes the application does not request)."""
         self.allowed = 0
+        self._have: dict[tuple[str, str], int] = {}
+        """(application, environment) -> effective mask, for the bound pairs `_evaluate` has resolved."""
         self._failed: dict[tuple[str, str, str], Failure] | None = None
         self._changes: tuple[Change, ...] | None = None
         self._spec_check: SpecCheck | None = None
@@ -219,6 +221,9 @@ class Analysis:
         return frozenset(self.bits.of(self.grants.effective_mask(app, environment)))
 
     def effective_mask(self, application: str, environment: str) -> int:
+        found = self._have.get((application, environment))
+        if found is not None:  # a bound pair: resolved once, by the evaluation
+            return found
         app = self.model.applications.get(application)
         return 0 if app is None else self.grants.effective_mask(app, environment)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from ..findings import Affected
 from ..model import Model, Origin, PermissionSet
@@ -26,10 +27,13 @@ def some(items: Sequence[str], limit: int = 3) -> str:
 
 def who(cells: Sequence[Affected]) -> tuple[str, bool]:
     """The application (and True when it is only one) or 'N applications'."""
-    apps = list(dict.fromkeys(c[0] for c in cells))
+    apps = dict.fromkeys(map(_APPLICATION, cells))  # at C speed: a cause can break 100,000 applications
     if len(apps) == 1:
-        return apps[0], True
+        return next(iter(apps)), True
     return f"{len(apps):,} applications", False
+
+
+_APPLICATION = itemgetter(0)
 
 
 def app_origin(model: Model, cells: Sequence[Affected]) -> Origin:

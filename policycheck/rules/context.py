@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import eq, itemgetter
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
@@ -79,4 +81,4 @@ class RuleContext:
 
 def _common(cells: Sequence[Affected], i: int) -> str | None:
     first = cells[0][i]
-    return first if all(c[i] == first for c in cells) else None
+    return first if all(map(eq, repeat(first), map(itemgetter(i), cells))) else None  # at C speed

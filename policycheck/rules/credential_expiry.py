@@ -81,11 +81,15 @@ def _expired(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
 def _expiring(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     """One finding per approved grant whose key expires within SOON, when a bound call needs what it delivers."""
     found: dict[int, tuple[Grant, dict[Affected, None]]] = {}
-    for (app_id, env), ops in analysis.pairs.items():
-        app = analysis.model.applications[app_id]
-        for g in app.grants:
-            if g.expires is None or not ctx.now < g.expires <= ctx.now + SOON or g.blocked_by:
-                continue
+    now, until = ctx.now, ctx.now + SOON
+    expiring: dict[str, list[Grant]] = {}
+    """Application -> its approved grants whose key expires soon (few or none: most grants have no key)."""
+    for app_id, app in analysis.model.applications.items():
+        soon = [g for g in app.grants if g.expires is not None and now < g.expires <= until and not g.blocked_by]
+        if soon:
+            expiring[app_id] = soon
+    for (app_id, env), ops in analysis.pairs.items() if expiring else ():
+        for g in expiring.get(app_id, ()):
             delivers = analysis.grants.grant_in(g, env)
             if not delivers.in_force:
                 continue

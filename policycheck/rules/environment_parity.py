@@ -56,16 +56,20 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         ]
         groups: dict[tuple[str, str, tuple[str, ...], str], list[Affected]] = {}
         fixes: dict[tuple[str, str, tuple[str, ...], str], str] = {}
-        for app_id in sorted(model.applications):
-            app = model.applications[app_id]
+        apps = model.applications
+        mask = analysis.effective_mask
+        for app_id in sorted(apps):
+            app = apps[app_id]
             if not (app.assigned_to(left) and app.assigned_to(right)):
                 continue
-            have = {env: analysis.effective_mask(app_id, env) for env in (left, right)}
-            if have[left] == have[right]:
+            on_left, on_right = mask(app_id, left), mask(app_id, right)
+            if on_left == on_right:
                 continue
-            for has, lacks in ((left, right), (right, left)):
-                names = bits.sorted(have[has] & ~have[lacks])
-                diff = tuple(p for p in names if not any(a.covers(app_id, p) for a in allowances))
+            for has, lacks, more, less in ((left, right, on_left, on_right), (right, left, on_right, on_left)):
+                names = bits.sorted(more & ~less)
+                diff = names
+                if allowances:
+                    diff = tuple(p for p in names if not any(a.covers(app_id, p) for a in allowances))
                 if not diff:
                     continue
                 cause, fix = _cause(analysis, app_id, has, lacks, diff)

@@ -19,6 +19,7 @@ with every application and environment that holds it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
@@ -33,40 +34,53 @@ ID = "PC401"
 NAME = "unneeded-grant"
 DEFAULT_SEVERITY = Severity.WARNING
 
+_ENVIRONMENT = itemgetter(1)
+
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     bits = analysis.bits
-    by_grant: dict[tuple[str | None, str | None, bool], tuple[Grant, list[Affected], list[int]]] = {}
+    apps = model.applications
+    numbers_of = analysis.grants.ids
+    slots: dict[int, int] = {}
+    """Grant number -> 2 x the index of what it grants (permission, permission set): + 1 when idle."""
+    granted: dict[tuple[str | None, str | None], int] = {}
+    by_grant: dict[int, tuple[Grant, list[Affected], list[int]]] = {}
     for u in analysis.unneeded:
-        grants = model.applications[u.application].grants
+        app = apps[u.application]
+        numbers = numbers_of(app)
         extra, needed = u.extra, u.needed
+        cell = (u.application, u.environment, None)  # one per (application, environment), shared by its grants
         for index, delivers in u.contributions:
-            if not delivers & extra:
+            unneeded = delivers & extra
+            if not unneeded:
                 continue
-            grant = grants[index]
-            key = (grant.permission, grant.permission_set, not delivers & needed)
-            entry = by_grant.get(key)
+            slot = slots.get(numbers[index])
+            if slot is None:
+                g = app.grants[index]
+                slot = slots[numbers[index]] = 2 * granted.setdefault((g.permission, g.permission_set), len(granted))
+            if not delivers & needed:
+                slot += 1
+            entry = by_grant.get(slot)
             if entry is None:
-                entry = by_grant[key] = (grant, [], [])
-            entry[1].append((u.application, u.environment, None))
-            entry[2].append(delivers & extra)
+                entry = by_grant[slot] = (app.grants[index], [], [])
+            entry[1].append(cell)
+            entry[2].append(unneeded)
     groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
-    for key, (grant, cells, extras) in by_grant.items():
-        entry = groups.setdefault((grant.target, key[2]), (grant, [], []))
+    for slot, (grant, cells, extras) in by_grant.items():
+        entry = groups.setdefault((grant.target, bool(slot & 1)), (grant, [], []))
         entry[1].extend(cells)
         entry[2].extend(extras)
     for (target, idle), (_, cells, extras) in groups.items():
         name, single = who(cells)
-        envs = sorted({c[1] for c in cells})
-        where = " and ".join(envs)
+        where = " and ".join(sorted(set(map(_ENVIRONMENT, cells))))
         if single:
             extra = 0
             for e in extras:
                 extra |= e
             what = listing(bits.sorted(extra))
         else:
-            counts = sorted(e.bit_count() if hasattr(e, "bit_count") else bin(e).count("1") for e in extras)
+            counts = sorted(map(int.bit_count, extras))
             what = f"a median of {counts[len(counts) // 2]} permissions"
         if idle and target.startswith("'"):
             message = f"{target} is granted to {name} in {where}, and no operation bound there needs it"
