@@ -97,6 +97,16 @@ def test_sarif_uri_is_percent_encoded() -> None:
     assert uri == "my%20dir/%C3%BC%231.yaml"
 
 
+def test_json_cells_stay_one_a_line_whatever_the_names_hold() -> None:
+    """A name that ends in '], [' (what stands between two cells) is not split across lines."""
+    cells = (("app], [", "prod", None), ("b", "prod], [", "GET /x], ["), ("c", "prod", None))
+    f = Finding("PC401", "unneeded-grant", Severity.WARNING, Location("e.json", 1, 1), "m", "f", cells=cells)
+    text = render("json", Result((f,), Checked()))
+    assert json.loads(text)["findings"][0]["cells"] == [list(c) for c in cells]
+    listed = text[text.index('"cells": [') :].splitlines()[1:4]
+    assert [json.loads(line.strip().rstrip(",")) for line in listed] == [list(c) for c in cells]
+
+
 def test_junit_is_valid_and_survives_control_characters(story: Result) -> None:
     schema = xmlschema.XMLSchema(str(VENDOR / "junit-jenkins-xunit-junit-10.xsd"))
     schema.validate(render("junit", story))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from json.encoder import encode_basestring
-from operator import methodcaller
 from typing import Any
 
 from .._version import __version__
 from ..escaping import printable_json
-from ..findings import Affected, Coverage, Finding, Location, Result, Severity, Share, TokenSummary
+from ..findings import Coverage, Finding, Location, Result, Severity, Share, TokenSummary
 
 VERSION = "1"
 
@@ -132,69 +131,36 @@ def token(t: TokenSummary) -> dict[str, Any]:
 
 
 def render(result: Result, *, color: bool = False) -> str:
-    """Indented JSON; each affected cell on one line, written from each distinct name encoded once
-    (the cells are most of a large report)."""
+    """Indented JSON; each affected cell on one line, encoded at C speed (they are most of a large report)."""
     cells: list[Any] = []
     data = report(result, cells)
     nonce = secrets.token_hex(8)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=lambda c: f"\0{nonce}{c.index}")
     if not cells:
         return printable_json(text) + "\n"
-    names = _Names()
+    printable = text.replace("\n", "").isprintable()
     pieces: list[str] = []
     end = 0
     for m in re.finditer(f'"\\\\u0000{nonce}(\\d+)"', text):
         indent = " " * (m.start() - text.rfind("\n", 0, m.start()) - 1 - len('"cells": ') + 2)
-        pieces += (text[end : m.start()], _listed(cells[int(m.group(1))], indent, names))
+        # tuples of names: no cycle to look for
+        body = json.dumps(cells[int(m.group(1))], ensure_ascii=False, allow_nan=False, check_circular=False)
+        printable = printable and body.isprintable()
+        listed = _one_a_line(body, cells[int(m.group(1))], indent)
+        pieces += (text[end : m.start()], "[\n", indent, listed, "\n", indent[:-2], "]")
         end = m.end()
     pieces += (text[end:], "\n")
-    if names.printable and text.replace("\n", "").isprintable():  # as printable_json finds it, without a copy
+    if printable:  # what printable_json would find, without copying a large report to find it
         return "".join(pieces)
     return printable_json("".join(pieces[:-1])) + "\n"  # non-printables (and lone surrogates) as escapes
 
 
-def _listed(cells: tuple[Affected, ...], indent: str, names: _Names) -> str:
-    """The cells as json.dumps writes them, then each cell that starts with a name on a line of its own."""
-    if not all(len(c) == 3 for c in cells):
-        body = json.dumps(cells, ensure_ascii=False, allow_nan=False)
-        names.printable = names.printable and body.isprintable()
-        body = _NEXT_CELL.sub("],\n" + indent + "[", body[1:-1])
-    else:
-        code = names.code
-        lines = [f"[{code(a)}, {code(e)}, {code(o)}]" for a, e, o in cells]
-        if all(map(_NAMED, lines)):  # each cell names its application: always, in practice
-            body = (",\n" + indent).join(lines)
-        else:
-            body = lines[0] + "".join((",\n" + indent if _NAMED(c) else ", ") + c for c in lines[1:])
-    return "[\n" + indent + body + "\n" + indent[:-2] + "]"
-
-
-_NAMED = methodcaller("startswith", '["')
-_NEXT_CELL = re.compile(r'\], \[(?=")')
-"""Between two cells: outside any string, as a JSON string cannot hold an unescaped '["'."""
-
-
-class _Names:
-    """Cell values as json.dumps writes them (ensure_ascii off), each name encoded once; whether all are printable."""
-
-    __slots__ = ("_codes", "printable")
-
-    def __init__(self) -> None:
-        self._codes: dict[str, str] = {}
-        self.printable = True
-
-    def code(self, value: str | None) -> str:
-        if type(value) is str:
-            found = self._codes.get(value)
-            if found is None:
-                found = self._codes[value] = encode_basestring(value)
-                self.printable = self.printable and found.isprintable()
-            return found
-        if value is None:
-            return "null"
-        other = json.dumps(value, ensure_ascii=False, allow_nan=False)  # not in an Affected: as json writes it
-        self.printable = self.printable and other.isprintable()
-        return other
+def _one_a_line(body: str, cells: Sequence[Any], indent: str) -> str:
+    """The cells of `body` (json.dumps of `cells`), each that names its application on a line of its own."""
+    if body.count("], [") == len(cells) - 1:  # between two cells only: no name holds it
+        return body[1:-1].replace('], ["', "],\n" + indent + '["')
+    each = [json.dumps(c, ensure_ascii=False, allow_nan=False) for c in cells]  # a name that holds it: one by one
+    return each[0] + "".join((",\n" + indent if c.startswith('["') else ", ") + c for c in each[1:])
 
 
 class _Cells:
