@@ -129,11 +129,13 @@ class JsonIndex:
         step = first - child_line
         if step <= own:
             return None
-        closing = _pattern(f"\n {{{own}}}[\\]}}]").search(text, first)
+        # spaces written out, not counted ({n}): the regex engine then scans for the whole line start at once
+        closing = _pattern("\n" + " " * own + "[\\]}]").search(text, first)
         if closing is None:
             return None
-        starts = [first, *(m.end() for m in _pattern(f"\n {{{step}}}(?! )").finditer(text, first, closing.start()))]
-        starts = [i for i in starts if text[i] not in "]}"]  # a multi-line child's own closing line
+        starts = [first] if text[first] not in "]}" else []
+        # the lines one step in, but for a multi-line child's own closing line
+        starts += [m.end() for m in _pattern("\n" + " " * step + "(?![ \\]}])").finditer(text, first, closing.start())]
         children: dict[PathKey, tuple[int, int]] = {}
         if opener == "[":
             if len(starts) != len(node):
