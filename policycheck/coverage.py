@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .analysis import Analysis
 from .findings import Coverage, Share
 
@@ -12,7 +14,7 @@ def coverage(analysis: Analysis) -> Coverage:
     if model.specs:
         check = analysis.spec_check
         spec = Share(len({id(so) for so, _ in check.matched}), check.spec_operations)
-    bound = {o for b in model.bindings for o in b.operations if o in model.operations}
+    bound = set().union(*map(attrgetter("operations"), model.bindings)) & model.operations.keys()
     return Coverage(spec, Share(len(bound), len(model.operations)), Share(analysis.allowed, analysis.cells))
 
 

@@ -54,7 +54,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 to_grant.append(permission)  # nothing would deliver it, or only revoked grants: a new grant
         if to_grant:
             steps.insert(0, f"grant {listing(to_grant)} to {APP} in {f.environment}")
-        key = (f.environment, f.missing, tuple(dict.fromkeys(steps)))
+        key = (f.environment, f.missing, tuple(dict.fromkeys(steps) if len(steps) > 1 else steps))
         groups.setdefault(key, []).append((f.application, f.environment, f.operation))
     for (env, lacking, fixes), cells in groups.items():
         name, single = who(cells)
@@ -79,7 +79,7 @@ def _step(found: tuple[Blocked, ...], analysis: Analysis, env: str, permission: 
     for b in found:
         if Block.NOT_ASSIGNED in b.reasons:
             return f"assign {APP} to {env} (add a client for {env}; PC103)"
-    for b in sorted(found, key=lambda b: len(b.reasons)):
+    for b in sorted(found, key=lambda b: len(b.reasons)) if len(found) > 1 else found:
         assert b.grant is not None
         if b.reasons == (Block.PENDING,):
             return f"approve the pending grant of {b.grant.target} (PC102)"
