@@ -100,6 +100,8 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     analysis = Analysis(model)
     progress.phase("rules")
     result = engine.run_analysis(analysis, selection, options.today or date.today())
+    for doc in loaded.documents:  # the findings are located: the reports need the texts no more
+        doc.set_aside()
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
