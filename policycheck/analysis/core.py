@@ -44,8 +44,12 @@ class Unneeded(NamedTuple):
     environment: str
     extra: int
     needed: int
-    contributions: tuple[tuple[int, int], ...]
-    """(index of the grant in the application's grants, what it delivers there) of each grant in force."""
+    delivered: tuple[int, ...]
+    """Flat (index of the grant in the application's grants, what it delivers there) of each grant in force."""
+
+    def contributions(self) -> Iterator[tuple[int, int]]:
+        """(index of the grant, what it delivers there) of each grant in force."""
+        return zip(self.delivered[::2], self.delivered[1::2])
 
 
 class Analysis:

@@ -96,19 +96,18 @@ class Grants:
         """The OR of what the application's grants in force deliver there (the hot path: numbers only)."""
         return self.in_force(app, environment)[0]
 
-    def contributions(self, app: Application, environment: str) -> tuple[tuple[int, int], ...]:
-        """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
-        return self.in_force(app, environment)[1]
+    def in_force(self, app: Application, environment: str) -> tuple[int, tuple[int, ...]]:
+        """The effective mask and the contributions to it, in one pass over the grants' numbers.
 
-    def in_force(self, app: Application, environment: str) -> tuple[int, tuple[tuple[int, int], ...]]:
-        """The effective mask and the contributions to it, in one pass over the grants' numbers."""
+        The contributions are flat, (index, delivers, index, delivers, ...): one tuple for
+        the pair, not one per grant (held for every pair with unneeded permissions)."""
         if environment not in app.clients:
             return 0, ()
         table = self._in_force.get(environment)
         if table is None:
             table = self._in_force[environment] = {}
         mask = 0
-        contributions = []
+        contributions: list[int] = []
         for i, n in enumerate(self.ids(app)):
             m = table.get(n)
             if m is None:
@@ -116,7 +115,7 @@ class Grants:
                 m = table[n] = r.delivers if r.in_force else 0
             if m:
                 mask |= m
-                contributions.append((i, m))
+                contributions += (i, m)
         return mask, tuple(contributions)
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:

@@ -41,7 +41,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     for u in analysis.unneeded:
         grants = model.applications[u.application].grants
         extra, needed = u.extra, u.needed
-        for index, delivers in u.contributions:
+        for index, delivers in u.contributions():
             if not delivers & extra:
                 continue
             grant = grants[index]
