@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -518,6 +518,13 @@ def _formats(values: tuple[str, ...], output: str | None) -> tuple[tuple[str, st
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def entry() -> NoReturn:
+    """The console script and `python -m policycheck`: main, then leave without freeing the run's objects."""
+    from .exiting import run_and_leave
+
+    run_and_leave(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,7 +49,7 @@ class Unneeded(NamedTuple):
 
     def contributions(self) -> Iterator[tuple[int, int]]:
         """(index of the grant, what it delivers there) of each grant in force."""
-        return zip(self.delivered[::2], self.delivered[1::2])
+        return zip(self.delivered[::2], self.delivered[1::2], strict=True)
 
 
 class Analysis:

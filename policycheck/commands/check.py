@@ -12,6 +12,7 @@ from .. import engine
 from ..analysis import Analysis
 from ..engine import Selection
 from ..errors import UsageError
+from ..exiting import keep
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
@@ -102,6 +103,7 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     result = engine.run_analysis(analysis, selection, options.today or date.today())
     for doc in loaded.documents:  # the findings are located: the reports need the texts no more
         doc.set_aside()
+    keep(analysis, loaded)  # a second to free at 100,000 applications, as the process ends
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
@@ -111,6 +113,7 @@ def run(options: Options) -> Outcome:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
     with Progress(stream_for(options.progress, sys.stderr)) as progress:
         result, fail_on, loaded = _check(options, progress)
+        keep(result)
         stderr = said(loaded.files if options.list_files else (), loaded.notes)
         stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
         progress.phase("reports")
