@@ -101,6 +101,8 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     analysis = Analysis(model)
     progress.phase("rules")
     result = engine.run_analysis(analysis, selection, options.today or date.today())
+    for doc in loaded.documents:  # the findings are located: the reports need the texts no more
+        doc.set_aside()
     keep(analysis, loaded)  # a second to free at 100,000 applications, as the process ends
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 

@@ -141,6 +141,8 @@ class Loaded:
     model: Model
     files: tuple[FileRead, ...] = ()
     notes: tuple[Note, ...] = ()
+    documents: tuple[Document, ...] = ()
+    """The files read: large JSON texts are set aside after loading and re-read to locate (`set_aside`)."""
 
 
 def load_model(
@@ -254,6 +256,8 @@ def load_inputs(
         parts.extend(imported)
         notes.extend(note for part in imported for note in part.notes)
     model = assemble(policies, parts, documents, defaults)
+    for doc in documents:  # the largest thing left after parsing; read again to locate findings
+        doc.set_aside()
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
     for profile in profiles:
@@ -270,7 +274,7 @@ def load_inputs(
         for key, line, column in doc.secrets
     )
     model = replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates), secrets=secrets)
-    return Loaded(model, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes))
+    return Loaded(model, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes), tuple(documents))
 
 
 class Validated(NamedTuple):
@@ -328,6 +332,13 @@ class Unrecognised(InputError):
     """A file that is none of the kinds policycheck reads, though it was named or looks like one."""
 
 
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None  # read_bytes says why
+
+
 class _Read(NamedTuple):
     doc: Document | None
     kind: str | None
@@ -343,11 +354,13 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if isinstance(source, tuple):
         path = shown = source[0]
         raw = source[1]
+        stamp = None
         if len(raw) > limits.max_file_bytes:
             raise InputError(shown, f"over the limit of {limits.max_file_bytes} bytes")
     else:
         path = source
         shown = display_path(path)
+        stamp = _stat(shown)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
     if shown.rsplit("/", 1)[-1] == "policy.xml":
@@ -391,6 +404,8 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         why = f"looks like an export or a policy but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
         note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
         return _Read(None, None, FileRead(shown, None, why), (note,))
+    if not isinstance(source, tuple) and stamp is not None and stamp.st_size == len(raw):
+        doc.keep_file(shown, stamp)
     data = doc.data
     api = data.get("apiVersion") if isinstance(data, dict) else None
     kind = data.get("kind") if isinstance(data, dict) else None
