@@ -319,8 +319,8 @@ def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
         if binding.application not in model.applications or not binding.operations:
             continue  # unknown-reference and missing-application report it; must_not_call only: PC106
         ops = binding.operations
-        if not all(o in known for o in ops):
-            ops = tuple(o for o in ops if o in known)
+        if not all(map(known.__contains__, ops)):
+            ops = tuple(filter(known.__contains__, ops))
         if len(set(ops)) != len(ops):
             ops = tuple(dict.fromkeys(ops))
         for env in binding.environments:

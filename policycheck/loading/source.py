@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -640,12 +641,15 @@ def _walk_json(
             if type(node) is dict:
                 keys += len(node)
                 if not NAMED_MAPPINGS.isdisjoint(node):
-                    named.update(id(v) for k, v in node.items() if k in NAMED_MAPPINGS and type(v) is dict)
+                    for k in NAMED_MAPPINGS.intersection(node):
+                        if type(node[k]) is dict:
+                            named.add(id(node[k]))
                 if not drop_keys.isdisjoint(node):
                     holders.append(node)
-                below.extend(v for v in node.values() if type(v) in _CONTAINERS)
+                values = node.values()
+                below.extend(compress(values, map(_IS_CONTAINER, map(type, values))))  # C loops, no frame per value
             else:
-                below.extend(v for v in node if type(v) in _CONTAINERS)
+                below.extend(compress(node, map(_IS_CONTAINER, map(type, node))))
         level = below
         depth += 1
     return keys, holders, named
@@ -716,6 +720,7 @@ def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:
 
 
 _CONTAINERS = (dict, list)
+_IS_CONTAINER = frozenset(_CONTAINERS).__contains__
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
