@@ -201,7 +201,7 @@ class Analysis:
         if need.holds(have):
             return Failure(app.id, env, op, FILTERED, need.missing(deliverable, self.bits), ())
         lacking = need.missing(have, self.bits)
-        blocked = tuple((p, tuple(self.grants.blocked(app, env, p))) for p in lacking)
+        blocked = tuple((p, self.grants.blocked(app, env, p)) for p in lacking)
         worst = PENDING
         for _, found in blocked:
             live = [b for b in found if Block.REVOKED not in b.reasons]

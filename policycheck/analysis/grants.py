@@ -46,7 +46,7 @@ class Grants:
         """Environment -> grant number -> what it delivers there when in force, else 0."""
         self._allowed: dict[tuple[str, ...], int] = {}
         self._blocked_pair: tuple[str, str] | None = None
-        self._blocked: dict[str, list[Blocked]] = {}
+        self._blocked: dict[str, tuple[Blocked, ...]] = {}
         self._last: tuple[tuple[str, str], tuple[list[GrantIn], set[tuple[str | None, str | None]]]] | None = None
         """The grants of the last (application, environment) asked about: failures come in runs of one pair."""
         self._scope_filtered: dict[tuple[str, ...], int] = {}
@@ -154,7 +154,7 @@ class Grants:
         self._last = (key, (resolved, here))
         return resolved, here
 
-    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
+    def blocked(self, app: Application, environment: str, permission: str) -> tuple[Blocked, ...]:
         """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs.
 
         The failing calls of one (application, environment) come together and mostly lack the same
@@ -165,8 +165,8 @@ class Grants:
             self._blocked_pair, self._blocked = pair, {}
         found = self._blocked.get(permission)
         if found is None:
-            found = self._blocked[permission] = self._find_blocked(app, environment, permission)
-        return list(found)
+            found = self._blocked[permission] = tuple(self._find_blocked(app, environment, permission))
+        return found
 
     def _find_blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
         if environment not in app.clients:
