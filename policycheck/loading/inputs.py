@@ -28,7 +28,16 @@ from ..model import (
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import apigee, apim, check_shape, detect, mentions_vendor, named_vendor, read_vendor, strongly_vendor
+from .importers import (
+    check_shape,
+    detect,
+    mentions_vendor,
+    named_vendor,
+    read_vendor,
+    strongly_vendor,
+    wants_credentials,
+)
+from .importers.apim_paths import role as apim_role
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -351,20 +360,22 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
     if shown.rsplit("/", 1)[-1] == "policy.xml":
+        from .importers import apim
+
         if forced not in (None, "apim"):
             raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
-        if apim.role(shown) is None:  # a policy fragment's
+        if apim_role(shown) is None:  # a policy fragment's
             return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
         try:
             doc = apim.policy_document(shown, raw)
         except InputError as e:
-            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
+            if explicit or apim_role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
                 raise
             why = "a policy.xml that is not valid XML"
             note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
             return _Read(None, None, FileRead(shown, None, why), (note,))
         if doc.data.get("root") != "policies":
-            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]
+            if explicit or apim_role(shown)[0] != "policy-global":  # type: ignore[index]
                 raise Unrecognised(shown, "not an API Management policy (<policies> at the top)", 1, 1)
             return _Read(None, None, FileRead(shown, None, "another tool's policy.xml (no <policies> at the top)"))
         return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
@@ -379,7 +390,9 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             why = "an OpenAPI document: read only when the configuration names it (openapi:)"
         return _Read(None, None, FileRead(shown, None, why))
     try:
-        if apigee.wants_credentials(head):  # an Apigee app's credentials hold its product status
+        if wants_credentials(head):  # an Apigee app's credentials hold its product status
+            from .importers import apigee
+
             doc = load(shown, raw, limits, apigee.DROP_KEYS, as_json=ionapi or None)
             if detect(doc.data, shown) != "apigee":
                 doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
@@ -483,9 +496,11 @@ def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
     if kind == "apigee":
+        from .importers import apigee
+
         return str(apigee.kind_of(data))
     if kind == "apim":
-        role = apim.role(shown)
+        role = apim_role(shown)
         return "" if role is None else role[0]
     return ""
 

@@ -79,9 +79,14 @@ MORE_MARKERS = (
 
 def named_vendor(path: str) -> bool:
     """A file at a place where an exporter writes one of its files (APIOps artifacts), whatever it says."""
-    from . import apim
+    from .apim_paths import role
 
-    return apim.role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
+    return role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
+
+
+def wants_credentials(head: bytes) -> bool:
+    """The first bytes of a file that may be Apigee apps: parse it keeping `credentials` (see apigee.DROP_KEYS)."""
+    return b'"credentials"' in head and (b'"apiProducts"' in head or b'"apiproduct"' in head)
 
 
 def mentions_vendor(head: bytes) -> bool:

@@ -45,11 +45,6 @@ def now() -> float:
     return datetime.combine(datetime.now(timezone.utc).date(), dtime(), timezone.utc).timestamp()
 
 
-def wants_credentials(head: bytes) -> bool:
-    """The first bytes of a file that may be Apigee apps: parse it keeping `credentials` (see DROP_KEYS)."""
-    return b'"credentials"' in head and (b'"apiProducts"' in head or b'"apiproduct"' in head)
-
-
 def _items(data: Any, wrapper: str) -> list[tuple[Keys, Any]] | None:
     """Objects of a list, or of apigeecli's `{"<wrapper>": [...]}`."""
     if isinstance(data, dict) and list(data) == [wrapper] and isinstance(data[wrapper], list):
