@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from ..errors import InputError, InputErrors
@@ -25,6 +24,7 @@ from ..model import (
     TokenProfile,
     Waiver,
 )
+from ..records import Record, replace
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
@@ -47,6 +47,8 @@ from .source import Document, load, read_bytes
 from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
 from .waivers import read_waivers
+
+_set = object.__setattr__
 
 VENDOR_FORMATS = tuple(f for f in VENDOR_ALL if f != "native")
 KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "TokenProfile": "token-profile"}
@@ -143,13 +145,24 @@ def display_path(path: str) -> str:
         return absolute.replace(os.sep, "/")
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Record):
     """The model, every file under the paths with what it was read as, and the notes for the user."""
+
+    _fields = ("model", "files", "notes")
 
     model: Model
     files: tuple[FileRead, ...] = ()
     notes: tuple[Note, ...] = ()
+
+    def __init__(
+        self,
+        model: Model,
+        files: tuple[FileRead, ...] = (),
+        notes: tuple[Note, ...] = (),
+    ) -> None:
+        _set(self, "model", model)
+        _set(self, "files", files)
+        _set(self, "notes", notes)
 
 
 def load_model(
