@@ -1,6 +1,8 @@
-"""Findings and the result of a run: plain values that reporters render."""
+"""Findings and the result of a run: plain values that reporters render.
 
-from __future__ import annotations
+No `from __future__ import annotations` (as in model.py): evaluated annotations make the
+NamedTuples cheaper to create at start-up; a name used before its definition is quoted.
+"""
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +32,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         try:
             return cls[text.upper()]
         except KeyError:

@@ -2,9 +2,11 @@
 
 Frozen values that remember where they came from (`source`). Loading builds them;
 everything after loading only reads them.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: a NamedTuple's string annotations are
+compiled one by one when its class is made (about 1 ms for this module at every start),
+so annotations are evaluated, and a name used before its definition is quoted.
+"""
 
 import enum
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence, Set
@@ -63,9 +65,9 @@ class PermissionRef(Record):
 
 class AllOf(Record):
     _fields = ("items",)
-    items: tuple[Expression, ...]
+    items: tuple["Expression", ...]
 
-    def __init__(self, items: tuple[Expression, ...]) -> None:
+    def __init__(self, items: tuple["Expression", ...]) -> None:
         _set(self, "items", items)
 
     @property
@@ -82,7 +84,7 @@ class AllOf(Record):
             return flat
 
 
-def _collect(expression: Expression, into: set[str]) -> bool:
+def _collect(expression: "Expression", into: set[str]) -> bool:
     if isinstance(expression, PermissionRef):
         into.add(expression.name)
         return True
@@ -93,9 +95,9 @@ def _collect(expression: Expression, into: set[str]) -> bool:
 
 class AnyOf(Record):
     _fields = ("items",)
-    items: tuple[Expression, ...]
+    items: tuple["Expression", ...]
 
-    def __init__(self, items: tuple[Expression, ...]) -> None:
+    def __init__(self, items: tuple["Expression", ...]) -> None:
         _set(self, "items", items)
 
 
