@@ -19,6 +19,8 @@ the instance (`AllOf.flat`, `resolve.satisfied`) keep working.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar, TypeVar
 
 R = TypeVar("R", bound="Record")
@@ -30,18 +32,26 @@ NEW: dict[Any, Any] = {}
 
 class Record:
     _fields: ClassVar[tuple[str, ...]] = ()
+    _values: ClassVar[Callable[[Any], tuple[Any, ...]]]
+    """The fields' values as a tuple (an `attrgetter`: compared and hashed at C speed); read from the class."""
 
-    def _values(self) -> tuple[Any, ...]:
-        d = self.__dict__
-        return tuple([d[f] for f in self._fields])
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = cls._fields
+        if len(fields) == 1:
+            one = attrgetter(fields[0])
+            cls._values = lambda record: (one(record),)
+        else:
+            cls._values = attrgetter(*fields)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
+        cls = self.__class__
+        if other.__class__ is cls:
+            return cls._values(self) == cls._values(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self.__class__._values(self))
 
     def __repr__(self) -> str:
         d = self.__dict__
