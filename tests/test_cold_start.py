@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "policies/examples/cloudsuite"
 
@@ -75,6 +77,32 @@ def test_the_cold_check_imports_no_importer_token_or_schema_library() -> None:
     # the standard library's modules that only other paths need, unless click or PyYAML bring them anyway
     theirs = set(imported("import json, sys, click, yaml", "print(json.dumps({'modules': sorted(sys.modules)}))"))
     assert sorted((STDLIB_FOR_OTHER_PATHS - theirs) & modules) == []
+
+
+VENDORS = ("apigee", "apim", "auth0", "entra", "ionapi", "keycloak", "kong")
+
+
+@pytest.mark.parametrize(
+    ("example", "importers"),
+    [
+        ("apigee", {"apigee"}),
+        ("apim", {"apim"}),
+        ("auth0", {"auth0", "kong"}),  # auth0 names a tenant by its file as kong does (kong.file_name)
+        ("entra", {"entra"}),
+        ("infor", {"ionapi"}),
+        ("keycloak", {"keycloak"}),
+        ("kong", {"kong"}),
+    ],
+)
+def test_a_vendor_export_imports_only_its_own_importer(example: str, importers: set[str]) -> None:
+    """Recognising a file runs the central tests of importers/detection.py; the importer comes after."""
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, f"policies/examples/{example}"], cwd=ROOT, capture_output=True, text=True
+    )
+    run = json.loads(proc.stdout.splitlines()[-1])
+    assert run["code"] == 1, proc.stderr  # each example has findings: its export was read
+    loaded = {m.rsplit(".", 1)[1] for m in run["modules"] if m.startswith("policycheck.loading.importers.")}
+    assert loaded & set(VENDORS) == importers
 
 
 def test_importing_the_package_loads_nothing_else() -> None:

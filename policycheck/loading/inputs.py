@@ -37,7 +37,7 @@ from .importers import (
     strongly_vendor,
     wants_credentials,
 )
-from .importers.apim_paths import role as apim_role
+from .importers.detection import role as apim_role
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -509,9 +509,9 @@ def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
     if kind == "apigee":
-        from .importers import apigee
+        from .importers.detection import kind_of
 
-        return str(apigee.kind_of(data))
+        return str(kind_of(data))
     if kind == "apim":
         role = apim_role(shown)
         return "" if role is None else role[0]

@@ -35,7 +35,8 @@ from ..export import ExportPart
 from ..source import Document
 from ..survey import Note
 from . import apim_policy
-from .apim_paths import role as role
+from .detection import is_artifact as is_artifact
+from .detection import role as role
 from .identity import Identity
 
 ALL_APIS = "all APIs"
@@ -49,34 +50,6 @@ _STATES = {
     "expired": Status.REVOKED,
 }
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_KEYS: dict[str, tuple[str, ...]] = {
-    "subscription": ("scope", "state"),
-    "product": ("subscriptionRequired", "approvalRequired", "state", "displayName"),
-    "api": ("path", "serviceUrl", "apiRevision", "displayName"),
-    "product-api": (),
-}
-
-
-def is_artifact(data: Any, path: str) -> bool:
-    """By content, at an APIOps path: the properties of a resource, a product's API list, a spec, a policy."""
-    found = role(path)
-    if found is None:
-        return False
-    kind = found[0]
-    if kind in _KEYS:
-        props = data.get("properties") if isinstance(data, dict) else None
-        return isinstance(props, dict) and (not _KEYS[kind] or any(k in props for k in _KEYS[kind]))
-    if kind == "product-apis":
-        return isinstance(data, list) and all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in data)
-    if kind == "spec":
-        return (
-            isinstance(data, dict) and ("openapi" in data or "swagger" in data) and isinstance(data.get("paths"), dict)
-        )
-    if kind == "config":
-        return isinstance(data, dict) and any(
-            k in data for k in ("apimServiceName", "namedValues", "apis", "products", "subscriptions", "backends")
-        )
-    return isinstance(data, dict) and "checks" in data and "base" in data  # a parsed policy.xml
 
 
 def policy_document(path: str, raw: bytes) -> Document:
