@@ -148,3 +148,21 @@ def test_the_records_on_the_cold_path_are_not_dataclasses() -> None:
         "policycheck.commands.common",
     }
     assert imported(f"OURS = {sorted(ours)!r}", *code) == []
+
+
+def test_the_console_script_starts_with_the_collector_off() -> None:
+    """`policycheck` (and `python -m policycheck`) turn the cyclic collector off before importing anything."""
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'policycheck = "policycheck.script:main"' in text.split("[project.scripts]")[1].split("[")[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", "import gc, sys, policycheck.script; print(gc.isenabled(), 'click' in sys.modules)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.split() == ["False", "True"]  # off, then the CLI imported
+    version = subprocess.run(
+        [sys.executable, "-m", "policycheck", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert version.returncode == 0 and version.stdout.startswith("policycheck ")
