@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -572,6 +571,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as e:  # the boundary: a bug must not read as "findings" (exit 1)
         if "--traceback" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"policycheck: internal error: {type(e).__name__} (a bug; rerun with --traceback and report it)", err=True
