@@ -1,3 +1,3 @@
-from .cli import main
+from .script import main  # the collector off before the imports, as the console script
 
-raise SystemExit(main())
+main()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -520,6 +519,13 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+def entry() -> NoReturn:
+    """The console script and `python -m policycheck`: main, then leave without freeing the run's objects."""
+    from .exiting import run_and_leave
+
+    run_and_leave(main)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every failure to run is exit 2 with one line on stderr, never a traceback."""
     collecting = gc.isenabled()
@@ -565,6 +571,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as e:  # the boundary: a bug must not read as "findings" (exit 1)
         if "--traceback" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"policycheck: internal error: {type(e).__name__} (a bug; rerun with --traceback and report it)", err=True

@@ -22,11 +22,14 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
 from .findings import Severity
+from .records import NEW as _NEW
+from .records import Record
+
+_set = object.__setattr__
 
 CONFIG_FILE = ".policycheck.yaml"
 KEYS = (
@@ -44,21 +47,62 @@ KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Record):
+    _fields = (
+        "source",
+        "paths",
+        "waivers",
+        "fail_on",
+        "select",
+        "ignore",
+        "severity",
+        "max_file_size",
+        "environments",
+        "applications",
+        "environment_suffixes",
+        "openapi",
+    )
     source: str | None = None
     paths: tuple[str, ...] = ()
     waivers: tuple[str, ...] = ()
     fail_on: Severity | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity]
     max_file_size: int | None = None
-    environments: Mapping[str, str] = field(default_factory=dict)
-    applications: Mapping[str, str] = field(default_factory=dict)
+    environments: Mapping[str, str]
+    applications: Mapping[str, str]
     environment_suffixes: Mapping[str, str] | None = None
     openapi: tuple[tuple[str, str | None], ...] = ()
     """(path, api) of each OpenAPI document to cross-check; api None: it covers every policy operation."""
+
+    def __init__(
+        self,
+        source: str | None = None,
+        paths: tuple[str, ...] = (),
+        waivers: tuple[str, ...] = (),
+        fail_on: Severity | None = None,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        severity: Mapping[str, Severity] = _NEW,
+        max_file_size: int | None = None,
+        environments: Mapping[str, str] = _NEW,
+        applications: Mapping[str, str] = _NEW,
+        environment_suffixes: Mapping[str, str] | None = None,
+        openapi: tuple[tuple[str, str | None], ...] = (),
+    ) -> None:
+        _set(self, "source", source)
+        _set(self, "paths", paths)
+        _set(self, "waivers", waivers)
+        _set(self, "fail_on", fail_on)
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "severity", {} if severity is _NEW else severity)
+        _set(self, "max_file_size", max_file_size)
+        _set(self, "environments", {} if environments is _NEW else environments)
+        _set(self, "applications", {} if applications is _NEW else applications)
+        _set(self, "environment_suffixes", environment_suffixes)
+        _set(self, "openapi", openapi)
 
 
 def find(start: str = ".") -> str | None:
@@ -80,12 +124,21 @@ def _has_tool_table(path: str) -> bool:
         return re.search(rb"^\s*\[tool\.policycheck\b", f.read(), re.M) is not None
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(Record):
     """The configuration file as shown, and where a setting is in it (line and column, when known)."""
+
+    _fields = ("shown", "locate")
 
     shown: str
     locate: Callable[[Sequence[str | int]], tuple[int, int] | None]
+
+    def __init__(
+        self,
+        shown: str,
+        locate: Callable[[Sequence[str | int]], tuple[int, int] | None],
+    ) -> None:
+        _set(self, "shown", shown)
+        _set(self, "locate", locate)
 
     def error(self, keys: Sequence[str | int], message: str) -> InputError:
         return InputError(self.shown, message, *(self.locate(keys) or (None, None)))

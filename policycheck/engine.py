@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from fnmatch import fnmatchcase
 
@@ -13,18 +12,34 @@ from .coverage import coverage
 from .errors import UsageError
 from .findings import Affected, Checked, Deferred, Finding, Result, Severity, TokenSummary, Waived
 from .model import Model, Token, Waiver
+from .records import NEW as _NEW
+from .records import Record
 from .rules import REGISTRY
 from .rules.context import RuleContext
 from .tokens.profiles import audiences, client_of
 
+_set = object.__setattr__
 
-@dataclass(frozen=True)
-class Selection:
+
+class Selection(Record):
+    _fields = ("select", "ignore", "severities", "baseline")
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severities: Mapping[str, Severity] = field(default_factory=dict)
+    severities: Mapping[str, Severity]
     baseline: Counter[str] | None = None
     """Fingerprints (with counts) of findings to leave out: each entry absorbs one finding."""
+
+    def __init__(
+        self,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        severities: Mapping[str, Severity] = _NEW,
+        baseline: Counter[str] | None = None,
+    ) -> None:
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "severities", {} if severities is _NEW else severities)
+        _set(self, "baseline", baseline)
 
 
 def rule_ids(names: Iterable[str]) -> list[str]:

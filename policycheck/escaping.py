@@ -78,20 +78,20 @@ def workflow_property(text: str) -> str:
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_MARKUP = re.compile(r"([\\`*_\[\]!|~<>])")
+_MARKUP = r"([\\`*_\[\]!|~<>])"  # patterns compiled (and cached by re) when Markdown is written
 # What GitHub links without markup: @user and @org/team mentions, #123 and GH-123
 # references, bare URLs and www. hosts. A zero-width space (as an entity, so the
 # source stays ASCII) after the trigger breaks each, and renders as nothing.
-_AUTOLINK = re.compile(r"(?<=@)(?=[A-Za-z0-9])|(?<=#)(?=\d)|(?<=GH)(?=-\d)|(?<=:)(?=//)|(?<=www)(?=\.)", re.I)
+_AUTOLINK = r"(?i)(?<=@)(?=[A-Za-z0-9])|(?<=#)(?=\d)|(?<=GH)(?=-\d)|(?<=:)(?=//)|(?<=www)(?=\.)"
 ZERO_WIDTH = "&#8203;"
 
 
 def markdown_text(text: str | None) -> str:
     """Free text in Markdown: nothing in it renders as markup, a link, an image, a mention or HTML."""
     out = terminal(text or "").replace("&", "&amp;")
-    out = _MARKUP.sub(r"\\\1", out)
+    out = re.sub(_MARKUP, r"\\\1", out)
     out = out.replace("\\<", "&lt;").replace("\\>", "&gt;")
-    return _AUTOLINK.sub(ZERO_WIDTH, out)
+    return re.sub(_AUTOLINK, ZERO_WIDTH, out)
 
 
 def markdown_code(text: str | None) -> str:

@@ -1,11 +1,16 @@
-"""Findings and the result of a run: plain values that reporters render."""
+"""Findings and the result of a run: plain values that reporters render.
 
-from __future__ import annotations
+No `from __future__ import annotations` (as in model.py): evaluated annotations make the
+NamedTuples cheaper to create at start-up; a name used before its definition is quoted.
+"""
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar, overload
+
+from .records import Record
+
+_set = object.__setattr__
 
 T = TypeVar("T")
 
@@ -27,7 +32,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         try:
             return cls[text.upper()]
         except KeyError:
@@ -252,11 +257,25 @@ class Provenance(NamedTuple):
     """(path, SHA-256) of every file read."""
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Record):
+    _fields = (
+        "findings",
+        "checked",
+        "rules",
+        "waived",
+        "baselined",
+        "fixed",
+        "tokens",
+        "matrix",
+        "changes",
+        "holdings",
+        "imports",
+        "coverage",
+        "provenance",
+    )
     findings: tuple[Finding, ...]
     checked: Checked
-    rules: tuple[str, ...] = field(default=())
+    rules: tuple[str, ...]
     """Ids of the rules that ran."""
     waived: tuple[Waived, ...] = ()
     baselined: int = 0
@@ -275,6 +294,36 @@ class Result:
     coverage: Coverage | None = None
     provenance: Provenance | None = None
     """The day, commit and inputs of the run, for reports that are an audit record (html)."""
+
+    def __init__(
+        self,
+        findings: tuple[Finding, ...],
+        checked: Checked,
+        rules: tuple[str, ...] = (),
+        waived: tuple[Waived, ...] = (),
+        baselined: int = 0,
+        fixed: int = 0,
+        tokens: tuple[TokenSummary, ...] = (),
+        matrix: Sequence[Cell] = (),
+        changes: tuple[Change, ...] | None = None,
+        holdings: Sequence[Holding] = (),
+        imports: tuple[tuple[str, str, str, int], ...] = (),
+        coverage: Coverage | None = None,
+        provenance: Provenance | None = None,
+    ) -> None:
+        _set(self, "findings", findings)
+        _set(self, "checked", checked)
+        _set(self, "rules", rules)
+        _set(self, "waived", waived)
+        _set(self, "baselined", baselined)
+        _set(self, "fixed", fixed)
+        _set(self, "tokens", tokens)
+        _set(self, "matrix", matrix)
+        _set(self, "changes", changes)
+        _set(self, "holdings", holdings)
+        _set(self, "imports", imports)
+        _set(self, "coverage", coverage)
+        _set(self, "provenance", provenance)
 
     @property
     def verified(self) -> bool:

@@ -2,19 +2,24 @@
 
 Frozen values that remember where they came from (`source`). Loading builds them;
 everything after loading only reads them.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: a NamedTuple's string annotations are
+compiled one by one when its class is made (about 1 ms for this module at every start),
+so annotations are evaluated, and a name used before its definition is quoted.
+"""
 
 import enum
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, Protocol
 
 from .findings import Location
+from .records import NEW as _NEW
+from .records import Record
 
 ALL_ENVIRONMENTS = "*"
+
+_set = object.__setattr__
 
 
 class Locator(Protocol):
@@ -50,14 +55,20 @@ class Status(enum.Enum):
 # --- requirements ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PermissionRef:
+class PermissionRef(Record):
+    _fields = ("name",)
     name: str
 
+    def __init__(self, name: str) -> None:
+        _set(self, "name", name)
 
-@dataclass(frozen=True)
-class AllOf:
-    items: tuple[Expression, ...]
+
+class AllOf(Record):
+    _fields = ("items",)
+    items: tuple["Expression", ...]
+
+    def __init__(self, items: tuple["Expression", ...]) -> None:
+        _set(self, "items", items)
 
     @property
     def flat(self) -> frozenset[str] | None:
@@ -73,7 +84,7 @@ class AllOf:
             return flat
 
 
-def _collect(expression: Expression, into: set[str]) -> bool:
+def _collect(expression: "Expression", into: set[str]) -> bool:
     if isinstance(expression, PermissionRef):
         into.add(expression.name)
         return True
@@ -82,9 +93,12 @@ def _collect(expression: Expression, into: set[str]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class AnyOf:
-    items: tuple[Expression, ...]
+class AnyOf(Record):
+    _fields = ("items",)
+    items: tuple["Expression", ...]
+
+    def __init__(self, items: tuple["Expression", ...]) -> None:
+        _set(self, "items", items)
 
 
 Expression = PermissionRef | AllOf | AnyOf
@@ -103,8 +117,8 @@ class Override(NamedTuple):
     replace: bool = False
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(Record):
+    _fields = ("id", "method", "path", "api", "requirement", "overrides", "source")
     id: str
     method: str
     path: str
@@ -112,6 +126,24 @@ class Operation:
     requirement: Requirement
     overrides: Mapping[str, Override]
     source: Origin
+
+    def __init__(
+        self,
+        id: str,
+        method: str,
+        path: str,
+        api: str | None,
+        requirement: Requirement,
+        overrides: Mapping[str, Override],
+        source: Origin,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "method", method)
+        _set(self, "path", path)
+        _set(self, "api", api)
+        _set(self, "requirement", requirement)
+        _set(self, "overrides", overrides)
+        _set(self, "source", source)
 
     def requirement_in(self, environment: str) -> Requirement:
         """The requirement in force in `environment`: the base, tightened or replaced there."""
@@ -187,29 +219,51 @@ class Binding(NamedTuple):
 # --- export ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PermissionSet:
+class PermissionSet(Record):
+    _fields = ("name", "permissions", "includes", "source", "environment", "label")
     name: str
     permissions: tuple[str, ...]
     includes: tuple[str, ...]
     source: Origin
-    environment: str | None = None
+    environment: str | None
     """The environment whose own definition this is (a realm's composite role); None: shared by all."""
-    label: str = "permission set"
+    label: str
     """What the vendor calls it, for messages and fixes: composite role, group, product ..."""
+
+    def __init__(
+        self,
+        name: str,
+        permissions: tuple[str, ...],
+        includes: tuple[str, ...],
+        source: Origin,
+        environment: str | None = None,
+        label: str = "permission set",
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "permissions", permissions)
+        _set(self, "includes", includes)
+        _set(self, "source", source)
+        _set(self, "environment", environment)
+        _set(self, "label", label)
 
     @property
     def title(self) -> str:
         return f"{self.label} '{self.name}'"
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Record):
+    _fields = ("name", "inherits", "permission_sets", "source")
     name: str
     inherits: tuple[str, ...]
     permission_sets: tuple[str, ...]
     """Permission sets mapped to (activated in) this environment."""
     source: Origin
+
+    def __init__(self, name: str, inherits: tuple[str, ...], permission_sets: tuple[str, ...], source: Origin) -> None:
+        _set(self, "name", name)
+        _set(self, "inherits", inherits)
+        _set(self, "permission_sets", permission_sets)
+        _set(self, "source", source)
 
 
 EXPIRED = "credential expired"
@@ -243,8 +297,8 @@ class Grant(NamedTuple):
         return self.environments is None or environment in self.environments
 
 
-@dataclass(frozen=True)
-class Application:
+class Application(Record):
+    _fields = ("id", "name", "clients", "scopes", "grants", "source", "delivery", "sources", "credentials")
     id: str
     name: str | None
     clients: Mapping[str, str]
@@ -253,13 +307,35 @@ class Application:
     """Requested scopes per environment ('*' for all)."""
     grants: tuple[Grant, ...]
     source: Origin
-    delivery: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    delivery: Mapping[str, tuple[str, ...]]
     """Per environment ('*' for all): the only permissions the gateway lets into this client's tokens."""
-    sources: Mapping[str, Origin] = field(default_factory=dict)
+    sources: Mapping[str, Origin]
     """Where the application is defined for each environment, when per-environment files define it."""
-    credentials: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    credentials: Mapping[str, frozenset[str]]
     """Per environment: the kinds of credential the gateway holds for it (Kong: `keyauth_credentials`, ...),
     present or not, their values never read; absent: not known (not a Kong consumer)."""
+
+    def __init__(
+        self,
+        id: str,
+        name: str | None,
+        clients: Mapping[str, str],
+        scopes: Mapping[str, tuple[str, ...]],
+        grants: tuple[Grant, ...],
+        source: Origin,
+        delivery: Mapping[str, tuple[str, ...]] = _NEW,
+        sources: Mapping[str, Origin] = _NEW,
+        credentials: Mapping[str, frozenset[str]] = _NEW,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "clients", clients)
+        _set(self, "scopes", scopes)
+        _set(self, "grants", grants)
+        _set(self, "source", source)
+        _set(self, "delivery", {} if delivery is _NEW else delivery)
+        _set(self, "sources", {} if sources is _NEW else sources)
+        _set(self, "credentials", {} if credentials is _NEW else credentials)
 
     def source_in(self, environment: str | None) -> Origin:
         """The definition a finding about `environment` points at: that environment's own file."""
@@ -642,36 +718,112 @@ class TokenShape(NamedTuple):
     source: Origin
 
 
-@dataclass(frozen=True, eq=False)
-class Model:
-    permissions: Mapping[str, Permission] = field(default_factory=dict)
-    operations: Mapping[str, Operation] = field(default_factory=dict)
-    policy_environments: Mapping[str, PolicyEnvironment] = field(default_factory=dict)
-    bindings: tuple[Binding, ...] = ()
-    permission_sets: Mapping[str, PermissionSet] = field(default_factory=dict)
+_NO_REFERENCES = References()
+
+
+class Model(Record):
+    """Every model value of one run; compared by identity (it is one run's), as before."""
+
+    _fields = (
+        "permissions",
+        "operations",
+        "policy_environments",
+        "bindings",
+        "permission_sets",
+        "scoped_sets",
+        "environments",
+        "applications",
+        "references",
+        "duplicates",
+        "waivers",
+        "profiles",
+        "tokens",
+        "secrets",
+        "files",
+        "has_export",
+        "imports",
+        "specs",
+        "gateway_operations",
+        "gates",
+        "token_shapes",
+    )
+    permissions: Mapping[str, Permission]
+    operations: Mapping[str, Operation]
+    policy_environments: Mapping[str, PolicyEnvironment]
+    bindings: tuple[Binding, ...]
+    permission_sets: Mapping[str, PermissionSet]
     """Shared definitions, used in every environment that has no definition of its own."""
-    scoped_sets: Mapping[str, Mapping[str, PermissionSet]] = field(default_factory=dict)
+    scoped_sets: Mapping[str, Mapping[str, PermissionSet]]
     """Environment -> set name -> that environment's own definition (each realm, tenant, organisation)."""
-    environments: Mapping[str, Environment] = field(default_factory=dict)
-    applications: Mapping[str, Application] = field(default_factory=dict)
-    references: References = field(default_factory=References)
-    duplicates: tuple[DuplicateKey, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
-    profiles: Mapping[str, TokenProfile] = field(default_factory=dict)
-    tokens: tuple[Token, ...] = ()
-    secrets: tuple[SecretSeen, ...] = ()
-    files: tuple[str, ...] = ()
-    has_export: bool = False
-    imports: tuple[tuple[str, str, str, int], ...] = ()
+    environments: Mapping[str, Environment]
+    applications: Mapping[str, Application]
+    references: References
+    duplicates: tuple[DuplicateKey, ...]
+    waivers: tuple[Waiver, ...]
+    profiles: Mapping[str, TokenProfile]
+    tokens: tuple[Token, ...]
+    secrets: tuple[SecretSeen, ...]
+    files: tuple[str, ...]
+    has_export: bool
+    imports: tuple[tuple[str, str, str, int], ...]
     """(vendor, file, section, count) of each vendor import: realms, clients, service principals, ..."""
-    specs: tuple[Spec, ...] = ()
+    specs: tuple[Spec, ...]
     """The OpenAPI documents the configuration names (openapi:), cross-checked against the policies."""
-    gateway_operations: tuple[GatewayOperation, ...] = ()
+    gateway_operations: tuple[GatewayOperation, ...]
     """Operations a gateway export serves, with its own token checks (APIM), per environment."""
-    gates: Mapping[tuple[str, str], Gate] = field(default_factory=dict)
+    gates: Mapping[tuple[str, str], Gate]
     """(operation, environment) -> what the gateway's route does there before permissions count."""
-    token_shapes: tuple[TokenShape, ...] = ()
+    token_shapes: tuple[TokenShape, ...]
     """Per API and environment, whether its tokens carry a permissions claim (Auth0)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __init__(
+        self,
+        permissions: Mapping[str, Permission] = _NEW,
+        operations: Mapping[str, Operation] = _NEW,
+        policy_environments: Mapping[str, PolicyEnvironment] = _NEW,
+        bindings: tuple[Binding, ...] = (),
+        permission_sets: Mapping[str, PermissionSet] = _NEW,
+        scoped_sets: Mapping[str, Mapping[str, PermissionSet]] = _NEW,
+        environments: Mapping[str, Environment] = _NEW,
+        applications: Mapping[str, Application] = _NEW,
+        references: References = _NO_REFERENCES,
+        duplicates: tuple[DuplicateKey, ...] = (),
+        waivers: tuple[Waiver, ...] = (),
+        profiles: Mapping[str, TokenProfile] = _NEW,
+        tokens: tuple[Token, ...] = (),
+        secrets: tuple[SecretSeen, ...] = (),
+        files: tuple[str, ...] = (),
+        has_export: bool = False,
+        imports: tuple[tuple[str, str, str, int], ...] = (),
+        specs: tuple[Spec, ...] = (),
+        gateway_operations: tuple[GatewayOperation, ...] = (),
+        gates: Mapping[tuple[str, str], Gate] = _NEW,
+        token_shapes: tuple[TokenShape, ...] = (),
+    ) -> None:
+        _set(self, "permissions", {} if permissions is _NEW else permissions)
+        _set(self, "operations", {} if operations is _NEW else operations)
+        _set(self, "policy_environments", {} if policy_environments is _NEW else policy_environments)
+        _set(self, "bindings", bindings)
+        _set(self, "permission_sets", {} if permission_sets is _NEW else permission_sets)
+        _set(self, "scoped_sets", {} if scoped_sets is _NEW else scoped_sets)
+        _set(self, "environments", {} if environments is _NEW else environments)
+        _set(self, "applications", {} if applications is _NEW else applications)
+        _set(self, "references", References() if references is _NO_REFERENCES else references)
+        _set(self, "duplicates", duplicates)
+        _set(self, "waivers", waivers)
+        _set(self, "profiles", {} if profiles is _NEW else profiles)
+        _set(self, "tokens", tokens)
+        _set(self, "secrets", secrets)
+        _set(self, "files", files)
+        _set(self, "has_export", has_export)
+        _set(self, "imports", imports)
+        _set(self, "specs", specs)
+        _set(self, "gateway_operations", gateway_operations)
+        _set(self, "gates", {} if gates is _NEW else gates)
+        _set(self, "token_shapes", token_shapes)
 
     def set_defined(self, name: str) -> bool:
         """Whether any environment, or the shared definitions, define the set."""

@@ -33,17 +33,20 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from .model import AllOf, Expression, Grant, Model, PermissionRef, PermissionSet, Status
+from .records import Record
+
+_set = object.__setattr__
 
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Derivation:
+class Derivation(Record):
     """How one permission reached an application in an environment."""
+
+    _fields = ("permission", "grant", "environment_path", "sets", "set_environment_path")
 
     permission: str
     grant: Grant
@@ -53,6 +56,20 @@ class Derivation:
     """The granted set -> included set -> ... -> the set that lists the permission; () if direct."""
     set_environment_path: Path | None
     """E -> ... -> the environment the granted set is mapped to; None for a direct grant."""
+
+    def __init__(
+        self,
+        permission: str,
+        grant: Grant,
+        environment_path: Path,
+        sets: Path,
+        set_environment_path: Path | None,
+    ) -> None:
+        _set(self, "permission", permission)
+        _set(self, "grant", grant)
+        _set(self, "environment_path", environment_path)
+        _set(self, "sets", sets)
+        _set(self, "set_environment_path", set_environment_path)
 
 
 class Contribution(NamedTuple):
@@ -64,12 +81,24 @@ class Contribution(NamedTuple):
     delivers: Mapping[str, Path]
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
+    _fields = ("application", "environment", "permissions", "contributions")
     application: str
     environment: str
     permissions: frozenset[str]
     contributions: tuple[Contribution, ...]
+
+    def __init__(
+        self,
+        application: str,
+        environment: str,
+        permissions: frozenset[str],
+        contributions: tuple[Contribution, ...],
+    ) -> None:
+        _set(self, "application", application)
+        _set(self, "environment", environment)
+        _set(self, "permissions", permissions)
+        _set(self, "contributions", contributions)
 
     def derivations(self, permission: str) -> tuple[Derivation, ...]:
         return tuple(

@@ -10,7 +10,6 @@ for every environment or for a few (some of which the export does not define).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from policycheck.model import (
     PolicyEnvironment,
     Status,
 )
+from policycheck.records import replace
 
 ENVIRONMENTS = ("base", "dev", "test", "prod", "dr")
 SETS = ("S0", "S1", "S2", "S3", "S4")

@@ -3,7 +3,6 @@ models, with per-environment set definitions; grouping by cause is lossless."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +12,7 @@ from strategies import models, origin
 from policycheck.analysis import Analysis
 from policycheck.engine import Selection, run
 from policycheck.model import AllOf, Binding, Model, Operation, PermissionRef, PermissionSet, Requirement
+from policycheck.records import replace
 
 PROPERTY = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 

@@ -249,7 +249,7 @@ def test_story_diff_page_shows_the_chain_that_changed(story_diff: Result) -> Non
 
 
 def test_an_empty_diff_says_so(story_diff: Result) -> None:
-    from dataclasses import replace
+    from policycheck.records import replace
 
     out = render(replace(story_diff, changes=()))
     assert "The new export changes no bound access" in out

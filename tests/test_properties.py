@@ -14,7 +14,6 @@ import signal
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
-from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
@@ -46,6 +45,7 @@ from policycheck.loading.inputs import load_model
 from policycheck.loading.limits import Limits
 from policycheck.loading.source import load
 from policycheck.model import Application, Environment, Grant, Model, PermissionSet, Status
+from policycheck.records import replace
 from policycheck.resolve import Block, Resolver
 
 PROPERTY = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])

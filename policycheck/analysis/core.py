@@ -44,8 +44,12 @@ class Unneeded(NamedTuple):
     environment: str
     extra: int
     needed: int
-    contributions: tuple[tuple[int, int], ...]
-    """(index of the grant in the application's grants, what it delivers there) of each grant in force."""
+    delivered: tuple[int, ...]
+    """Flat (index of the grant in the application's grants, what it delivers there) of each grant in force."""
+
+    def contributions(self) -> Iterator[tuple[int, int]]:
+        """(index of the grant, what it delivers there) of each grant in force."""
+        return zip(self.delivered[::2], self.delivered[1::2], strict=True)
 
 
 class Analysis:
@@ -199,7 +203,7 @@ class Analysis:
         if need.holds(have):
             return Failure(app.id, env, op, FILTERED, need.missing(deliverable, self.bits), ())
         lacking = need.missing(have, self.bits)
-        blocked = tuple((p, tuple(self.grants.blocked(app, env, p))) for p in lacking)
+        blocked = tuple((p, self.grants.blocked(app, env, p)) for p in lacking)
         worst = PENDING
         for _, found in blocked:
             live = [b for b in found if Block.REVOKED not in b.reasons]
@@ -320,8 +324,8 @@ def _bound_pairs(model: Model) -> dict[tuple[str, str], tuple[str, ...]]:
         if binding.application not in model.applications or not binding.operations:
             continue  # unknown-reference and missing-application report it; must_not_call only: PC106
         ops = binding.operations
-        if not all(o in known for o in ops):
-            ops = tuple(o for o in ops if o in known)
+        if not all(map(known.__contains__, ops)):
+            ops = tuple(filter(known.__contains__, ops))
         if len(set(ops)) != len(ops):
             ops = tuple(dict.fromkeys(ops))
         for env in binding.environments:

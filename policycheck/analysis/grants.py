@@ -46,7 +46,7 @@ class Grants:
         """Environment -> grant number -> what it delivers there when in force, else 0."""
         self._allowed: dict[tuple[str, ...], int] = {}
         self._blocked_pair: tuple[str, str] | None = None
-        self._blocked: dict[str, list[Blocked]] = {}
+        self._blocked: dict[str, tuple[Blocked, ...]] = {}
         self._last: tuple[tuple[str, str], tuple[list[GrantIn], set[tuple[str | None, str | None]]]] | None = None
         """The grants of the last (application, environment) asked about: failures come in runs of one pair."""
         self._scope_filtered: dict[tuple[str, ...], int] = {}
@@ -96,19 +96,18 @@ class Grants:
         """The OR of what the application's grants in force deliver there (the hot path: numbers only)."""
         return self.in_force(app, environment)[0]
 
-    def contributions(self, app: Application, environment: str) -> tuple[tuple[int, int], ...]:
-        """(index in the application's grants, what it delivers) of each grant in force that delivers something."""
-        return self.in_force(app, environment)[1]
+    def in_force(self, app: Application, environment: str) -> tuple[int, tuple[int, ...]]:
+        """The effective mask and the contributions to it, in one pass over the grants' numbers.
 
-    def in_force(self, app: Application, environment: str) -> tuple[int, tuple[tuple[int, int], ...]]:
-        """The effective mask and the contributions to it, in one pass over the grants' numbers."""
+        The contributions are flat, (index, delivers, index, delivers, ...): one tuple for
+        the pair, not one per grant (held for every pair with unneeded permissions)."""
         if environment not in app.clients:
             return 0, ()
         table = self._in_force.get(environment)
         if table is None:
             table = self._in_force[environment] = {}
         mask = 0
-        contributions = []
+        contributions: list[int] = []
         for i, n in enumerate(self.ids(app)):
             m = table.get(n)
             if m is None:
@@ -116,7 +115,7 @@ class Grants:
                 m = table[n] = r.delivers if r.in_force else 0
             if m:
                 mask |= m
-                contributions.append((i, m))
+                contributions += (i, m)
         return mask, tuple(contributions)
 
     def deliverable(self, app: Application, environment: str, effective: int) -> int:
@@ -155,7 +154,7 @@ class Grants:
         self._last = (key, (resolved, here))
         return resolved, here
 
-    def blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
+    def blocked(self, app: Application, environment: str, permission: str) -> tuple[Blocked, ...]:
         """`Resolver.blocked` over the resolved grants; provenance paths only where a set's definition differs.
 
         The failing calls of one (application, environment) come together and mostly lack the same
@@ -166,8 +165,8 @@ class Grants:
             self._blocked_pair, self._blocked = pair, {}
         found = self._blocked.get(permission)
         if found is None:
-            found = self._blocked[permission] = self._find_blocked(app, environment, permission)
-        return list(found)
+            found = self._blocked[permission] = tuple(self._find_blocked(app, environment, permission))
+        return found
 
     def _find_blocked(self, app: Application, environment: str, permission: str) -> list[Blocked]:
         if environment not in app.clients:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from datetime import date
 
 from .. import baseline as baseline_module
@@ -12,19 +11,46 @@ from .. import engine
 from ..analysis import Analysis
 from ..engine import Selection
 from ..errors import UsageError
+from ..exiting import keep
 from ..findings import Result, Severity
 from ..loading.inputs import Loaded, load_inputs
 from ..loading.limits import Limits
 from ..progress import Progress, stream_for
+from ..records import NEW as _NEW
+from ..records import Record
 from ..reporters import render
 from .common import Outcome, emit, identity, load_config, said, with_provenance
 from .report_file import write_report
 
+_set = object.__setattr__
+
 DEFAULT_FAIL_ON = Severity.WARNING
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
+    _fields = (
+        "paths",
+        "config",
+        "no_config",
+        "formats",
+        "fail_on",
+        "select",
+        "ignore",
+        "today",
+        "color",
+        "max_file_size",
+        "severity",
+        "waivers",
+        "input_format",
+        "baseline",
+        "write_baseline",
+        "list_files",
+        "follow_symlinks",
+        "progress",
+        "min_coverage",
+        "quiet",
+        "annotate",
+    )
     paths: tuple[str, ...] = ()
     config: str | None = None
     no_config: bool = False
@@ -36,7 +62,7 @@ class Options:
     today: date | None = None
     color: bool = False
     max_file_size: int | None = None
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: dict[str, Severity]
     waivers: tuple[str, ...] = ()
     input_format: str | None = None
     baseline: str | None = None
@@ -53,6 +79,52 @@ class Options:
     """-q: the text report says only its summary line."""
     annotate: bool = False
     """Under GitHub Actions without --format: the text report, then the `github` annotations."""
+
+    def __init__(
+        self,
+        paths: tuple[str, ...] = (),
+        config: str | None = None,
+        no_config: bool = False,
+        formats: tuple[tuple[str, str | None], ...] = (("text", None),),
+        fail_on: Severity | None = None,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        today: date | None = None,
+        color: bool = False,
+        max_file_size: int | None = None,
+        severity: dict[str, Severity] = _NEW,
+        waivers: tuple[str, ...] = (),
+        input_format: str | None = None,
+        baseline: str | None = None,
+        write_baseline: str | None = None,
+        list_files: bool = False,
+        follow_symlinks: bool = False,
+        progress: bool | None = False,
+        min_coverage: float | None = None,
+        quiet: bool = False,
+        annotate: bool = False,
+    ) -> None:
+        _set(self, "paths", paths)
+        _set(self, "config", config)
+        _set(self, "no_config", no_config)
+        _set(self, "formats", formats)
+        _set(self, "fail_on", fail_on)
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "today", today)
+        _set(self, "color", color)
+        _set(self, "max_file_size", max_file_size)
+        _set(self, "severity", {} if severity is _NEW else severity)
+        _set(self, "waivers", waivers)
+        _set(self, "input_format", input_format)
+        _set(self, "baseline", baseline)
+        _set(self, "write_baseline", write_baseline)
+        _set(self, "list_files", list_files)
+        _set(self, "follow_symlinks", follow_symlinks)
+        _set(self, "progress", progress)
+        _set(self, "min_coverage", min_coverage)
+        _set(self, "quiet", quiet)
+        _set(self, "annotate", annotate)
 
 
 def check(options: Options) -> tuple[Result, Severity]:
@@ -77,9 +149,8 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     progress.phase("loading")
     loaded = load_inputs(paths, limits, options.waivers or cfg.waivers, identity(cfg), options.input_format)
     if cfg.openapi:
-        from dataclasses import replace
-
         from ..loading.openapi import read_specs
+        from ..records import replace
 
         specs = read_specs(cfg.openapi, limits)
         loaded = replace(loaded, model=replace(loaded.model, specs=specs))
@@ -100,6 +171,9 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
     analysis = Analysis(model)
     progress.phase("rules")
     result = engine.run_analysis(analysis, selection, options.today or date.today())
+    for doc in loaded.documents:  # the findings are located: the reports need the texts no more
+        doc.set_aside()
+    keep(analysis, loaded)  # a second to free at 100,000 applications, as the process ends
     return result, options.fail_on or cfg.fail_on or DEFAULT_FAIL_ON, loaded
 
 
@@ -109,6 +183,7 @@ def run(options: Options) -> Outcome:
         raise UsageError(f"only one report can go to stdout; give the others a file ({to_stdout[1]}=FILE)")
     with Progress(stream_for(options.progress, sys.stderr)) as progress:
         result, fail_on, loaded = _check(options, progress)
+        keep(result)
         stderr = said(loaded.files if options.list_files else (), loaded.notes)
         stderr += "".join(f"policycheck: {note}\n" for spec in loaded.model.specs for note in spec.notes)
         progress.phase("reports")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import date
 
 from .. import config as config_module
@@ -11,15 +10,28 @@ from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
+from ..records import Record, replace
 from ..reporters import PROVENANCE_FORMATS, render
 from .report_file import write_report
 
+_set = object.__setattr__
 
-@dataclass(frozen=True)
-class Outcome:
+
+class Outcome(Record):
+    _fields = ("exit_code", "stdout", "stderr")
     exit_code: int
     stdout: str
     stderr: str = ""
+
+    def __init__(
+        self,
+        exit_code: int,
+        stdout: str,
+        stderr: str = "",
+    ) -> None:
+        _set(self, "exit_code", exit_code)
+        _set(self, "stdout", stdout)
+        _set(self, "stderr", stderr)
 
 
 def load_config(path: str | None, no_config: bool) -> config_module.Config:

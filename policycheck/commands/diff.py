@@ -9,6 +9,7 @@ from datetime import date
 
 from ..engine import Selection, run
 from ..errors import UsageError
+from ..exiting import keep
 from ..findings import Severity
 from ..loading.inputs import SUFFIXES, display_path, load_model
 from ..loading.survey import Note
@@ -112,5 +113,6 @@ def run_diff(options: DiffOptions) -> Outcome:
     )
     if options.annotate:
         stdout += render("github", result)
+    keep(before, after, result)  # freed as the process ends, not one object at a time
     code = 1 if any(f.severity >= Severity.ERROR for f in result.findings) else 0
     return Outcome(code, stdout, said((), notes))

@@ -13,10 +13,7 @@ temporary file before the process ends by that signal (Ctrl-C removes it as well
 from __future__ import annotations
 
 import os
-import signal
 import stat
-import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
@@ -24,7 +21,8 @@ from types import FrameType
 from ..errors import UsageError
 from ..escaping import terminal
 
-_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+# tempfile, signal and threading are imported when a report is written to a file: the
+# default run (the text report on stdout) never needs them.
 
 
 def write_report(path: str, text: str) -> None:
@@ -63,6 +61,8 @@ def _replace(path: str, text: str) -> None:
     if not os.path.isdir(directory):
         what = "does not exist" if not os.path.exists(directory) else "is not a directory"
         raise UsageError(f"cannot write the report {terminal(path)}: the directory {terminal(directory)} {what}")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".policycheck-", suffix=".tmp")
     except OSError as e:
@@ -91,6 +91,9 @@ def _remove(tmp: str) -> None:
 @contextmanager
 def _removed_on_signal(tmp: str) -> Iterator[None]:
     """While `tmp` exists, SIGTERM and SIGHUP remove it, then end the process by the same signal."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
@@ -100,7 +103,8 @@ def _removed_on_signal(tmp: str) -> Iterator[None]:
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
-    previous = {s: signal.signal(s, handler) for s in _SIGNALS}
+    signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {s: signal.signal(s, handler) for s in signals}
     try:
         yield
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..engine import Selection, run
@@ -13,6 +13,7 @@ from ..escaping import log_line, terminal
 from ..findings import Result, Severity
 from ..loading.inputs import load_model
 from ..model import Model, Token
+from ..records import replace
 from ..rules import token_health
 from ..tokens import source
 from ..tokens.build import build, pick_profile

@@ -14,7 +14,6 @@ class JsonSchemaValueException(ValueError):
 
 JsonSchemaValuesException = JsonSchemaValueException
 _FASTJSONSCHEMA_VERSION = "2.22.3"
-from decimal import Decimal
 import re
 
 

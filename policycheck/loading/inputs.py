@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from ..errors import InputError, InputErrors
@@ -25,10 +24,20 @@ from ..model import (
     TokenProfile,
     Waiver,
 )
+from ..records import Record, replace
 from ..tokens.profiles import read_profile
 from .export import SECRET_KEYS, ExportPart, read_export
 from .importers import FORMATS as VENDOR_ALL
-from .importers import apigee, apim, check_shape, detect, mentions_vendor, named_vendor, read_vendor, strongly_vendor
+from .importers import (
+    check_shape,
+    detect,
+    mentions_vendor,
+    named_vendor,
+    read_vendor,
+    strongly_vendor,
+    wants_credentials,
+)
+from .importers.detection import role as apim_role
 from .importers.identity import Identity
 from .limits import Limits
 from .policy import PolicyPart, read_policy
@@ -38,6 +47,8 @@ from .source import Document, load, read_bytes
 from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
 from .waivers import read_waivers
+
+_set = object.__setattr__
 
 VENDOR_FORMATS = tuple(f for f in VENDOR_ALL if f != "native")
 KINDS = {"Policy": "policy", "GatewayExport": "export", "Waivers": "waivers", "TokenProfile": "token-profile"}
@@ -134,13 +145,28 @@ def display_path(path: str) -> str:
         return absolute.replace(os.sep, "/")
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Record):
     """The model, every file under the paths with what it was read as, and the notes for the user."""
+
+    _fields = ("model", "files", "notes", "documents")
 
     model: Model
     files: tuple[FileRead, ...] = ()
     notes: tuple[Note, ...] = ()
+    documents: tuple[Document, ...] = ()
+    """The files read: large JSON texts are set aside after loading and re-read to locate (`set_aside`)."""
+
+    def __init__(
+        self,
+        model: Model,
+        files: tuple[FileRead, ...] = (),
+        notes: tuple[Note, ...] = (),
+        documents: tuple[Document, ...] = (),
+    ) -> None:
+        _set(self, "model", model)
+        _set(self, "files", files)
+        _set(self, "notes", notes)
+        _set(self, "documents", documents)
 
 
 def load_model(
@@ -254,6 +280,8 @@ def load_inputs(
         parts.extend(imported)
         notes.extend(note for part in imported for note in part.notes)
     model = assemble(policies, parts, documents, defaults)
+    for doc in documents:  # the largest thing left after parsing; read again to locate findings
+        doc.set_aside()
     named: dict[str, TokenProfile] = {}
     duplicates = list(model.duplicates)
     for profile in profiles:
@@ -270,7 +298,7 @@ def load_inputs(
         for key, line, column in doc.secrets
     )
     model = replace(model, waivers=tuple(waivers), profiles=named, duplicates=tuple(duplicates), secrets=secrets)
-    return Loaded(model, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes))
+    return Loaded(model, tuple(sorted(listing, key=lambda f: f.path)), _in_order(notes), tuple(documents))
 
 
 class Validated(NamedTuple):
@@ -328,6 +356,13 @@ class Unrecognised(InputError):
     """A file that is none of the kinds policycheck reads, though it was named or looks like one."""
 
 
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None  # read_bytes says why
+
+
 class _Read(NamedTuple):
     doc: Document | None
     kind: str | None
@@ -343,28 +378,32 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     if isinstance(source, tuple):
         path = shown = source[0]
         raw = source[1]
+        stamp = None
         if len(raw) > limits.max_file_bytes:
             raise InputError(shown, f"over the limit of {limits.max_file_bytes} bytes")
     else:
         path = source
         shown = display_path(path)
+        stamp = _stat(shown)
         raw = read_bytes(shown, limits)
     ionapi = path.endswith(".ionapi")
     if shown.rsplit("/", 1)[-1] == "policy.xml":
+        from .importers import apim
+
         if forced not in (None, "apim"):
             raise InputError(shown, f"not an export of format {forced} (--input-format {forced})", 1, 1)
-        if apim.role(shown) is None:  # a policy fragment's
+        if apim_role(shown) is None:  # a policy fragment's
             return _Read(None, None, FileRead(shown, None, "an APIM policy fragment (not read)"))
         try:
             doc = apim.policy_document(shown, raw)
         except InputError as e:
-            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
+            if explicit or apim_role(shown)[0] != "policy-global":  # type: ignore[index]  # under apis/ or products/
                 raise
             why = "a policy.xml that is not valid XML"
             note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
             return _Read(None, None, FileRead(shown, None, why), (note,))
         if doc.data.get("root") != "policies":
-            if explicit or apim.role(shown)[0] != "policy-global":  # type: ignore[index]
+            if explicit or apim_role(shown)[0] != "policy-global":  # type: ignore[index]
                 raise Unrecognised(shown, "not an API Management policy (<policies> at the top)", 1, 1)
             return _Read(None, None, FileRead(shown, None, "another tool's policy.xml (no <policies> at the top)"))
         return _Read(doc, "apim", FileRead(shown, READ_AS["apim"], "policy.xml"))
@@ -379,7 +418,9 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
             why = "an OpenAPI document: read only when the configuration names it (openapi:)"
         return _Read(None, None, FileRead(shown, None, why))
     try:
-        if apigee.wants_credentials(head):  # an Apigee app's credentials hold its product status
+        if wants_credentials(head):  # an Apigee app's credentials hold its product status
+            from .importers import apigee
+
             doc = load(shown, raw, limits, apigee.DROP_KEYS, as_json=ionapi or None)
             if detect(doc.data, shown) != "apigee":
                 doc = load(shown, raw, limits, SECRET_KEYS, as_json=ionapi or None)
@@ -391,6 +432,8 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         why = f"looks like an export or a policy but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
         note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
         return _Read(None, None, FileRead(shown, None, why), (note,))
+    if not isinstance(source, tuple) and stamp is not None and stamp.st_size == len(raw):
+        doc.keep_file(shown, stamp)
     data = doc.data
     api = data.get("apiVersion") if isinstance(data, dict) else None
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -483,9 +526,11 @@ def _vendor_detail(data: Any, kind: str, shown: str = "") -> str:
     if kind == "entra" and isinstance(data, dict) and "requiredResourceAccess" in data:
         return "one application object"
     if kind == "apigee":
-        return str(apigee.kind_of(data))
+        from .importers.detection import kind_of
+
+        return str(kind_of(data))
     if kind == "apim":
-        role = apim.role(shown)
+        role = apim_role(shown)
         return "" if role is None else role[0]
     return ""
 

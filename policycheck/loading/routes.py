@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import NamedTuple
 
 from ..model import AllOf, Expression, Gate, Operation, Origin, Override, Requirement
+from ..records import replace
 
 
 class Route(NamedTuple):

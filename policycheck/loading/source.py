@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 import yaml
@@ -112,6 +113,25 @@ class Document:
     _children: dict[int, Any] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _index: JsonIndex | None = field(default=None, repr=False)
+    _file: tuple[str, int, int, int] | None = field(default=None, repr=False)
+    """(path, size, mtime_ns, inode) of the file the text can be read again from, once set aside."""
+
+    def set_aside(self) -> None:
+        """Let go of the text of a large JSON file that can be read again (its positions then re-read it).
+
+        The text of a large export is the largest thing kept after parsing (a 139 MB
+        file at 100,000 applications). It is needed only to locate the findings; the
+        file is read again for that, if it is unchanged since it was parsed (else
+        positions are unknown: 1:1).
+        """
+        if self._file is not None and self._children is None:
+            self._text = None
+            self._index = None
+
+    def keep_file(self, path: str, stamp: os.stat_result) -> None:
+        """Mark the text as one that `path` holds (read at `stamp`), so that it may be set aside."""
+        if self.format == "json" and self._children is None and self.size >= SET_ASIDE_BYTES:
+            self._file = (path, stamp.st_size, stamp.st_mtime_ns, stamp.st_ino)
 
     def dropped_from(self, node: Any) -> frozenset[str]:
         """The dropped keys that `node` (a mapping of `data`) held with a value: their presence, never the value."""
@@ -121,7 +141,7 @@ class Document:
         """Line and column (1-based) of the deepest known point along `keys`."""
         if self._children is None:
             if self._index is None:
-                self._index = JsonIndex(self._text or "", self.data)
+                self._index = JsonIndex(self._text if self._text is not None else self._read_again(), self.data)
             return self._index.locate(keys)
         node, pos = self.data, (1, 1)
         for key in keys:
@@ -134,6 +154,23 @@ class Document:
             except (KeyError, IndexError, TypeError):
                 break
         return pos
+
+    def _read_again(self) -> str:
+        if self._file is None:
+            return ""
+        path, size, mtime, inode = self._file
+        try:
+            with open(path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, inode):
+                    return ""  # changed since it was parsed: its offsets would not be the data's
+                return f.read().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+
+SET_ASIDE_BYTES = 8 << 20
+"""JSON files at least this large have their text set aside after loading (`Document.set_aside`)."""
 
 
 def read_bytes(path: str, limits: Limits) -> bytes:
@@ -604,12 +641,15 @@ def _walk_json(
             if type(node) is dict:
                 keys += len(node)
                 if not NAMED_MAPPINGS.isdisjoint(node):
-                    named.update(id(v) for k, v in node.items() if k in NAMED_MAPPINGS and type(v) is dict)
+                    for k in NAMED_MAPPINGS.intersection(node):
+                        if type(node[k]) is dict:
+                            named.add(id(node[k]))
                 if not drop_keys.isdisjoint(node):
                     holders.append(node)
-                below.extend(v for v in node.values() if type(v) in _CONTAINERS)
+                values = node.values()
+                below.extend(compress(values, map(_IS_CONTAINER, map(type, values))))  # C loops, no frame per value
             else:
-                below.extend(v for v in node if type(v) in _CONTAINERS)
+                below.extend(compress(node, map(_IS_CONTAINER, map(type, node))))
         level = below
         depth += 1
     return keys, holders, named
@@ -680,6 +720,7 @@ def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:
 
 
 _CONTAINERS = (dict, list)
+_IS_CONTAINER = frozenset(_CONTAINERS).__contains__
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')

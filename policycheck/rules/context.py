@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from operator import eq, itemgetter
@@ -11,6 +10,9 @@ from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
 from ..model import Origin
+from ..records import Record
+
+_set = object.__setattr__
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -24,8 +26,8 @@ class Unset:
 UNSET = Unset()
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(Record):
+    _fields = ("rule", "severity", "today", "now", "before", "used_waivers")
     rule: Rule
     severity: Severity
     today: date
@@ -35,6 +37,22 @@ class RuleContext:
     """The analysis of the old export (policycheck diff), sharing the interned names of the new one."""
     used_waivers: frozenset[int] = frozenset()
     """ids of the waivers that matched a finding (for the rules that run after waivers)."""
+
+    def __init__(
+        self,
+        rule: Rule,
+        severity: Severity,
+        today: date,
+        now: float,
+        before: Analysis | None = None,
+        used_waivers: frozenset[int] = frozenset(),
+    ) -> None:
+        _set(self, "rule", rule)
+        _set(self, "severity", severity)
+        _set(self, "today", today)
+        _set(self, "now", now)
+        _set(self, "before", before)
+        _set(self, "used_waivers", used_waivers)
 
     def finding(
         self,

@@ -51,7 +51,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         numbers = numbers_of(app)
         extra, needed = u.extra, u.needed
         cell = (u.application, u.environment, None)  # one per (application, environment), shared by its grants
-        for index, delivers in u.contributions:
+        for index, delivers in u.contributions():
             unneeded = delivers & extra
             if not unneeded:
                 continue

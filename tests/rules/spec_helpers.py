@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 from policycheck.engine import Selection, run
 from policycheck.findings import Finding
 from policycheck.loading.inputs import load_model
 from policycheck.loading.openapi import read_specs
+from policycheck.records import replace
 
 from .base import EXPORT, POLICY
 from .conftest import EXPORT_HEAD, POLICY_HEAD, TODAY

@@ -18,20 +18,20 @@ FORMATS = ("native", "keycloak", "entra", "ionapi", "apigee", "apim", "kong", "a
 
 
 def detect(data: Any, path: str) -> str | None:
-    """The vendor format of parsed `data`, or None."""
-    from . import apigee, apim, auth0, entra, keycloak, kong
+    """The vendor format of parsed `data`, or None (by the tests of `detection`: no importer is imported)."""
+    from . import detection as d
 
-    if apim.is_artifact(data, path):
+    if d.is_artifact(data, path):
         return "apim"
-    if apigee.is_export(data):
+    if d.is_export(data):
         return "apigee"
-    if kong.is_config(data):
+    if d.is_config(data):
         return "kong"
-    if auth0.is_tenant(data) or auth0.section_of(data, path) is not None:
+    if d.is_tenant(data) or d.section_of(data, path) is not None:
         return "auth0"
     if path.endswith(".ionapi") or (isinstance(data, dict) and {"ti", "ci"} <= data.keys() and "pu" in data):
         return "ionapi"
-    if keycloak.realm_import(data) is not None:
+    if d.realm_import(data) is not None:
         return "keycloak"
     realms = data if isinstance(data, list) else [data]
     if (
@@ -40,7 +40,7 @@ def detect(data: Any, path: str) -> str | None:
         and any(k in r for r in realms for k in ("roles", "clients", "users", "groups"))
     ):
         return "keycloak"
-    if entra.is_set(data) or entra.objects_of(data) is not None:
+    if d.is_set(data) or d.objects_of(data) is not None:
         return "entra"
     return None
 
@@ -79,9 +79,14 @@ MORE_MARKERS = (
 
 def named_vendor(path: str) -> bool:
     """A file at a place where an exporter writes one of its files (APIOps artifacts), whatever it says."""
-    from . import apim
+    from .detection import role
 
-    return apim.role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
+    return role(path) is not None or "edge/org/" in path  # apigee-config-maven-plugin resources
+
+
+def wants_credentials(head: bytes) -> bool:
+    """The first bytes of a file that may be Apigee apps: parse it keeping `credentials` (see apigee.DROP_KEYS)."""
+    return b'"credentials"' in head and (b'"apiProducts"' in head or b'"apiproduct"' in head)
 
 
 def mentions_vendor(head: bytes) -> bool:
@@ -105,28 +110,49 @@ def read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[Ex
 
 
 def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[ExportPart]:
-    from . import apigee, apim, auth0, entra, ionapi, keycloak, kong
-
+    """The importers of the vendors present, each imported only then, in a fixed order."""
     for doc, kind in docs:
         check_shape(doc, kind)
+    kinds = {kind for _, kind in docs}
     parts = []
-    realms = [realm for doc, kind in docs if kind == "keycloak" for realm in keycloak.realms_of(doc)]
-    for realm in keycloak.merge_users(realms):
-        parts.append(keycloak.read_realm(realm, identity))
-    for doc, kind in docs:
-        if kind == "ionapi":
-            parts.append(ionapi.read_ionapi(doc, identity))
-    for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
-        parts.append(entra.read_tenant(tenant, identity))
-    for org in apigee.organizations(doc for doc, kind in docs if kind == "apigee"):
-        parts.append(apigee.read_organization(org, identity))
-    for artifacts in apim.artifact_sets(doc for doc, kind in docs if kind == "apim"):
-        parts.extend(apim.read_set(artifacts, identity))
-    for doc, kind in docs:
-        if kind == "kong":
-            parts.append(kong.read_config(doc, identity))
-    for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
-        parts.extend(auth0.read_tenants(auth0_tenant, identity))
+    if "keycloak" in kinds:
+        from . import keycloak
+
+        realms = [realm for doc, kind in docs if kind == "keycloak" for realm in keycloak.realms_of(doc)]
+        for realm in keycloak.merge_users(realms):
+            parts.append(keycloak.read_realm(realm, identity))
+    if "ionapi" in kinds:
+        from . import ionapi
+
+        for doc, kind in docs:
+            if kind == "ionapi":
+                parts.append(ionapi.read_ionapi(doc, identity))
+    if "entra" in kinds:
+        from . import entra
+
+        for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
+            parts.append(entra.read_tenant(tenant, identity))
+    if "apigee" in kinds:
+        from . import apigee
+
+        for org in apigee.organizations(doc for doc, kind in docs if kind == "apigee"):
+            parts.append(apigee.read_organization(org, identity))
+    if "apim" in kinds:
+        from . import apim
+
+        for artifacts in apim.artifact_sets(doc for doc, kind in docs if kind == "apim"):
+            parts.extend(apim.read_set(artifacts, identity))
+    if "kong" in kinds:
+        from . import kong
+
+        for doc, kind in docs:
+            if kind == "kong":
+                parts.append(kong.read_config(doc, identity))
+    if "auth0" in kinds:
+        from . import auth0
+
+        for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
+            parts.extend(auth0.read_tenants(auth0_tenant, identity))
     return parts
 
 
@@ -287,17 +313,19 @@ def check_shape(doc: Document, kind: str) -> None:
     """Raise an InputError at the first field of `doc` that the importer of `kind` cannot read."""
     from ...errors import InputError
     from ..validate import _json_type, _pointer
-    from . import apigee, apim, auth0, entra, keycloak
+    from . import detection as d
 
     data = doc.data
     items: list[tuple[tuple[str | int, ...], Any, Any]]
-    section = auth0.section_of(data, doc.path) if kind == "auth0" and not auth0.is_tenant(data) else None
+    section = d.section_of(data, doc.path) if kind == "auth0" and not d.is_tenant(data) else None
     if kind == "apim":
-        role = apim.role(doc.path)
+        role = d.role(doc.path)
         shape = _APIM_PROPS.get(role[0]) if role is not None else None
         items = [] if shape is None else [((), data, shape)]
     elif kind == "apigee":
-        what = apigee.kind_of(data)
+        from . import apigee
+
+        what = d.kind_of(data)
         if what == "maven-apps":
             items = [((email, i), a, _APIGEE[what]) for email, apps in data.items() for i, a in enumerate(apps)]
         else:
@@ -306,12 +334,12 @@ def check_shape(doc: Document, kind: str) -> None:
             items = [(keys, item, _APIGEE[str(what)]) for keys, item in listed]
     elif section is not None:
         items = [((), data, _AUTH0_SECTIONS[section])]
-    elif kind == "keycloak" and keycloak.realm_import(data) is not None:
+    elif kind == "keycloak" and d.realm_import(data) is not None:
         items = [(("spec", "realm"), data["spec"]["realm"], _KEYCLOAK)]
     elif kind == "keycloak" and isinstance(data, list):
         items = [((i,), item, _KEYCLOAK) for i, item in enumerate(data)]
-    elif kind == "entra" and not entra.is_set(data):
-        items = [(keys, obj, _ENTRA_OBJECTS[t]) for keys, obj, t in entra.objects_of(data) or ()]
+    elif kind == "entra" and not d.is_set(data):
+        items = [(keys, obj, _ENTRA_OBJECTS[t]) for keys, obj, t in d.objects_of(data) or ()]
     else:
         items = [((), data, _SHAPES[kind])]
     for prefix, item, shape in items:

@@ -29,6 +29,7 @@ from ..export import SECRET_KEYS, ExportPart
 from ..products import Covered, Product
 from ..source import Document
 from ..survey import Note
+from .detection import kind_of as kind_of
 from .identity import Identity
 
 Keys = tuple[str | int, ...]
@@ -45,11 +46,6 @@ def now() -> float:
     return datetime.combine(datetime.now(timezone.utc).date(), dtime(), timezone.utc).timestamp()
 
 
-def wants_credentials(head: bytes) -> bool:
-    """The first bytes of a file that may be Apigee apps: parse it keeping `credentials` (see DROP_KEYS)."""
-    return b'"credentials"' in head and (b'"apiProducts"' in head or b'"apiproduct"' in head)
-
-
 def _items(data: Any, wrapper: str) -> list[tuple[Keys, Any]] | None:
     """Objects of a list, or of apigeecli's `{"<wrapper>": [...]}`."""
     if isinstance(data, dict) and list(data) == [wrapper] and isinstance(data[wrapper], list):
@@ -57,61 +53,6 @@ def _items(data: Any, wrapper: str) -> list[tuple[Keys, Any]] | None:
     if isinstance(data, list):
         return [((i,), o) for i, o in enumerate(data)]
     return None
-
-
-def _all(data: Any, wrapper: str, test: Any) -> bool:
-    """Every object of a list, or of `{"<wrapper>": [...]}`, passes `test` (and there is one)."""
-    if isinstance(data, dict) and list(data) == [wrapper]:
-        data = data[wrapper]
-    return isinstance(data, list) and bool(data) and all(isinstance(o, dict) and test(o) for o in data)
-
-
-def _is_app(o: dict[str, Any]) -> bool:
-    return isinstance(o.get("name"), str) and (
-        isinstance(o.get("credentials"), list)
-        and ("developerId" in o or "appGroup" in o or "appId" in o or "status" in o)
-    )
-
-
-def _is_product(o: dict[str, Any]) -> bool:
-    return isinstance(o.get("name"), str) and any(
-        k in o for k in ("operationGroup", "apiResources", "proxies", "approvalType")
-    )
-
-
-def _is_developer(o: dict[str, Any]) -> bool:
-    return isinstance(o.get("email"), str) and ("firstName" in o or "userName" in o or "developerId" in o)
-
-
-def _maven_apps(data: Any) -> bool:
-    """developerApps.json of the maven plugin: developer email -> apps with product names."""
-    return (
-        isinstance(data, dict)
-        and bool(data)
-        and all(
-            "@" in k
-            and isinstance(v, list)
-            and all(isinstance(a, dict) and isinstance(a.get("name"), str) and "apiProducts" in a for a in v)
-            for k, v in data.items()
-        )
-    )
-
-
-def kind_of(data: Any) -> str | None:
-    """apps, maven-apps, products or developers, when `data` is one of the Apigee files; else None."""
-    if _all(data, "app", _is_app) or _all(data, "appGroupApps", _is_app):
-        return "apps"
-    if _maven_apps(data):
-        return "maven-apps"
-    if _all(data, "apiProduct", _is_product):
-        return "products"
-    if _all(data, "developer", _is_developer):
-        return "developers"
-    return None
-
-
-def is_export(data: Any) -> bool:
-    return kind_of(data) is not None
 
 
 @dataclass

@@ -35,6 +35,8 @@ from ..export import ExportPart
 from ..source import Document
 from ..survey import Note
 from . import apim_policy
+from .detection import is_artifact as is_artifact
+from .detection import role as role
 from .identity import Identity
 
 ALL_APIS = "all APIs"
@@ -48,71 +50,6 @@ _STATES = {
     "expired": Status.REVOKED,
 }
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_CONFIG = re.compile(r"^configuration\.([^./]+)\.ya?ml$")
-_INFO = {
-    "subscriptionInformation.json": ("subscriptions", "subscription"),
-    "productInformation.json": ("products", "product"),
-    "apiInformation.json": ("apis", "api"),
-}
-
-
-def role(path: str) -> tuple[str, str, str] | None:
-    """(role, artifact root, resource name) of an APIOps file, from where it is; None when it is none.
-
-    Roles: subscription, product, api, product-apis, product-api, spec, policy-global,
-    policy-product, policy-api, policy-operation (name: "api/operation"), config (name: env).
-    """
-    parts = path.split("/")
-    base = parts[-1]
-    if _CONFIG.match(base):
-        return "config", "/".join(parts[:-1]), _CONFIG.match(base).group(1)  # type: ignore[union-attr]
-    if base in _INFO and len(parts) >= 3 and parts[-3] == _INFO[base][0]:
-        return _INFO[base][1], "/".join(parts[:-3]), parts[-2]
-    if base == "apis.json" and len(parts) >= 3 and parts[-3] == "products":
-        return "product-apis", "/".join(parts[:-3]), parts[-2]
-    if base == "productApiInformation.json" and len(parts) >= 5 and parts[-5] == "products":
-        return "product-api", "/".join(parts[:-5]), f"{parts[-4]}/{parts[-2]}"
-    if re.match(r"^specification\.(ya?ml|json)$", base) and len(parts) >= 3 and parts[-3] == "apis":
-        return "spec", "/".join(parts[:-3]), parts[-2]
-    if base == "policy.xml":
-        if len(parts) >= 5 and parts[-3] == "operations" and parts[-5] == "apis":
-            return "policy-operation", "/".join(parts[:-5]), f"{parts[-4]}/{parts[-2]}"
-        if len(parts) >= 3 and parts[-3] in ("apis", "products"):
-            return f"policy-{parts[-3][:-1]}", "/".join(parts[:-3]), parts[-2]
-        if len(parts) >= 3 and parts[-3] == "policy fragments":
-            return None
-        return "policy-global", "/".join(parts[:-1]), ""
-    return None
-
-
-_KEYS: dict[str, tuple[str, ...]] = {
-    "subscription": ("scope", "state"),
-    "product": ("subscriptionRequired", "approvalRequired", "state", "displayName"),
-    "api": ("path", "serviceUrl", "apiRevision", "displayName"),
-    "product-api": (),
-}
-
-
-def is_artifact(data: Any, path: str) -> bool:
-    """By content, at an APIOps path: the properties of a resource, a product's API list, a spec, a policy."""
-    found = role(path)
-    if found is None:
-        return False
-    kind = found[0]
-    if kind in _KEYS:
-        props = data.get("properties") if isinstance(data, dict) else None
-        return isinstance(props, dict) and (not _KEYS[kind] or any(k in props for k in _KEYS[kind]))
-    if kind == "product-apis":
-        return isinstance(data, list) and all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in data)
-    if kind == "spec":
-        return (
-            isinstance(data, dict) and ("openapi" in data or "swagger" in data) and isinstance(data.get("paths"), dict)
-        )
-    if kind == "config":
-        return isinstance(data, dict) and any(
-            k in data for k in ("apimServiceName", "namedValues", "apis", "products", "subscriptions", "backends")
-        )
-    return isinstance(data, dict) and "checks" in data and "base" in data  # a parsed policy.xml
 
 
 def policy_document(path: str, raw: bytes) -> Document:

@@ -26,57 +26,15 @@ from ...model import Application, Environment, Grant, Origin, Reference, Status,
 from ..export import ExportPart
 from ..source import Document
 from ..survey import Note
+from .detection import FOLDERS as FOLDERS
+from .detection import VALUES as VALUES
+from .detection import is_tenant as is_tenant
+from .detection import section_of as section_of
 from .identity import Identity
 from .kong import file_name
 
 Keys = tuple[str | int, ...]
-FOLDERS = {
-    "clients": "clients",
-    "resource-servers": "resourceServers",
-    "grants": "clientGrants",
-    "client-grants": "clientGrants",
-    "roles": "roles",
-    "organizations": "organizations",
-}
-"""Directory format folders -> the tenant file's section."""
 RBAC_DIALECTS = ("access_token_authz", "rfc9068_profile_authz")
-
-
-def is_tenant(data: Any) -> bool:
-    if not isinstance(data, dict):
-        return False
-    if isinstance(data.get("clientGrants"), list) or isinstance(data.get("resourceServers"), list):
-        return True
-    return isinstance(data.get("tenant"), dict) and isinstance(data.get("clients"), list)
-
-
-VALUES = "AUTH0_KEYWORD_REPLACE_MAPPINGS"
-"""The Deploy CLI configuration key whose mapping resolves `##KEY##` and `@@KEY@@` placeholders."""
-
-
-def section_of(data: Any, path: str) -> str | None:
-    """The tenant section of one directory-format file (its folder, and the fields that kind has), or None.
-
-    A Deploy CLI configuration file with keyword mappings (`config.prod.json`) is `values`.
-    """
-    if not isinstance(data, dict):
-        return None
-    if isinstance(data.get(VALUES), dict):
-        return "values"
-    if os.path.basename(path) == "tenant.json" and not is_tenant(data) and "friendly_name" in data:
-        return "tenant"  # the directory format's tenant settings: the tenant is this folder
-    folder = os.path.basename(os.path.dirname(path))
-    section = FOLDERS.get(folder)
-    fields = {
-        "clientGrants": ("client_id", "audience"),
-        "resourceServers": ("identifier",),
-        "clients": ("name", "app_type"),
-        "roles": ("name", "permissions"),
-        "organizations": ("name", "display_name"),
-    }
-    if section is not None and all(k in data for k in fields[section]):
-        return section  # the types are checked as the importer's shape (a wrong one is an error at that field)
-    return None
 
 
 @dataclass

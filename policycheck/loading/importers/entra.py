@@ -38,6 +38,8 @@ from ...model import Application, Environment, Grant, Origin, PermissionSet, Sta
 from ..export import ExportPart
 from ..source import Document
 from ..survey import Note
+from .detection import is_set as is_set
+from .detection import objects_of as objects_of
 from .identity import Identity
 
 Keys = tuple[str | int, ...]
@@ -47,52 +49,6 @@ WELL_KNOWN = {"00000003-0000-0000-c000-000000000000": "Microsoft Graph"}
 TREE_FOLDERS = {"applications", "serviceprincipals", "oauth2permissiongrants"}
 """EntraExporter's top folders: the tenant is the folder above them."""
 _CHILDREN = {"approleassignments": "assignment", "oauth2permissiongrants": "grant"}
-
-SET_KEYS = ("applications", "servicePrincipals")
-
-
-def object_type(obj: Any) -> str | None:
-    """The Graph type of one object: application, servicePrincipal, assignment or grant (None: not one)."""
-    if not isinstance(obj, dict):
-        return None
-    odata = str(obj.get("@odata.type") or "").rsplit(".", 1)[-1]
-    if odata in ("application", "servicePrincipal"):
-        return odata
-    if isinstance(obj.get("appId"), str):  # Graph returns its default properties, empty lists included
-        if isinstance(obj.get("servicePrincipalType"), str) or isinstance(obj.get("servicePrincipalNames"), list):
-            return "servicePrincipal"
-        if any(isinstance(obj.get(k), list) for k in ("requiredResourceAccess", "appRoles", "oauth2Permissions")):
-            return "application"
-    if {"appRoleId", "principalId", "resourceId"} <= obj.keys():
-        return "assignment"
-    if {"clientId", "resourceId", "scope", "consentType"} <= obj.keys():
-        return "grant"
-    return None
-
-
-def objects_of(data: Any) -> list[tuple[Keys, dict[str, Any], str]] | None:
-    """The Graph objects of a file of loose objects (one, a list, or a collection), or None."""
-    if isinstance(data, dict) and isinstance(data.get("value"), list) and "@odata.context" in data:
-        items: list[tuple[Keys, Any]] = [(("value", i), o) for i, o in enumerate(data["value"])]
-    elif isinstance(data, list):
-        items = [((i,), o) for i, o in enumerate(data)]
-    else:
-        items = [((), data)]
-    found = [(keys, obj, object_type(obj)) for keys, obj in items]
-    if not found or any(t is None for _, _, t in found):
-        return None
-    return [(keys, obj, str(t)) for keys, obj, t in found]
-
-
-def is_set(data: Any) -> bool:
-    return (
-        isinstance(data, dict)
-        and any(k in data for k in SET_KEYS)
-        and any(
-            isinstance(a, dict) and ("requiredResourceAccess" in a or "appRoles" in a or "appId" in a)
-            for a in [*(data.get("applications") or []), *(data.get("servicePrincipals") or [])]
-        )
-    )
 
 
 @dataclass

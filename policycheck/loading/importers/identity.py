@@ -8,8 +8,12 @@ common suffixes are recognised. Placeholders such as `##ENV##` or `${ENV}` stay 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
+
+from ...records import NEW as _NEW
+from ...records import Record
+
+_set = object.__setattr__
 
 DEFAULT_SUFFIXES = {
     "_PRD": "prod",
@@ -25,14 +29,24 @@ DEFAULT_SUFFIXES = {
 }
 
 
-@dataclass(frozen=True)
-class Identity:
-    aliases: Mapping[str, str] = field(default_factory=dict)
+class Identity(Record):
+    _fields = ("aliases", "suffixes", "environments")
+    aliases: Mapping[str, str]
     """Client id or name -> application id."""
-    suffixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SUFFIXES))
+    suffixes: Mapping[str, str]
     """Name suffix -> environment."""
-    environments: Mapping[str, str] = field(default_factory=dict)
+    environments: Mapping[str, str]
     """Realm, tenant or folder (a path prefix) -> environment."""
+
+    def __init__(
+        self,
+        aliases: Mapping[str, str] = _NEW,
+        suffixes: Mapping[str, str] = _NEW,
+        environments: Mapping[str, str] = _NEW,
+    ) -> None:
+        _set(self, "aliases", {} if aliases is _NEW else aliases)
+        _set(self, "suffixes", dict(DEFAULT_SUFFIXES) if suffixes is _NEW else suffixes)
+        _set(self, "environments", {} if environments is _NEW else environments)
 
     def application(self, name: str) -> str:
         if name in self.aliases:

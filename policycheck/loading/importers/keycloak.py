@@ -20,6 +20,7 @@ from typing import Any
 from ...model import Application, Environment, Grant, Origin, PermissionSet, Reference, Status
 from ..export import ExportPart
 from ..source import Document
+from .detection import realm_import as realm_import
 from .identity import Identity
 
 BUILT_IN = ("offline_access", "uma_authorization", "default-roles-", "account/", "realm-management/", "broker/")
@@ -33,17 +34,6 @@ class Realm:
     keys: tuple[str | int, ...]
     data: dict[str, Any]
     users: list[tuple[Document, tuple[str | int, ...], dict[str, Any]]] = field(default_factory=list)
-
-
-def realm_import(data: Any) -> dict[str, Any] | None:
-    """The realm of a Keycloak operator `KeycloakRealmImport` resource (`spec.realm`), or None."""
-    if not (isinstance(data, dict) and data.get("kind") == "KeycloakRealmImport"):
-        return None
-    if not str(data.get("apiVersion") or "").startswith("k8s.keycloak.org/"):
-        return None
-    spec = data.get("spec")
-    realm = spec.get("realm") if isinstance(spec, dict) else None
-    return realm if isinstance(realm, dict) and isinstance(realm.get("realm"), str) else None
 
 
 def realms_of(doc: Document) -> Iterator[Realm]:

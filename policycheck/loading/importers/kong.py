@@ -23,6 +23,7 @@ from ..export import ExportPart
 from ..routes import Route
 from ..source import Document
 from ..survey import Note
+from .detection import is_config as is_config
 from .identity import Identity
 
 Keys = tuple[str | int, ...]
@@ -51,10 +52,6 @@ CREDENTIALS = {
 identify through the identity provider or the directory: not checked."""
 CONSUMER_GROUP = "consumer-group:"
 GENERIC_NAMES = ("kong", "kong.yml", "kong.yaml", "deck", "config", "declarative", "gateway")
-
-
-def is_config(data: Any) -> bool:
-    return isinstance(data, dict) and "_format_version" in data
 
 
 def environment_name(data: dict[str, Any], path: str) -> str:
