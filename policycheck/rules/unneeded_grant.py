@@ -19,7 +19,6 @@ with every application and environment that holds it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..findings import Affected, Finding, Severity
@@ -34,7 +33,8 @@ ID = "PC401"
 NAME = "unneeded-grant"
 DEFAULT_SEVERITY = Severity.WARNING
 
-_ENVIRONMENT = itemgetter(1)
+_Entry = tuple[Grant, list[Affected], list[int], set[str]]
+"""A grant, the (application, environment) pairs it gives unneeded permissions, those permissions, where."""
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
@@ -45,13 +45,15 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     slots: dict[int, int] = {}
     """Grant number -> 2 x the index of what it grants (permission, permission set): + 1 when idle."""
     granted: dict[tuple[str | None, str | None], int] = {}
-    by_grant: dict[int, tuple[Grant, list[Affected], list[int]]] = {}
+    by_grant: dict[int, _Entry] = {}
     for u in analysis.unneeded:
         app = apps[u.application]
         numbers = numbers_of(app)
         extra, needed = u.extra, u.needed
-        cell = (u.application, u.environment, None)  # one per (application, environment), shared by its grants
-        for index, delivers in u.contributions():
+        env = u.environment
+        cell = (u.application, env, None)  # one per (application, environment), shared by its grants
+        flat = iter(u.delivered)
+        for index, delivers in zip(flat, flat, strict=True):  # u.contributions(), without slicing it
             unneeded = delivers & extra
             if not unneeded:
                 continue
@@ -63,17 +65,19 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
                 slot += 1
             entry = by_grant.get(slot)
             if entry is None:
-                entry = by_grant[slot] = (app.grants[index], [], [])
+                entry = by_grant[slot] = (app.grants[index], [], [], set())
             entry[1].append(cell)
             entry[2].append(unneeded)
-    groups: dict[tuple[str, bool], tuple[Grant, list[Affected], list[int]]] = {}
-    for slot, (grant, cells, extras) in by_grant.items():
-        entry = groups.setdefault((grant.target, bool(slot & 1)), (grant, [], []))
+            entry[3].add(env)
+    groups: dict[tuple[str, bool], _Entry] = {}
+    for slot, (grant, cells, extras, envs) in by_grant.items():
+        entry = groups.setdefault((grant.target, bool(slot & 1)), (grant, [], [], set()))
         entry[1].extend(cells)
         entry[2].extend(extras)
-    for (target, idle), (_, cells, extras) in groups.items():
+        entry[3].update(envs)
+    for (target, idle), (_, cells, extras, envs) in groups.items():
         name, single = who(cells)
-        where = " and ".join(sorted(set(map(_ENVIRONMENT, cells))))
+        where = " and ".join(sorted(envs))
         if single:
             extra = 0
             for e in extras:
@@ -97,6 +101,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             app_origin(model, cells),
             cells=cells,
+            op=None,  # a grant, not a call: as the cells say
             subject=f"{target}{'' if idle else ' (broad)'}",
             message=message,
             fix=f"{fix} (least privilege), or bind the operations that need them",
