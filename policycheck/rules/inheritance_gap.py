@@ -55,25 +55,30 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
 
 Key = tuple[Block, str, str, tuple[str, ...]]
 """(reason, environment, what is granted, where it applies or is mapped or defined)."""
+_PENDING_ELSEWHERE = (Block.PENDING, Block.OTHER_ENVIRONMENT)
 
 
 def _grant_gaps(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     seen: dict[Key, tuple[Grant | None, dict[str, None], dict[Affected, None]]] = {}
     for f in analysis.failures:
+        cell = (f.application, f.environment, f.operation)
         for permission, found in f.blocked:
             for b in found:
-                if Block.REVOKED in b.reasons or b.reasons[:2] == (Block.PENDING, Block.OTHER_ENVIRONMENT):
+                reasons = b.reasons
+                if Block.REVOKED in reasons or reasons[:2] == _PENDING_ELSEWHERE:
                     continue  # not granted for this environment at all: a missing grant (PC101)
-                for reason in b.reasons:
+                for reason in reasons:
                     if reason is Block.PENDING:
                         continue
-                    if reason is Block.SET_NOT_MAPPED and Block.OTHER_ENVIRONMENT in b.reasons:
+                    if reason is Block.SET_NOT_MAPPED and Block.OTHER_ENVIRONMENT in reasons:
                         continue  # the grant does not apply here at all: its set's mapping is beside the point
-                    target = "" if b.grant is None else b.grant.target
-                    entry = seen.setdefault((reason, f.environment, target, b.environments), (b.grant, {}, {}))
+                    key = (reason, f.environment, "" if b.grant is None else b.grant.target, b.environments)
+                    entry = seen.get(key)
+                    if entry is None:
+                        entry = seen[key] = (b.grant, {}, {})
                     entry[1][permission] = None
-                    entry[2][(f.application, f.environment, f.operation)] = None
+                    entry[2][cell] = None
     for (reason, env, _, where), (grant, perms, found_cells) in seen.items():
         cells = list(found_cells)
         name, single = who(cells)
