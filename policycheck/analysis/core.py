@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from ..findings import ALLOWED, BLOCKED, FILTERED, GAP, MISSING, PENDING, Cell, Change, Holding
-from ..model import Application, Model
+from ..model import Application, Gate, Model
 from ..resolve import Block, Blocked, Resolver
 from .grants import Grants
 from .interning import Names
@@ -75,6 +75,7 @@ class Analysis:
         self._failed: dict[tuple[str, str, str], Failure] | None = None
         self._changes: tuple[Change, ...] | None = None
         self._spec_check: SpecCheck | None = None
+        self._gated_calls: list[tuple[str, str, str, Gate]] | None = None
         self._evaluate()
 
     # --- evaluation ------------------------------------------------------------
@@ -240,6 +241,22 @@ class Analysis:
             return frozenset()
         have = self.grants.effective_mask(app, environment)
         return frozenset(self.bits.of(self.grants.deliverable(app, environment, have)))
+
+    @property
+    def gated_calls(self) -> list[tuple[str, str, str, Gate]]:
+        """(application, environment, operation, gate) of each bound call a gateway route decides, by pair.
+
+        Found once, for every gateway rule (PC107, PC108, PC113, PC114), rather than each rule
+        walking all the bound calls; empty without gateway routes."""
+        if self._gated_calls is None:
+            gates = self.model.gates
+            self._gated_calls = [
+                (app, env, op, gate)
+                for (app, env), ops in (self.pairs.items() if gates else ())
+                for op in ops
+                if (gate := gates.get((op, env))) is not None
+            ]
+        return self._gated_calls
 
     def failure(self, application: str, environment: str, operation: str) -> Failure | None:
         if self._failed is None:

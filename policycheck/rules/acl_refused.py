@@ -35,25 +35,21 @@ DEFAULT_SEVERITY = Severity.ERROR
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
-    gates = analysis.model.gates
-    if not gates:
-        return
     found: dict[tuple[str, str, str, str], tuple[Gate, list[Affected]]] = {}
-    for (app, env), ops in analysis.pairs.items():
-        held: frozenset[str] | None = None
-        for op in ops:
-            gate = gates.get((op, env))
-            if gate is None or not (gate.deny or gate.uncounted):
-                continue
-            if held is None:
-                held = analysis.effective(app, env)
-            for group in gate.deny:
-                if group in held:
-                    found.setdefault(("deny", env, gate.route, group), (gate, []))[1].append((app, env, op))
-            if gate.uncounted and analysis.failure(app, env, op) is not None:
-                for member, allowed in gate.uncounted:
-                    if member in held and allowed not in held:
-                        found.setdefault(("group", env, gate.route, allowed), (gate, []))[1].append((app, env, op))
+    pair: tuple[str, str] | None = None
+    held: frozenset[str] = frozenset()
+    for app, env, op, gate in analysis.gated_calls:
+        if not (gate.deny or gate.uncounted):
+            continue
+        if pair != (app, env):
+            pair, held = (app, env), analysis.effective(app, env)
+        for group in gate.deny:
+            if group in held:
+                found.setdefault(("deny", env, gate.route, group), (gate, []))[1].append((app, env, op))
+        if gate.uncounted and analysis.failure(app, env, op) is not None:
+            for member, allowed in gate.uncounted:
+                if member in held and allowed not in held:
+                    found.setdefault(("group", env, gate.route, allowed), (gate, []))[1].append((app, env, op))
     for (kind, env, route, group), (gate, cells) in found.items():
         name, single = who(cells)
         calls = [str(op) for op in dict.fromkeys(c[2] for c in cells)]

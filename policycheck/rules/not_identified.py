@@ -36,32 +36,26 @@ DEFAULT_SEVERITY = Severity.ERROR
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
-    model = analysis.model
-    gates = model.gates
-    if not gates:
-        return
+    applications = analysis.model.applications
     found: dict[tuple[str, str, Auth, bool], tuple[list[str], list[Affected]]] = {}
-    for (app_id, env), ops in analysis.pairs.items():
-        app = model.applications[app_id]
-        credentials = app.credentials.get(env)
+    for app_id, env, op, gate in analysis.gated_calls:
+        if not gate.auth or gate.closed is not None:
+            continue  # a closed route is PC107's
+        credentials = applications[app_id].credentials.get(env)
         if credentials is None:
             continue
-        for op in ops:
-            gate = gates.get((op, env))
-            if gate is None or not gate.auth or gate.closed is not None:
-                continue  # a closed route is PC107's
-            refused, runs_as = gate.identify(credentials)
-            if refused is not None:
-                key = (app_id, env, refused, False)
-            elif runs_as is not None and runs_as != app_id and not analysis.passes_as(runs_as, env, op):
-                lacking = next(a for a in gate.auth if a.anonymous == runs_as)
-                key = (app_id, env, lacking, True)
-            else:
-                continue
-            routes, cells = found.setdefault(key, ([], []))
-            if gate.route not in routes:
-                routes.append(gate.route)
-            cells.append((app_id, env, op))
+        refused, runs_as = gate.identify(credentials)
+        if refused is not None:
+            key = (app_id, env, refused, False)
+        elif runs_as is not None and runs_as != app_id and not analysis.passes_as(runs_as, env, op):
+            lacking = next(a for a in gate.auth if a.anonymous == runs_as)
+            key = (app_id, env, lacking, True)
+        else:
+            continue
+        routes, cells = found.setdefault(key, ([], []))
+        if gate.route not in routes:
+            routes.append(gate.route)
+        cells.append((app_id, env, op))
     for (app_id, env, auth, anonymous), (routes, cells) in found.items():
         calls = some([str(c[2]) for c in cells])
         where = "route" + ("s " if len(routes) > 1 else " ") + some([f"'{r}'" for r in routes])
@@ -87,5 +81,5 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             )
             fix = f"{add}, or set config.anonymous on the plugin to let unidentified requests through"
         yield ctx.finding(
-            model.applications[app_id].source_in(env), cells=cells, subject=auth.plugin, message=message, fix=fix
+            applications[app_id].source_in(env), cells=cells, subject=auth.plugin, message=message, fix=fix
         )

@@ -36,25 +36,22 @@ DEFAULT_SEVERITY = Severity.ERROR
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     model = analysis.model
     gates = model.gates
-    if not gates:
-        return
     found: dict[tuple[str, str, tuple[str, ...]], list[Affected]] = {}
-    for (app_id, env), ops in analysis.pairs.items():
-        held: frozenset[str] | None = None
-        for op in ops:
-            gate = gates.get((op, env))
-            if gate is None or gate.covered_by is None:
-                continue
-            if held is None:
-                held = analysis.effective(app_id, env)
-            if not gate.covered_by.isdisjoint(held):
-                continue
-            failure = analysis.failure(app_id, env, op)
-            if failure is None or failure.status != BLOCKED:
-                continue  # what the call needs is not held (PC101, PC102 ...): that comes first
-            products = tuple(p.name for p in gate.products if p.name in held and p.name not in gate.covered_by)
-            if products:  # holding no product at all is a missing grant (PC101)
-                found.setdefault((op, env, products), []).append((app_id, env, op))
+    pair: tuple[str, str] | None = None
+    held: frozenset[str] = frozenset()
+    for app_id, env, op, gate in analysis.gated_calls:
+        if gate.covered_by is None:
+            continue
+        if pair != (app_id, env):
+            pair, held = (app_id, env), analysis.effective(app_id, env)
+        if not gate.covered_by.isdisjoint(held):
+            continue
+        failure = analysis.failure(app_id, env, op)
+        if failure is None or failure.status != BLOCKED:
+            continue  # what the call needs is not held (PC101, PC102 ...): that comes first
+        products = tuple(p.name for p in gate.products if p.name in held and p.name not in gate.covered_by)
+        if products:  # holding no product at all is a missing grant (PC101)
+            found.setdefault((op, env, products), []).append((app_id, env, op))
     for (op, env, products), cells in found.items():
         gate = gates[op, env]
         operation = model.operations[op]

@@ -33,15 +33,9 @@ DEFAULT_SEVERITY = Severity.ERROR
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
-    gates = analysis.model.gates
-    if not gates:
-        return
     closed: dict[tuple[str, str, str], tuple[Gate, list[Affected]]] = {}
-    for (app, env), ops in analysis.pairs.items():
-        for op in ops:
-            gate = gates.get((op, env))
-            if gate is None or gate.closed is None:
-                continue
+    for app, env, op, gate in analysis.gated_calls:
+        if gate.closed is not None:
             _, cells = closed.setdefault((env, gate.route, gate.closed), (gate, []))
             cells.append((app, env, op))
     for (env, route, why), (gate, cells) in closed.items():
