@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..findings import Affected, Finding, Severity
+from ..findings import Finding, Severity
 from ..model import EXPIRED, Grant
 from ..resolve import Block
-from .bound import listing, some, who
+from .bound import stopping
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -34,32 +34,19 @@ DEFAULT_SEVERITY = Severity.ERROR
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     """One finding per blocked grant (in one environment), with every call it breaks."""
-    needed: dict[tuple[str, int], tuple[Grant, dict[str, None], dict[Affected, None]]] = {}
-    for f in analysis.failures:
-        for permission, found in f.blocked:
-            for b in found:
-                g = b.grant
-                if g is None or Block.REVOKED not in b.reasons or Block.OTHER_ENVIRONMENT in b.reasons:
-                    continue
-                causes = [c for c in (g.blocked_by or "").split("; ") if c and c != EXPIRED]
-                if not causes:
-                    continue
-                _, perms, hit = needed.setdefault((f.environment, id(g)), (g, {}, {}))
-                perms[permission] = None
-                hit[(f.application, f.environment, f.operation)] = None
-    for (env, _), (grant, perms, found_cells) in needed.items():
-        cells = list(found_cells)
-        name, single = who(cells)
-        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
-        causes = [c for c in (grant.blocked_by or "").split("; ") if c and c != EXPIRED]
+    for s in stopping(analysis, lambda b: Block.REVOKED in b.reasons and bool(_causes(b.grant))):
+        grant, name, env, causes = s.grant, s.name, s.environment, ", ".join(_causes(s.grant))
         yield ctx.finding(
             grant.source,
-            cells=cells,
-            op=ops[0] if len(ops) == 1 else None,
+            cells=s.cells,
+            op=s.op,
             subject=grant.target,
-            message=f"the grant of {grant.target} to {name} is blocked by the gateway ({', '.join(causes)}): "
-            f"{some(ops) if not single else listing(ops)} need{'s' if len(ops) == 1 else ''} "
-            f"{listing(list(perms))} in {env}",
+            message=f"the grant of {grant.target} to {name} is blocked by the gateway ({causes}): {s.needs()}",
             fix=f"re-approve or reactivate what blocks {grant.target} for {name} in {env} "
-            f"({', '.join(causes)}), or give it a new, approved one",
+            f"({causes}), or give it a new, approved one",
         )
+
+
+def _causes(grant: Grant | None) -> list[str]:
+    """What blocks the grant, but its expiry (PC110's)."""
+    return [c for c in ((grant.blocked_by if grant else None) or "").split("; ") if c and c != EXPIRED]

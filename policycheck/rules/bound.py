@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from operator import itemgetter
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..findings import Affected
-from ..model import Model, Origin, PermissionSet
+from ..model import Grant, Model, Origin, PermissionSet
+from ..resolve import Block, Blocked
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 APP = "\x00app\x00"
 """Stands for the application in wording shared by a group, until the group's wording is known."""
@@ -34,6 +39,53 @@ def who(cells: Sequence[Affected]) -> tuple[str, bool]:
 
 
 _APPLICATION = itemgetter(0)
+
+
+class Stopping(NamedTuple):
+    """A grant that stops failing calls in one environment, with what it would deliver and the calls it breaks."""
+
+    grant: Grant
+    environment: str
+    permissions: list[str]
+    cells: list[Affected]
+    name: str
+    """`who` of the cells: the application, or "N applications"."""
+    single: bool
+    ops: list[str]
+
+    @property
+    def op(self) -> str | None:
+        """The operation, when every call it breaks is of one."""
+        return self.ops[0] if len(self.ops) == 1 else None
+
+    def needs(self) -> str:
+        """ "<calls> need(s) <permissions> in <environment>", for the message."""
+        calls = listing(self.ops) if self.single else some(self.ops)
+        return f"{calls} need{'s' if len(self.ops) == 1 else ''} {listing(self.permissions)} in {self.environment}"
+
+
+def stopping(
+    analysis: Analysis, picks: Callable[[Blocked], bool], same: Callable[[Grant], Hashable] = id
+) -> Iterator[Stopping]:
+    """The grants of this environment (not another's) that stop failing calls, as `picks` chooses them.
+
+    Grouped per environment and grant (`same`: one grant object, or its target), each
+    permission and call once, in the order the failures come.
+    """
+    needed: dict[tuple[str, Hashable], tuple[Grant, dict[str, None], dict[Affected, None]]] = {}
+    for f in analysis.failures:
+        for permission, found in f.blocked:
+            for b in found:
+                g = b.grant
+                if g is None or Block.OTHER_ENVIRONMENT in b.reasons or not picks(b):
+                    continue
+                _, perms, hit = needed.setdefault((f.environment, same(g)), (g, {}, {}))
+                perms[permission] = None
+                hit[(f.application, f.environment, f.operation)] = None
+    for (env, _), (grant, perms, hits) in needed.items():
+        cells = list(hits)
+        name, single = who(cells)
+        yield Stopping(grant, env, list(perms), cells, name, single, list(dict.fromkeys(c[2] for c in cells if c[2])))
 
 
 def app_origin(model: Model, cells: Sequence[Affected]) -> Origin:

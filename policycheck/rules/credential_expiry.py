@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..findings import Affected, Finding, Severity
 from ..model import EXPIRED, Grant
 from ..resolve import Block
-from .bound import listing, some, who
+from .bound import some, stopping, who
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -50,32 +50,20 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
 
 def _expired(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     """One finding per expired grant (in one environment), with every call it breaks."""
-    needed: dict[tuple[str, int], tuple[Grant, dict[str, None], dict[Affected, None]]] = {}
-    for f in analysis.failures:
-        for permission, found in f.blocked:
-            for b in found:
-                g = b.grant
-                if g is None or Block.REVOKED not in b.reasons or Block.OTHER_ENVIRONMENT in b.reasons:
-                    continue
-                if EXPIRED not in (g.blocked_by or "").split("; "):
-                    continue
-                _, perms, hit = needed.setdefault((f.environment, id(g)), (g, {}, {}))
-                perms[permission] = None
-                hit[(f.application, f.environment, f.operation)] = None
-    for (env, _), (grant, perms, found_cells) in needed.items():
-        cells = list(found_cells)
-        name, single = who(cells)
-        ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
+    for s in stopping(analysis, lambda b: Block.REVOKED in b.reasons and _expired_key(b.grant)):
+        grant, name = s.grant, s.name
         yield ctx.finding(
             grant.source,
-            cells=cells,
-            op=ops[0] if len(ops) == 1 else None,
+            cells=s.cells,
+            op=s.op,
             subject=grant.target,
-            message=f"the key of {name} that carries {grant.target} expired on {_day(grant.expires or 0)}: "
-            f"{some(ops) if not single else listing(ops)} need{'s' if len(ops) == 1 else ''} "
-            f"{listing(list(perms))} in {env}",
+            message=f"the key of {name} that carries {grant.target} expired on {_day(grant.expires or 0)}: {s.needs()}",
             fix=f"issue {name} a new key with {grant.target} (or extend the key's expiry), then retire the old one",
         )
+
+
+def _expired_key(grant: Grant | None) -> bool:
+    return grant is not None and EXPIRED in (grant.blocked_by or "").split("; ")
 
 
 def _expiring(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
