@@ -21,16 +21,7 @@ def too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """True when containers nest more than `limit` deep in the JSON `text` (strings are skipped)."""
     if text.count("[") + text.count("{") <= limit:  # the common case, at the speed of str.count
         return False
-    depth = 0
-    for match in _TOKEN.finditer(text):
-        c = match.group()
-        if c == "[" or c == "{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif c == "]" or c == "}":
-            depth -= 1
-    return False
+    return deeper_at(text, limit) is not None
 
 
 def deeper_at(text: str, limit: int) -> int | None:
