@@ -444,6 +444,13 @@ def test_schema_violation_in_json_has_its_position(run):
     )
 
 
+def test_a_value_of_the_wrong_type_is_one_line(run):
+    content = JSON_HEAD + ' "applications": [{"id": 5}]}'
+    assert (
+        refused(run, "export.json", content) == "export.json:2:20: applications[0].id: expected a string, got a number"
+    )
+
+
 def test_schema_violation_in_a_policy(run):
     write(Path("policy.yaml"), POLICY.replace("request: GET /read", "request: FETCH /read"))
     write(Path("export.yaml"), EXPORT)

@@ -77,6 +77,9 @@ def reference_errors(doc: Document, name: str) -> list[InputError]:
 
     validator = Draft202012Validator(schema(name), registry=Registry())
     found = sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path])
+    mistyped = {tuple(e.absolute_path) for e in found if e.validator == "type"}
+    # a value of the wrong type: that is the one thing to say of it (its other checks follow from it)
+    found = [e for e in found if e.validator == "type" or tuple(e.absolute_path) not in mistyped]
     return [_input_error(doc, e) for e in found]
 
 
