@@ -562,7 +562,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 130
     except PolicycheckError as e:
         errors = e.errors if isinstance(e, InputErrors) else (e,)  # one line each, whatever a name holds
-        click.echo("".join(f"policycheck: {terminal(str(x))}\n" for x in errors), err=True, nl=False)
+        lines = dict.fromkeys(f"policycheck: {terminal(str(x))}\n" for x in errors)  # diff reads a file twice
+        click.echo("".join(lines), err=True, nl=False)
         return 2
     except KeyboardInterrupt:
         return 130

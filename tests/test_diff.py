@@ -156,6 +156,15 @@ def test_usage(capsys):
     assert "give BEFORE AFTER, or --base-ref REF AFTER" in capsys.readouterr().err
 
 
+def test_a_broken_export_read_twice_is_one_line(tmp_path, capsys):
+    shutil.copy(POLICY, tmp_path / "policy.yaml")
+    broken = tmp_path / "export.json"  # read as BEFORE, as AFTER, and beside the policies
+    broken.write_text('{"apiVersion": "policycheck/v1", "kind": "GatewayExport",\n "applications": [{"id": 5,}]}\n')
+    assert main(["diff", "--no-config", "--policies", str(tmp_path), str(broken), str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ":2:28: invalid JSON" in err, err
+
+
 def test_base_ref_an_export_deleted_in_the_change_loses_everything(repo, capsys):
     import realms
 
