@@ -43,7 +43,7 @@ from .limits import Limits
 from .policy import PolicyPart, read_policy
 from .products import coverage_gates
 from .routes import attach
-from .source import Document, load, read_bytes
+from .source import Document, load, read_stamped
 from .survey import API_VERSION, READ_AS, FileRead, Note, foreign_vendor, looks_ours, names_our_kind, near_ours
 from .validate import validate
 from .waivers import read_waivers
@@ -356,13 +356,6 @@ class Unrecognised(InputError):
     """A file that is none of the kinds policycheck reads, though it was named or looks like one."""
 
 
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None  # read_bytes says why
-
-
 class _Read(NamedTuple):
     doc: Document | None
     kind: str | None
@@ -384,8 +377,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
     else:
         path = source
         shown = display_path(path)
-        stamp = _stat(shown)
-        raw = read_bytes(shown, limits)
+        raw, stamp = read_stamped(shown, limits)
     ionapi = path.endswith(".ionapi")
     if shown.rsplit("/", 1)[-1] == "policy.xml":
         from .importers import apim
@@ -432,7 +424,7 @@ def _load_document(source: str | tuple[str, bytes], explicit: bool, limits: Limi
         why = f"looks like an export or a policy but is not valid {'JSON' if path.endswith('.json') else 'YAML'}"
         note = Note(shown, f"{why} ({e.message}): skipped", e.line, e.column, "warning")
         return _Read(None, None, FileRead(shown, None, why), (note,))
-    if not isinstance(source, tuple) and stamp is not None and stamp.st_size == len(raw):
+    if stamp is not None and stamp.st_size == len(raw):  # read from a file, which has not grown meanwhile
         doc.keep_file(shown, stamp)
     data = doc.data
     api = data.get("apiVersion") if isinstance(data, dict) else None

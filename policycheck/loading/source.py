@@ -174,6 +174,11 @@ SET_ASIDE_BYTES = 8 << 20
 
 
 def read_bytes(path: str, limits: Limits) -> bytes:
+    return read_stamped(path, limits)[0]
+
+
+def read_stamped(path: str, limits: Limits) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file at `path`, and its status when it was read (to tell later whether it changed)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -194,7 +199,7 @@ def read_bytes(path: str, limits: Limits) -> bytes:
         raise InputError(path, f"cannot read: {e.strerror}") from None
     if len(raw) > limits.max_file_bytes:
         raise InputError(path, f"file is over the limit of {limits.max_file_bytes} bytes")
-    return raw
+    return raw, st
 
 
 def load(
