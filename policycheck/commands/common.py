@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from .. import config as config_module
+from ..errors import UsageError
 from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
 from ..loading.survey import FileRead, Note
+from ..model import Model
 from ..records import Record, replace
 from ..reporters import PROVENANCE_FORMATS, render
 from .report_file import write_report
@@ -45,6 +47,28 @@ def load_config(path: str | None, no_config: bool) -> config_module.Config:
 def identity(cfg: config_module.Config) -> Identity:
     suffixes = cfg.environment_suffixes if cfg.environment_suffixes is not None else DEFAULT_SUFFIXES
     return Identity(cfg.applications, suffixes, cfg.environments)
+
+
+def read_model(
+    command: str, policies: tuple[str, ...], config: str | None, no_config: bool
+) -> tuple[Model, tuple[str, ...]]:
+    """The model `explain` and `who-can` read, and its paths: those of --policies, else the configured ones."""
+    from ..loading.inputs import load_model
+
+    cfg = load_config(config, no_config)
+    paths = policies or cfg.paths
+    if not paths:
+        raise UsageError(f"{command} needs the policies and the export: give --policies PATH or set paths")
+    return load_model(paths, waiver_files=cfg.waivers, identity=identity(cfg)), tuple(paths)
+
+
+def known_environments(model: Model) -> set[str]:
+    """Every environment the policies or the export name (an --env must be one of them)."""
+    return {
+        *model.environments,
+        *model.policy_environments,
+        *(e for a in model.applications.values() for e in a.clients),
+    }
 
 
 def said(files: Iterable[FileRead], notes: Iterable[Note]) -> str:

@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from ..errors import UsageError, quoted
 from ..escaping import terminal
 from ..explanation import explain, render_json, render_text
-from ..loading.inputs import load_model
 from ..model import ALL_ENVIRONMENTS
-from .common import Outcome, identity, load_config
+from .common import Outcome, known_environments, read_model
 
 
 def check_known(what: str, name: str, names: Iterable[str]) -> None:
@@ -36,19 +35,11 @@ def run_explain(
     config: str | None,
     no_config: bool,
 ) -> Outcome:
-    cfg = load_config(config, no_config)
-    paths = policies or cfg.paths
-    if not paths:
-        raise UsageError("explain needs the policies and the export: give --policies PATH or set paths")
-    model = load_model(paths, waiver_files=cfg.waivers, identity=identity(cfg))
+    model, _ = read_model("explain", policies, config, no_config)
     check_known("application", app, model.applications)
     if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
         check_known("operation", operation, model.operations)
-    envs = {
-        *model.environments,
-        *model.policy_environments,
-        *(e for a in model.applications.values() for e in a.clients),
-    }
+    envs = known_environments(model)
     check_known("environment", env, envs)
     token = None
     warnings = ""
