@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from vendor_helpers import found as findings_of
 
 from policycheck import config
 from policycheck.cli import main
@@ -233,17 +234,7 @@ def test_keycloak_example_check(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     assert "never-read-never-printed" not in out
     # the fields a CI tool reads, from the JSON report
     code, out, _ = run(capsys, "check", "--format", "json")
-    found = [
-        (
-            f["rule"],
-            f"{f['location']['path']}:{f['location']['line']}",
-            f["application"],
-            f["environment"],
-            f["operation"],
-        )
-        for f in json.loads(out)["findings"]
-    ]
-    assert (code, [f for f in found if f[0] in ("PC101", "PC103", "PC104", "PC202")]) == (
+    assert (code, [f for f in findings_of(out) if f[0] in ("PC101", "PC103", "PC104", "PC202")]) == (
         1,
         [
             ("PC103", "prod/erp-realm.json:23", "gl-integration", "prod", None),
