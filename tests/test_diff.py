@@ -162,7 +162,7 @@ def test_a_broken_export_read_twice_is_one_line(tmp_path, capsys):
     broken.write_text('{"apiVersion": "policycheck/v1", "kind": "GatewayExport",\n "applications": [{"id": 5,}]}\n')
     assert main(["diff", "--no-config", "--policies", str(tmp_path), str(broken), str(broken)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and ":2:28: invalid JSON" in err, err
+    assert err.count("\n") == 1 and "export.json:2:" in err and ": invalid JSON: " in err, err  # columns vary by Python
 
 
 def test_base_ref_an_export_deleted_in_the_change_loses_everything(repo, capsys):
