@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,14 @@ from policycheck.loading.limits import Limits
 EXAMPLE = Path(__file__).resolve().parent.parent / "policies" / "examples" / "cloudsuite"
 
 
-def _as_json(tmp_path: Path) -> Path:
+def _as_json(tmp_path: Path, ascii: bool = True, bom: str = "") -> Path:
     """The story example with its policy and export written as pretty-printed JSON."""
     for name in ("policy", "export"):
         data = yaml.safe_load((EXAMPLE / f"{name}.yaml").read_text(encoding="utf-8"))
-        (tmp_path / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        if not ascii:
+            data["metadata"] = {"description": "Écritures de journal, ünïcode before the findings"}
+        text = bom + json.dumps(data, indent=2, ensure_ascii=ascii) + "\n"
+        (tmp_path / f"{name}.json").write_text(text, encoding="utf-8")
     return tmp_path
 
 
@@ -61,6 +65,26 @@ def test_a_set_aside_text_is_let_go_and_read_again_only_to_locate(
     export.set_aside()
     assert export._text is None and export._index is None
     assert app.source.location() == where
+
+
+@pytest.mark.parametrize(
+    ("ascii", "bom", "mapped"),
+    [(True, "", True), (False, "", False), (True, "\ufeff", False)],
+    ids=["ascii", "utf8", "bom"],
+)
+def test_an_ascii_text_is_read_again_as_a_mapping_of_its_file_any_other_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ascii: bool, bom: str, mapped: bool
+) -> None:
+    """Mapped bytes are characters only in an ASCII file without a byte order mark: others are decoded again."""
+    kept = load_inputs([str(_as_json(tmp_path, ascii, bom))], Limits())
+    expected = [app.source.location() for app in kept.model.applications.values()]
+    monkeypatch.setattr(source, "SET_ASIDE_BYTES", 0)
+    loaded = load_inputs([str(tmp_path)], Limits())
+    export = next(d for d in loaded.documents if d.path.endswith("export.json"))
+    assert [app.source.location() for app in loaded.model.applications.values()] == expected
+    assert export._index is not None
+    assert isinstance(export._index.text, mmap.mmap) == mapped
+    assert any(where.line > 1 for where in expected)
 
 
 def test_a_file_changed_after_loading_is_not_located_from_its_new_text(

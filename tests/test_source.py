@@ -618,11 +618,12 @@ def test_json_positions_count_lines_and_columns_exactly(text: str, block: int) -
 
     saved, jsonpos._BLOCK = jsonpos._BLOCK, block
     try:
-        index = jsonpos.JsonIndex(text)
+        index, of_bytes = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text.encode())
         for offset in range(len(text) + 1):
             line = text.count("\n", 0, offset) + 1
             column = offset - (text.rfind("\n", 0, offset) + 1) + 1
             assert index.position(offset) == (line, column)
+            assert of_bytes.position(offset) == (line, column)
     finally:
         jsonpos._BLOCK = saved
 
@@ -659,8 +660,32 @@ def test_json_positions_by_indentation_equal_the_decoder_s(data: object, indent:
     if drop and isinstance(parsed, dict) and parsed:
         parsed.pop(next(iter(parsed)))  # as a secret key is dropped after parsing
     plain, indexed = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text, parsed)
+    of_bytes = jsonpos.JsonIndex(text.encode(), parsed)  # an ASCII file mapped into memory
     for path in paths:
         assert indexed.locate(path) == plain.locate(path), path
+        assert of_bytes.locate(path) == plain.locate(path), path
+
+
+def test_a_mapped_text_decodes_only_the_container_whose_keys_differ_from_the_data() -> None:
+    """A dropped secret key leaves an object's keys unlike the data's: that object alone is decoded to step
+    through it, not the whole file (a 139 MB export at 100,000 applications)."""
+    from policycheck.loading import jsonpos
+
+    data = {"applications": [{"id": f"app-{i}", "client_secret": "x", "scopes": ["a", "b"]} for i in range(3)]}
+    text = json.dumps(data, indent=2)
+    parsed = json.loads(text)
+    for app in parsed["applications"]:
+        del app["client_secret"]  # as the loader drops it
+    plain, mapped = jsonpos.JsonIndex(text), jsonpos.JsonIndex(text.encode(), parsed)
+    for path in [("applications", 1, "scopes", 1), ("applications", 2, "id"), ("applications", 0, "client_secret")]:
+        assert mapped.locate(path) == plain.locate(path), path
+    assert isinstance(mapped.text, bytes)  # never decoded whole
+    compact = jsonpos.JsonIndex(json.dumps(data).encode(), parsed)
+    assert compact.locate(("applications", 2, "id")) == (
+        1,
+        json.dumps(data).index('"id": "app-2"') + 1,
+    )
+    assert isinstance(compact.text, str)  # one line: no container of its own lines, the text is decoded
 
 
 _SECRETISH = st.sampled_from(["secret", "password", "credentials", "clients", "environments", "name", "key", "x"])

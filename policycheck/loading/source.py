@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,6 +34,9 @@ from .jsondepth import MAX_JSON_DEPTH, deeper_at, max_depth
 from .jsonpos import JsonIndex
 from .limits import Limits
 from .secrets import CREDENTIAL_VALUES, NAMED_MAPPINGS, find_keys, holds_nothing, masked
+
+if TYPE_CHECKING:
+    import mmap
 
 PathKey = str | int
 Position = tuple[int, int]
@@ -113,8 +116,8 @@ class Document:
     _children: dict[int, Any] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _index: JsonIndex | None = field(default=None, repr=False)
-    _file: tuple[str, int, int, int] | None = field(default=None, repr=False)
-    """(path, size, mtime_ns, inode) of the file the text can be read again from, once set aside."""
+    _file: tuple[str, int, int, int, bool] | None = field(default=None, repr=False)
+    """(path, size, mtime_ns, inode, ASCII) of the file the text can be read again from, once set aside."""
 
     def set_aside(self) -> None:
         """Let go of the text of a large JSON file that can be read again (its positions then re-read it).
@@ -131,7 +134,9 @@ class Document:
     def keep_file(self, path: str, stamp: os.stat_result) -> None:
         """Mark the text as one that `path` holds (read at `stamp`), so that it may be set aside."""
         if self.format == "json" and self._children is None and self.size >= SET_ASIDE_BYTES:
-            self._file = (path, stamp.st_size, stamp.st_mtime_ns, stamp.st_ino)
+            text = self._text or ""
+            ascii = text.isascii() and len(text) == stamp.st_size  # no byte order mark either
+            self._file = (path, stamp.st_size, stamp.st_mtime_ns, stamp.st_ino, ascii)
 
     def dropped_from(self, node: Any) -> frozenset[str]:
         """The dropped keys that `node` (a mapping of `data`) held with a value: their presence, never the value."""
@@ -155,17 +160,29 @@ class Document:
                 break
         return pos
 
-    def _read_again(self) -> str:
+    def _read_again(self) -> str | mmap.mmap:
+        """The text again: an ASCII file is mapped (its bytes are its characters), any other one decoded.
+
+        A mapping reads the file's pages from the system's cache as they are needed,
+        where decoding a copy would first allocate and fill twice its size (0.9 s of
+        page faults for a 139 MB export at 100,000 applications on these machines).
+        A file cut short while it is mapped would end the process (SIGBUS); one
+        changed before it is mapped is told by its size, time and inode.
+        """
         if self._file is None:
             return ""
-        path, size, mtime, inode = self._file
+        path, size, mtime, inode, ascii = self._file
         try:
             with open(path, "rb") as f:
                 st = os.fstat(f.fileno())
                 if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, inode):
                     return ""  # changed since it was parsed: its offsets would not be the data's
+                if ascii:
+                    import mmap
+
+                    return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # stays open after f closes
                 return f.read().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+        except (OSError, ValueError):  # ValueError: UnicodeDecodeError, or a file emptied meanwhile
             return ""
 
 
