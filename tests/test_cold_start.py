@@ -58,6 +58,7 @@ STDLIB_FOR_OTHER_PATHS = {
     "xml.parsers.expat",  # an APIM policy.xml
     "tomllib",  # [tool.policycheck] in pyproject.toml
     "hashlib",  # fingerprints: baselines, SARIF
+    "difflib",  # a suggestion: a likely rename, an unknown name's near miss
 }
 
 

@@ -8,7 +8,6 @@ the others together. Computed once per run (PC501, PC502, PC503 and coverage rea
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -79,6 +78,10 @@ def _renamed(op: Operation, left: list[tuple[Spec, SpecOperation]], taken: set[i
         taken.add(id(same_id[0]))
         return same_id[0]
     candidates = {key(so.method, so.path)[1]: so for so in free if so.method == op.method}
+    if not candidates:
+        return None
+    import difflib  # only to name a likely rename: 2-3 ms of every start otherwise
+
     close = difflib.get_close_matches(key(op.method, op.path)[1], list(candidates), n=1, cutoff=0.7)
     if close:
         taken.add(id(candidates[close[0]]))
