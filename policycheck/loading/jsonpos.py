@@ -123,18 +123,24 @@ class JsonIndex:
         Used when its children do not match the data by indentation (a dropped secret
         key): the decoder then steps through this container alone, not the whole file.
         """
-        text = self.text
-        line = text.rfind(b"\n", 0, start) + 1
-        own = _SPACES_BYTES.match(text, line).end() - line  # type: ignore[union-attr]
-        closing = self._pattern("\n" + " " * own + "[\\]}]").search(text, start)
+        _, closing = self._closing(start, start)
         if closing is None:
             return None
-        window = bytes(text[start : closing.end()]).decode("ascii")
+        window = bytes(self.text[start : closing.end()]).decode("ascii")
         try:
             _, end = _DECODER.raw_decode(window)
         except (ValueError, RecursionError):
             return None
         return window if end == len(window) else None  # exactly one value: the container, whole
+
+    def _closing(self, start: int, after: int) -> tuple[int, Any]:
+        """The indentation of the line the container at `start` opens on, and the first line from `after` that
+        closes a container at that indentation (its own closing line, when pretty-printed), or None."""
+        text = self.text
+        line = text.rfind(self._nl, 0, start) + 1
+        own: int = (_SPACES_BYTES if self._bytes else _SPACES).match(text, line).end() - line  # type: ignore[union-attr]
+        # spaces written out, not counted ({n}): the regex engine then scans for the whole line start at once
+        return own, self._pattern("\n" + " " * own + "[\\]}]").search(text, after)
 
     def _indented(self, path: tuple[PathKey, ...], start: int, opener: str) -> dict[PathKey, tuple[int, int]] | None:
         """The children of a pretty-printed container, found by their lines' indentation, or None.
@@ -157,17 +163,14 @@ class JsonIndex:
             return None
         text, ws, nl = self.text, self._ws, self._nl
         spaces: Any = _SPACES_BYTES if self._bytes else _SPACES
-        line = text.rfind(nl, 0, start) + 1
-        own = spaces.match(text, line).end() - line
         first = ws.match(text, start + 1).end()
+        own, closing = self._closing(start, first)
         child_line = text.rfind(nl, start, first) + 1
         if not child_line or spaces.match(text, child_line).end() != first:
             return None
         step = first - child_line
         if step <= own:
             return None
-        # spaces written out, not counted ({n}): the regex engine then scans for the whole line start at once
-        closing = self._pattern("\n" + " " * own + "[\\]}]").search(text, first)
         if closing is None:
             return None
         starts = [first] if self._char(first) not in ("]", "}") else []
