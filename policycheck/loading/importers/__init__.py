@@ -7,6 +7,7 @@ produces an ExportPart, so the same rules and reporters apply whatever the sourc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from .identity import Identity
 
 FORMATS = ("native", "keycloak", "entra", "ionapi", "apigee", "apim", "kong", "auth0")
+READ_ORDER = ("keycloak", "ionapi", "entra", "apigee", "apim", "kong", "auth0")
+"""The vendor importers in the order their parts are read: each module's `read_documents`, imported only
+when a file of its vendor is present."""
 
 
 def detect(data: Any, path: str) -> str | None:
@@ -113,46 +117,11 @@ def _read_vendor(docs: list[tuple[Document, str]], identity: Identity) -> list[E
     """The importers of the vendors present, each imported only then, in a fixed order."""
     for doc, kind in docs:
         check_shape(doc, kind)
-    kinds = {kind for _, kind in docs}
-    parts = []
-    if "keycloak" in kinds:
-        from . import keycloak
-
-        realms = [realm for doc, kind in docs if kind == "keycloak" for realm in keycloak.realms_of(doc)]
-        for realm in keycloak.merge_users(realms):
-            parts.append(keycloak.read_realm(realm, identity))
-    if "ionapi" in kinds:
-        from . import ionapi
-
-        for doc, kind in docs:
-            if kind == "ionapi":
-                parts.append(ionapi.read_ionapi(doc, identity))
-    if "entra" in kinds:
-        from . import entra
-
-        for tenant in entra.tenants_of(doc for doc, kind in docs if kind == "entra"):
-            parts.append(entra.read_tenant(tenant, identity))
-    if "apigee" in kinds:
-        from . import apigee
-
-        for org in apigee.organizations(doc for doc, kind in docs if kind == "apigee"):
-            parts.append(apigee.read_organization(org, identity))
-    if "apim" in kinds:
-        from . import apim
-
-        for artifacts in apim.artifact_sets(doc for doc, kind in docs if kind == "apim"):
-            parts.extend(apim.read_set(artifacts, identity))
-    if "kong" in kinds:
-        from . import kong
-
-        for doc, kind in docs:
-            if kind == "kong":
-                parts.append(kong.read_config(doc, identity))
-    if "auth0" in kinds:
-        from . import auth0
-
-        for auth0_tenant in auth0.tenants_of(doc for doc, kind in docs if kind == "auth0"):
-            parts.extend(auth0.read_tenants(auth0_tenant, identity))
+    parts: list[ExportPart] = []
+    for vendor in READ_ORDER:
+        mine = [doc for doc, kind in docs if kind == vendor]
+        if mine:
+            parts.extend(import_module(f"{__name__}.{vendor}").read_documents(mine, identity))
     return parts
 
 

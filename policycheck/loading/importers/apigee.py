@@ -282,3 +282,8 @@ def _in(folder: str, prefix: str) -> bool:
 def _note(where: Origin, message: str) -> Note:
     loc = where.location()
     return Note(loc.path, message, loc.line, loc.column)
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every organization the files of `docs` make up, as export parts."""
+    return [read_organization(org, identity) for org in organizations(iter(docs))]

@@ -344,3 +344,8 @@ def _spec_operations(spec: Any) -> Iterable[tuple[str, str, str | None, tuple[st
 def _note(where: Origin, message: str) -> Note:
     loc = where.location()
     return Note(loc.path, message, loc.line, loc.column)
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every set of artifacts (an APIOps extract) in `docs`, as export parts."""
+    return [part for artifacts in artifact_sets(docs) for part in read_set(artifacts, identity)]

@@ -250,3 +250,8 @@ def read_tenant(tenant: Tenant, identity: Identity, config: Document | None = No
         )
     ]
     return part
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every tenant the files of `docs` make up, as export parts."""
+    return [part for tenant in tenants_of(docs) for part in read_tenants(tenant, identity)]

@@ -326,3 +326,8 @@ def _scopes(resource: dict[str, Any]) -> list[dict[str, Any]]:
         or []
     )
     return found
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every tenant the files of `docs` make up, as export parts."""
+    return [read_tenant(tenant, identity) for tenant in tenants_of(docs)]

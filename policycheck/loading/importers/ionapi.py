@@ -27,3 +27,8 @@ def read_ionapi(doc: Document, identity: Identity) -> ExportPart:
     part.applications.append(Application(identity.application(name), name, {env: client}, {}, (), Origin(doc, ("cn",))))
     part.counts.append(("ionapi", doc.path, "files", 1))
     return part
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every .ionapi file of `docs`, as export parts."""
+    return [read_ionapi(doc, identity) for doc in docs]

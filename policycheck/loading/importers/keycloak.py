@@ -263,3 +263,8 @@ def _delivery(
         expanded[role] = None
         todo.extend(roles.get(role, (None, []))[1])
     return sorted(expanded)
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every realm of `docs` (users files joined to their realms first), as export parts."""
+    return [read_realm(realm, identity) for realm in merge_users([r for doc in docs for r in realms_of(doc)])]

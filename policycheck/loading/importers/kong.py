@@ -346,3 +346,8 @@ def _route(
     except (TypeError, ValueError):
         priority = 0
     return Route(name, env, methods, paths, priority, requirement, gate, "kong", doc.path)
+
+
+def read_documents(docs: list[Document], identity: Identity) -> list[ExportPart]:
+    """Every decK configuration of `docs`, as export parts."""
+    return [read_config(doc, identity) for doc in docs]
