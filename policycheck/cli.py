@@ -563,7 +563,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except PolicycheckError as e:
         errors = e.errors if isinstance(e, InputErrors) else (e,)  # one line each, whatever a name holds
         lines = dict.fromkeys(f"policycheck: {terminal(str(x))}\n" for x in errors)  # diff reads a file twice
-        click.echo("".join(lines), err=True, nl=False)
+        click.echo(e.said_before + "".join(lines), err=True, nl=False)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -22,6 +22,9 @@ def quoted(text: str, limit: int = 40) -> str:
 class PolicycheckError(Exception):
     """Policycheck could not do its job (bad input, bad usage): exit code 2."""
 
+    said_before: str = ""
+    """What the loaders said before the error, for stderr ahead of it: a file skipped may be its cause."""
+
 
 class InputError(PolicycheckError):
     """A problem in one input file, at a line and column when known.

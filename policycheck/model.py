@@ -395,6 +395,8 @@ class Token(NamedTuple):
     environment: str | None
     source: Origin
     response_scope: str | None = None
+    leeway: int = 60
+    """The clock leeway in seconds that its exp, nbf and iat are judged with (`policycheck token --leeway`)."""
 
 
 # --- OpenAPI documents -----------------------------------------------------

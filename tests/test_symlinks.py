@@ -90,3 +90,42 @@ def test_a_link_cycle_with_follow_symlinks_ends(capsys, repo):
     run = cli(capsys, "check", "--no-config", "--follow-symlinks", "-v", "gw")
     assert run.code == 0, run
     assert "gw/loop/: skipped (symbolic link to a checked directory)" in run.err
+
+
+WARNED = "policycheck: gw/environ.yaml: warning: a symbolic link to a file outside the checked paths"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("who-can", "--no-config", "--env", "prod", "--policies", "gw", "orders.list"),
+        ("explain", "--no-config", "--env", "prod", "--policies", "gw", "shop", "orders.list"),
+        ("diff", "--no-config", "--policies", "gw", "gw/export.yaml", "gw/export.yaml"),
+        ("token", "check", "--no-config", "--no-verify", "--policies", "gw", "claims.json"),
+    ],
+    ids=["who-can", "explain", "diff", "token"],
+)
+def test_every_command_that_reads_the_paths_says_what_it_skipped(capsys, repo, args):
+    """Not only `check`: a link left unread is said by each command that walks the policies' paths."""
+    write(repo / "claims.json", '{"sub": "shop-prd", "scope": "orders"}')
+    run = cli(capsys, *args)
+    assert run.code in (0, 1), run
+    assert_not_read(run)
+    assert run.err.count(WARNED) == 1, run.err  # diff reads the policies twice: said once
+
+
+def test_a_skipped_file_is_said_before_the_error_it_causes(capsys, repo):
+    """The export is a link out of the tree: "no gateway export" must come with the reason it was not read."""
+    os.unlink(repo / "gw" / "export.yaml")
+    write(repo.parent / "outside" / "export.yaml", EXPORT)
+    (repo / "gw" / "export.yaml").symlink_to(repo.parent / "outside" / "export.yaml")
+    run = cli(capsys, "check", "--no-config", "gw")
+    assert run.code == 2, run
+    lines = run.err.splitlines()
+    assert lines[-1].startswith("policycheck: nothing to check: no gateway export"), run.err
+    assert "policycheck: gw/export.yaml: warning: a symbolic link to a file outside the checked paths" in "\n".join(
+        lines[:-1]
+    )
+    explained = cli(capsys, "explain", "--no-config", "--env", "prod", "--policies", "gw", "shop", "orders.list")
+    assert explained.code == 2 and "unknown application 'shop'" in explained.err.splitlines()[-1], explained
+    assert "gw/export.yaml: warning: a symbolic link" in explained.err, explained

@@ -1059,28 +1059,54 @@ def test_k03_only_one_key_source(capsys, here, key_set):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"not json", "expected a JWKS (JSON with keys)"),
-        (b"", "expected a JWKS (JSON with keys)"),
-        (b"\xff\xfe", "expected a JWKS (JSON with keys)"),
-        (b"[]", "expected a JWKS: an object with a list of keys"),
-        (b'{"keys": {}}', "expected a JWKS: an object with a list of keys"),
-        (b'{"kty": "RSA"}', "expected a JWKS: an object with a list of keys"),
-        (b'{"keys": []}', "the JWKS has no usable public signing key"),
-        (b'{"keys": [1, "a", null]}', "the JWKS has no usable public signing key"),
-        (b"[" * 50_000 + b"]" * 50_000, "expected a JWKS (JSON with keys)"),
+        (b"not json", "bad.json:1:1: expected a JWKS (JSON with keys): Expecting value"),
+        (b"", "bad.json:1:1: expected a JWKS (JSON with keys): Expecting value"),
+        (b"\xff\xfe", "bad.json: expected a JWKS (JSON with keys): not UTF-8 text"),
+        (b"[]", "bad.json:1:1: expected a JWKS: an object with a list of keys"),
+        (b'{"keys": {}}', "bad.json:1:2: expected a JWKS: an object with a list of keys"),  # at "keys"
+        (b'{"kty": "RSA"}', "bad.json:1:1: expected a JWKS: an object with a list of keys"),
+        (b'{"keys": []}', "bad.json:1:2: the JWKS has no usable public signing key (the list of keys is empty)"),
+        (
+            b'{"keys": [1, "a", null]}',
+            "bad.json:1:2: the JWKS has no usable public signing key "
+            "(key 0 is not an object; key 1 is not an object; key 2 is not an object)",
+        ),
+        (b"[" * 50_000 + b"]" * 50_000, "bad.json:1:1001: expected a JWKS (JSON with keys): nested too deeply"),
+        (
+            b'{"keys": [\n  {"kty": "RSA",}\n]}',
+            "bad.json:2:17: expected a JWKS (JSON with keys): Expecting property name enclosed in double quotes",
+        ),
     ],
-    ids=["not-json", "empty-file", "not-utf8", "array", "keys-object", "a-single-jwk", "empty", "no-objects", "deep"],
+    ids=[
+        "not-json",
+        "empty-file",
+        "not-utf8",
+        "array",
+        "keys-object",
+        "a-single-jwk",
+        "empty",
+        "no-objects",
+        "deep",
+        "trailing-comma",
+    ],
 )
 def test_k04_jwks_that_cannot_be_used_is_exit_2(capsys, here, body, message):
+    """Each a line:column in the file and the reason (why no key of the list could be used)."""
     path = write(Path("bad.json"), body)
     run = check(capsys, token_file(here, sign(claims(), keys().rsa, kid="rs")), "--jwks", path)
-    assert_one_line_error(run, f"bad.json: {message}")
+    assert assert_one_line_error(run) == f"policycheck: {message}"
 
 
 def test_k04_only_encryption_keys_is_exit_2(capsys, here):
     path = write(Path("enc.json"), jwks(public_jwk(keys().rsa, kid="rs", use="enc")))
     run = check(capsys, token_file(here, sign(claims(), keys().rsa, kid="rs")), "--jwks", path)
-    assert_one_line_error(run, "enc.json: the JWKS has no usable public signing key")
+    assert_one_line_error(run, "enc.json:1:2: the JWKS has no usable public signing key (1 key is for encryption, not")
+
+
+def _column(body: bytes, member: bytes) -> int:
+    """The column of `member` in a JWKS written on one line."""
+    assert b"\n" not in body
+    return body.index(member) + 1
 
 
 def test_k04_bad_members_are_skipped_with_a_warning(capsys, here):
@@ -1090,10 +1116,11 @@ def test_k04_bad_members_are_skipped_with_a_warning(capsys, here):
     path = write(Path("mixed.json"), body)
     run = check(capsys, token_file(here, sign(claims(), k.rsa, kid="rs")), "--jwks", path)
     verified(run)
+    broken, xyz = _column(body, b'{"kty": "RSA", "kid": "broken"'), _column(body, b'{"kty": "XYZ"')
     assert run.err == (
-        "warning: mixed.json: key 0 is not an object; skipped\n"
-        "warning: mixed.json: key 1 is not a usable public key; skipped\n"
-        "warning: mixed.json: key 2 is not a usable public key; skipped\n"
+        f"warning: mixed.json:1:{_column(body, b'7, ')}: key 0 is not an object; skipped\n"
+        f"warning: mixed.json:1:{broken}: key 1 is not a usable public key; skipped\n"
+        f"warning: mixed.json:1:{xyz}: key 2 is not a usable public key; skipped\n"
     )
 
 
@@ -1123,11 +1150,13 @@ def test_k05_private_and_symmetric_members_are_skipped_and_never_shown(capsys, h
     ]
     run = cli(capsys, "token", "--no-config", "--now", NOW_ISO, "--jwks", path, "--format", fmt, *tokens)
     assert run.code == 1 and "Traceback" not in run.text
+    body = path.read_bytes()
+    first, second = len(b'{"keys": [') + 1, _column(body, b'{"kty": "oct"')
     assert run.err == (
-        "warning: leaky.json: key 0 holds private or symmetric key material; skipped (a JWKS for verification "
-        "must hold public keys only)\n"
-        "warning: leaky.json: key 1 holds private or symmetric key material; skipped (a JWKS for verification "
-        "must hold public keys only)\n"
+        f"warning: leaky.json:1:{first}: key 0 holds private or symmetric key material; skipped (a JWKS for "
+        "verification must hold public keys only)\n"
+        f"warning: leaky.json:1:{second}: key 1 holds private or symmetric key material; skipped (a JWKS for "
+        "verification must hold public keys only)\n"
     )
     for member in ("d", "p", "q", "dp", "dq", "qi"):
         assert private[member] not in run.text
@@ -1167,7 +1196,8 @@ def test_k06_a_duplicate_kid_is_warned_about_and_the_first_key_is_used(capsys, h
     )
     run = check(capsys, token_file(here, sign(claims(), k.rsa, kid="rs")), "--jwks", path)
     verified(run)
-    assert run.err == "warning: dup.json: key id 'rs' appears twice; the first is used\n"
+    second_kid = path.read_bytes().rindex(b'"kid"') + 1
+    assert run.err == f"warning: dup.json:1:{second_kid}: key id 'rs' appears twice; the first is used\n"
     rejected(
         check(capsys, token_file(here, sign(claims(), k.rsa_other, kid="rs")), "--jwks", path),
         "the signature does not verify with the configured key",
@@ -1248,7 +1278,9 @@ def test_k10_a_discovery_document_that_is_not_a_json_object_is_exit_2(capsys, he
 
 
 def test_k10_a_jwks_uri_that_is_not_json_is_exit_2(capsys, here):
-    assert_one_line_error(_discover(capsys, here, "badjwks"), "/badjwks/jwks: expected a JWKS (JSON with keys)")
+    assert_one_line_error(
+        _discover(capsys, here, "badjwks"), "/badjwks/jwks:1:1: expected a JWKS (JSON with keys): Expecting value"
+    )
 
 
 def test_k11_a_huge_body_is_cut_off_at_the_cap(capsys, here):

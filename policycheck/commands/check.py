@@ -19,7 +19,7 @@ from ..progress import Progress, stream_for
 from ..records import NEW as _NEW
 from ..records import Record
 from ..reporters import render
-from .common import Outcome, emit, identity, load_config, said, with_provenance
+from .common import Outcome, emit, identity, load_config, said, told_first, with_provenance
 from .report_file import write_report
 
 _set = object.__setattr__
@@ -155,12 +155,13 @@ def _check(options: Options, progress: Progress) -> tuple[Result, Severity, Load
         specs = read_specs(cfg.openapi, limits)
         loaded = replace(loaded, model=replace(loaded.model, specs=specs))
     model = loaded.model
-    if not model.operations and not model.bindings:
-        raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
-    if not model.has_export:
-        raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in {', '.join(paths)}")
-    if not model.bindings:
-        raise UsageError("nothing to check: the policies bind no application to any operation (add bindings)")
+    with told_first(said((), loaded.notes)):  # a file skipped is often why there is nothing to check
+        if not model.operations and not model.bindings:
+            raise UsageError(f"nothing to check: no policy (kind: Policy) found in {', '.join(paths)}")
+        if not model.has_export:
+            raise UsageError(f"nothing to check: no gateway export (kind: GatewayExport) found in {', '.join(paths)}")
+        if not model.bindings:
+            raise UsageError("nothing to check: the policies bind no application to any operation (add bindings)")
     selection = Selection(
         options.select or cfg.select,
         options.ignore or cfg.ignore,

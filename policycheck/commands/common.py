@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from .. import config as config_module
-from ..errors import UsageError
+from ..errors import PolicycheckError, UsageError
 from ..escaping import terminal
 from ..findings import Result
 from ..loading.importers.identity import DEFAULT_SUFFIXES, Identity
@@ -51,15 +52,28 @@ def identity(cfg: config_module.Config) -> Identity:
 
 def read_model(
     command: str, policies: tuple[str, ...], config: str | None, no_config: bool
-) -> tuple[Model, tuple[str, ...]]:
-    """The model `explain` and `who-can` read, and its paths: those of --policies, else the configured ones."""
-    from ..loading.inputs import load_model
+) -> tuple[Model, tuple[str, ...], str]:
+    """The model `explain` and `who-can` read, its paths (those of --policies, else the configured ones), and
+    the loaders' notes and warnings for stderr (a file skipped is said, as `check` says it)."""
+    from ..loading.inputs import load_inputs
 
     cfg = load_config(config, no_config)
     paths = policies or cfg.paths
     if not paths:
         raise UsageError(f"{command} needs the policies and the export: give --policies PATH or set paths")
-    return load_model(paths, waiver_files=cfg.waivers, identity=identity(cfg)), tuple(paths)
+    loaded = load_inputs(paths, waiver_files=cfg.waivers, identity=identity(cfg))
+    return loaded.model, tuple(paths), said((), loaded.notes)
+
+
+@contextmanager
+def told_first(stderr: str) -> Iterator[None]:
+    """An error raised inside comes after `stderr` (the loaders' notes): an unknown application or a missing
+    export is often a file that was skipped, and the note saying so must not be lost with the run."""
+    try:
+        yield
+    except PolicycheckError as e:
+        e.said_before = stderr + e.said_before
+        raise
 
 
 def known_environments(model: Model) -> set[str]:

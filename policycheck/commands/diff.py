@@ -11,10 +11,10 @@ from ..engine import Selection, run
 from ..errors import UsageError
 from ..exiting import keep
 from ..findings import Severity
-from ..loading.inputs import SUFFIXES, display_path, load_model
+from ..loading.inputs import SUFFIXES, display_path, load_inputs
 from ..loading.survey import Note
 from ..reporters import render
-from .common import Outcome, emit, identity, load_config, said, with_provenance
+from .common import Outcome, emit, identity, load_config, said, told_first, with_provenance
 
 DIFF_RULES = ("PC301", "PC302", "PC303")
 
@@ -100,10 +100,13 @@ def run_diff(options: DiffOptions) -> Outcome:
     else:
         before_source = [str(options.before)]
     who = identity(cfg)
-    before = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=before_source)
-    after = load_model(policies, waiver_files=cfg.waivers, identity=who, exports=after_source)
+    before_loaded = load_inputs(policies, waiver_files=cfg.waivers, identity=who, exports=before_source)
+    after_loaded = load_inputs(policies, waiver_files=cfg.waivers, identity=who, exports=after_source)
+    before, after = before_loaded.model, after_loaded.model
+    notes = list(dict.fromkeys([*notes, *before_loaded.notes, *after_loaded.notes]))  # the policies, read twice
     if not after.bindings:
-        raise UsageError("nothing to check: the policies bind no application to any operation")
+        with told_first(said((), notes)):
+            raise UsageError("nothing to check: the policies bind no application to any operation")
     severities = {"PC302": Severity.ERROR} if options.fail_on_new_access else {}
     result = run(
         after, Selection(select=DIFF_RULES, severities=severities), options.today or date.today(), before=before

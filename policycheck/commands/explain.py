@@ -10,7 +10,7 @@ from ..errors import UsageError, quoted
 from ..escaping import terminal
 from ..explanation import explain, render_json, render_text
 from ..model import ALL_ENVIRONMENTS
-from .common import Outcome, known_environments, read_model
+from .common import Outcome, known_environments, read_model, told_first
 
 
 def check_known(what: str, name: str, names: Iterable[str]) -> None:
@@ -35,22 +35,23 @@ def run_explain(
     config: str | None,
     no_config: bool,
 ) -> Outcome:
-    model, _ = read_model("explain", policies, config, no_config)
-    check_known("application", app, model.applications)
-    if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
-        check_known("operation", operation, model.operations)
-    envs = known_environments(model)
-    check_known("environment", env, envs)
-    token = None
-    warnings = ""
-    if token_spec:
-        from .token import TokenOptions, read_tokens
+    model, _, notes = read_model("explain", policies, config, no_config)
+    with told_first(notes):
+        check_known("application", app, model.applications)
+        if " " not in operation.strip():  # an id (METHOD /path is matched by explain, which names what it knows)
+            check_known("operation", operation, model.operations)
+        envs = known_environments(model)
+        check_known("environment", env, envs)
+        token = None
+        warnings = notes
+        if token_spec:
+            from .token import TokenOptions, read_tokens
 
-        options = TokenOptions(
-            tokens=(token_spec,), environment=env, application=app, jwks=jwks, key=key, no_verify=not (jwks or key)
-        )
-        notes: list[str] = []
-        (token,) = read_tokens(options, model, notes)
-        warnings = "".join(f"warning: {terminal(n)}\n" for n in notes)
-    e = explain(model, app, operation, env, token, time.time())
+            options = TokenOptions(
+                tokens=(token_spec,), environment=env, application=app, jwks=jwks, key=key, no_verify=not (jwks or key)
+            )
+            token_notes: list[str] = []
+            (token,) = read_tokens(options, model, token_notes)
+            warnings += "".join(f"warning: {terminal(n)}\n" for n in token_notes)
+        e = explain(model, app, operation, env, token, time.time())
     return Outcome(0 if e.allowed else 1, render_json(e) if fmt == "json" else render_text(e), warnings)

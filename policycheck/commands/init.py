@@ -6,12 +6,12 @@ import os
 
 from ..analysis import Analysis
 from ..errors import UsageError
-from ..loading.inputs import load_model
+from ..loading.inputs import load_inputs
 from ..loading.openapi import read_spec
 from ..loading.policy import PolicyPart
 from ..model import AllOf, AnyOf, Expression, Operation, Permission, PermissionRef, Requirement, Spec
 from ..starter_policy import callable_today, catalogue, render_bindings, render_policy
-from .common import Outcome
+from .common import Outcome, said, told_first
 from .report_file import write_report
 
 CONFIG = ".policycheck.yaml"
@@ -24,11 +24,13 @@ def run_init(paths: tuple[str, ...], openapi: str | None, api: str | None, polic
         raise UsageError(f"{existing[0]} exists: init never overwrites a file without --force")
     spec = read_spec(openapi, api=api) if openapi else None
     # the spec's operations are attached to the gateway's routes as the written policy's will be
-    model = load_model(inputs, defaults=starter(spec) if spec is not None else None)
-    if not model.has_export:
-        raise UsageError(f"init needs a gateway export: none found in {', '.join(inputs)}")
-    if not model.operations:
-        raise UsageError("init needs operations: give --openapi SPEC, or a policy with operations among the paths")
+    loaded = load_inputs(inputs, defaults=starter(spec) if spec is not None else None)
+    model, notes = loaded.model, said((), loaded.notes)
+    with told_first(notes):
+        if not model.has_export:
+            raise UsageError(f"init needs a gateway export: none found in {', '.join(inputs)}")
+        if not model.operations:
+            raise UsageError("init needs operations: give --openapi SPEC, or a policy with operations among the paths")
     today, already = callable_today(Analysis(model))
     command = "policycheck init " + " ".join(inputs) + (f" --openapi {openapi}" if openapi else "")
     bindings = render_bindings(today, command, already)
@@ -45,6 +47,7 @@ def run_init(paths: tuple[str, ...], openapi: str | None, api: str | None, polic
         0,
         f"wrote {CONFIG} and {policy_file}: {len(today)} application(s) bound to the {calls} call(s) "
         f"they can make today{repeated}; review them, then run: policycheck check\n",
+        notes,
     )
 
 

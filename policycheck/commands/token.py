@@ -11,14 +11,13 @@ from ..engine import Selection, run
 from ..errors import UsageError
 from ..escaping import log_line, terminal
 from ..findings import Result, Severity
-from ..loading.inputs import load_model
+from ..loading.inputs import load_inputs
 from ..model import Model, Token
 from ..records import replace
-from ..rules import token_health
 from ..tokens import source
 from ..tokens.build import build, pick_profile
 from ..tokens.verify import DEFAULT_ALGORITHMS, Verification, check_settings
-from .common import Outcome, emit, load_config
+from .common import Outcome, emit, load_config, said, told_first
 
 TOKEN_RULES = ("PC201", "PC204", "PC205")
 
@@ -46,10 +45,14 @@ class TokenOptions:
     color: bool = False
 
 
-def _model(options: TokenOptions) -> Model:
+def _model(options: TokenOptions) -> tuple[Model, str]:
+    """The policies and the export the tokens are checked against (none: no model), and the loaders' notes."""
     cfg = load_config(options.config, options.no_config)
     paths = options.paths or cfg.paths
-    return load_model(paths) if paths else Model()
+    if not paths:
+        return Model(), ""
+    loaded = load_inputs(paths)
+    return loaded.model, said((), loaded.notes)
 
 
 def verification(options: TokenOptions, warnings: list[str]) -> Verification:
@@ -94,17 +97,15 @@ def read_tokens(options: TokenOptions, model: Model, warnings: list[str]) -> tup
     return tuple(out)
 
 
-def check_tokens(options: TokenOptions) -> tuple[Result, Model, list[str]]:
+def check_tokens(options: TokenOptions) -> tuple[Result, Model, str]:
+    """The result of the token rules, the model with the tokens, and what stderr says (notes, warnings)."""
     warnings: list[str] = []
-    model = _model(options)
-    model = replace(model, tokens=read_tokens(options, model, warnings))
+    model, notes = _model(options)
+    with told_first(notes):
+        model = replace(model, tokens=read_tokens(options, model, warnings))
     now = options.now if options.now is not None else time.time()
     today = datetime.fromtimestamp(now, timezone.utc).date()
-    reset = token_health.leeway.set(options.leeway)
-    try:
-        return run(model, Selection(select=TOKEN_RULES), today, now), model, warnings
-    finally:
-        token_health.leeway.reset(reset)
+    return run(model, Selection(select=TOKEN_RULES), today, now), model, notes + _warnings(warnings)
 
 
 def _warnings(warnings: list[str]) -> str:
@@ -112,11 +113,11 @@ def _warnings(warnings: list[str]) -> str:
 
 
 def run_token(options: TokenOptions) -> Outcome:
-    result, _, warnings = check_tokens(options)
+    result, _, stderr = check_tokens(options)
     stdout = emit(result, options.formats, options.color)
     fail_on = options.fail_on or Severity.WARNING
     code = 1 if any(f.severity >= fail_on for f in result.findings) else 0
-    return Outcome(code, stdout, _warnings(warnings))
+    return Outcome(code, stdout, stderr)
 
 
 def run_token_diff(options: TokenOptions) -> Outcome:
@@ -126,7 +127,7 @@ def run_token_diff(options: TokenOptions) -> Outcome:
 
     if len(options.tokens) != 2:
         raise UsageError("token diff compares exactly two tokens: A B")
-    result, model, warnings = check_tokens(options)
+    result, model, stderr = check_tokens(options)
     (a, b), tokens = result.tokens, {"A": model.tokens[0], "B": model.tokens[1]}
     name = {"A": f"A ({a.environment or a.label})", "B": f"B ({b.environment or b.label})"}
     lines = [] if result.verified else ["UNVERIFIED: a token was decoded without checking its signature", ""]
@@ -173,7 +174,7 @@ def run_token_diff(options: TokenOptions) -> Outcome:
         ]
     # exit 1 as for `policycheck token`: a rejected token is a PC205 finding, whatever the permissions
     code = 0 if a.values == b.values and not rejected else 1
-    return Outcome(code, "".join(log_line(terminal(line)) + "\n" for line in lines), _warnings(warnings))
+    return Outcome(code, "".join(log_line(terminal(line)) + "\n" for line in lines), stderr)
 
 
 def parse_now(text: str) -> float:

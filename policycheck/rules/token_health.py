@@ -17,7 +17,6 @@ and audience.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -32,9 +31,6 @@ if TYPE_CHECKING:
 ID = "PC205"
 NAME = "token-health"
 DEFAULT_SEVERITY = Severity.ERROR
-LEEWAY = 60
-leeway: ContextVar[int] = ContextVar("leeway", default=LEEWAY)
-"""The clock leeway of this run in seconds: `policycheck token --leeway` sets it."""
 
 
 def human(ts: float) -> str:
@@ -47,7 +43,7 @@ def human(ts: float) -> str:
 def problems(token: Token, now: float) -> Iterator[tuple[str, str, str]]:
     """(subject, message, fix) for each health problem of one token."""
     claims, header = token.claims, token.header
-    slack = leeway.get()
+    slack = token.leeway
     opaque = is_opaque(token)  # no header, no claims: nothing below can be judged but the response
     if token.problem:
         yield (

@@ -87,6 +87,7 @@ def build(
         env,
         Origin(At(inp.label, 1, 1), ()),
         inp.response_scope,
+        verification.leeway,
     )
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, UsageError, quoted
-from ..loading.jsondepth import too_deep
+from ..loading.jsondepth import MAX_JSON_DEPTH, deeper_at, too_deep
+from ..loading.jsonpos import JsonIndex
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -86,41 +87,65 @@ def load_jwks(data: bytes, source: str) -> KeySet:
 
     try:
         text = data.decode("utf-8-sig")
-        if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
-            raise ValueError("nested too deeply")
+    except UnicodeDecodeError:
+        raise InputError(source, "expected a JWKS (JSON with keys): not UTF-8 text") from None
+    deeper = deeper_at(text, MAX_JSON_DEPTH) if too_deep(text) else None
+    if deeper is not None:  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+        raise InputError(source, "expected a JWKS (JSON with keys): nested too deeply", *_line_column(text, deeper))
+    try:
         doc = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except json.JSONDecodeError as e:  # its message is the parser's fixed words (before any ':'), never the input
+        reason = e.msg.split(":")[0]
+        raise InputError(source, f"expected a JWKS (JSON with keys): {reason}", e.lineno, e.colno) from None
+    except (ValueError, RecursionError):
         raise InputError(source, "expected a JWKS (JSON with keys)") from None
+    index = JsonIndex(text, doc)
+
+    def at(*path: str | int) -> str:
+        line, column = index.locate(path)
+        return f"{source}:{line}:{column}"
+
     if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
-        raise InputError(source, "expected a JWKS: an object with a list of keys")
+        raise InputError(source, "expected a JWKS: an object with a list of keys", *index.locate(("keys",)))
     out = KeySet(source=source)
+    not_signing = 0
     for i, jwk in enumerate(doc["keys"][:100]):
         if not isinstance(jwk, dict):
-            out.warnings.append(f"{source}: key {i} is not an object; skipped")
+            out.warnings.append(f"{at('keys', i)}: key {i} is not an object; skipped")
             continue
         if PRIVATE_MEMBERS & set(jwk):
             out.warnings.append(
-                f"{source}: key {i} holds private or symmetric key material; skipped "
+                f"{at('keys', i)}: key {i} holds private or symmetric key material; skipped "
                 "(a JWKS for verification must hold public keys only)"
             )
             continue
-        if jwk.get("use", "sig") != "sig":
+        if jwk.get("use", "sig") != "sig":  # an encryption key beside the signing ones (Keycloak's certs): usual
+            not_signing += 1
             continue
         kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
         if kid is not None and kid in out.keys:
-            out.warnings.append(f"{source}: key id {quoted(kid)} appears twice; the first is used")
+            out.warnings.append(f"{at('keys', i, 'kid')}: key id {quoted(kid)} appears twice; the first is used")
             continue
         try:
             key = jwt.PyJWK(jwk)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):
-            out.warnings.append(f"{source}: key {i} is not a usable public key; skipped")
+            out.warnings.append(f"{at('keys', i)}: key {i} is not a usable public key; skipped")
             continue
         if kid is None:
             out.unnamed += 1
         out.keys.setdefault(kid, key)
     if not out.keys:
-        raise InputError(source, "the JWKS has no usable public signing key")
+        reasons = [w.split(": ", 1)[1].split("; skipped")[0] for w in out.warnings]
+        if not_signing:
+            reasons.append(f"{not_signing} key{'s are' if not_signing > 1 else ' is'} for encryption, not signatures")
+        why = "; ".join(reasons[:3]) + (f"; {len(reasons) - 3} more" if len(reasons) > 3 else "")
+        because = f" ({why})" if why else " (the list of keys is empty)" if not doc["keys"] else ""
+        raise InputError(source, f"the JWKS has no usable public signing key{because}", *index.locate(("keys",)))
     return out
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def load_jwks_file(path: str) -> KeySet:

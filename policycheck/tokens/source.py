@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..loading.jsondepth import too_deep
+from ..loading.jsondepth import MAX_JSON_DEPTH, deeper_at, too_deep
 from . import jose
 
 DEFAULT_MAX_BYTES = 16 * 1024
@@ -73,10 +73,11 @@ def read(spec: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Any = None, posit
     if len(raw) > max_bytes:
         raise InputError(label, f"token input is over {max_bytes} bytes (raise it with --max-token-bytes)")
     try:
-        text = _strip(raw.decode("utf-8-sig"))
+        decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(label, "a token is text (UTF-8); this is not") from None
-    return _classify(label, text, warning)
+    text = _strip(decoded)
+    return _classify(label, text, warning, decoded[: decoded.find(text)])
 
 
 def argument_label(position: int, raw: bytes) -> str:
@@ -112,7 +113,13 @@ def _strip(text: str) -> str:
     return text
 
 
-def _classify(label: str, text: str, warning: str | None) -> TokenInput:
+def _line_column(lead: str, text: str, offset: int) -> tuple[int, int]:
+    """Line and column in the input of `offset` in `text`, which follows `lead` there (what was stripped)."""
+    before = lead + text[:offset]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+def _classify(label: str, text: str, warning: str | None, lead: str = "") -> TokenInput:
     if not text:
         raise InputError(label, "empty token")
     if not text.startswith("{"):
@@ -123,12 +130,16 @@ def _classify(label: str, text: str, warning: str | None) -> TokenInput:
                 what = "3 segments, with a character outside base64url (a stray character or line break?)"
             raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
         return TokenInput(label, text, None, "jwt", warning=warning)
-    if too_deep(text):  # counted: Python 3.13's json.loads no longer stops at the recursion limit
-        raise InputError(label, "token JSON is nested too deeply")
+    deeper = deeper_at(text, MAX_JSON_DEPTH) if too_deep(text) else None
+    if deeper is not None:  # counted: Python 3.13's json.loads no longer stops at the recursion limit
+        raise InputError(label, "token JSON is nested too deeply", *_line_column(lead, text, deeper))
     try:
         data = json.loads(text, parse_constant=jose.refuse, parse_float=jose.finite, parse_int=jose.bounded)
     except RecursionError:
         raise InputError(label, "token JSON is nested too deeply") from None
+    except json.JSONDecodeError as e:  # its message is the parser's fixed words (before any ':'), never the input
+        reason = e.msg.split(":")[0]
+        raise InputError(label, f"not a JWT and not valid JSON: {reason}", *_line_column(lead, text, e.pos)) from None
     except ValueError:
         raise InputError(label, "not a JWT and not valid JSON") from None
     if not isinstance(data, dict):
