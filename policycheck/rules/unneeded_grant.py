@@ -13,7 +13,9 @@ Passing example: the client's grants deliver exactly what its bound operations n
 
 One finding per grant: an idle grant (it delivers nothing any bound operation needs:
 remove it) or a broad one (it delivers more than is needed: grant a narrower set),
-with every application and environment that holds it.
+with every application and environment that holds it. A grant that each realm or
+tenant makes in its own file (Keycloak, Entra, Auth0) is one finding per file, in that
+file: it is removed there, realm by realm.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
     numbers_of = analysis.grants.ids
     slots: dict[int, int] = {}
     """Grant number -> 2 x the index of what it grants (permission, permission set): + 1 when idle."""
-    granted: dict[tuple[str | None, str | None], int] = {}
+    granted: dict[tuple[str | None, str | None, str | None], int] = {}
+    """What is granted (permission, permission set, and for a realm's or tenant's own grant its file) -> index."""
     by_grant: dict[int, _Entry] = {}
     for u in analysis.unneeded:
         app = apps[u.application]
@@ -60,7 +63,10 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             slot = slots.get(numbers[index])
             if slot is None:
                 g = app.grants[index]
-                slot = slots[numbers[index]] = 2 * granted.setdefault((g.permission, g.permission_set), len(granted))
+                own = g.source.document.path if g.per_environment else None  # each realm's grant: in its file
+                slot = slots[numbers[index]] = 2 * granted.setdefault(
+                    (g.permission, g.permission_set, own), len(granted)
+                )
             if not delivers & needed:
                 slot += 1
             entry = by_grant.get(slot)
@@ -69,13 +75,14 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             entry[1].append(cell)
             entry[2].append(unneeded)
             entry[3].add(env)
-    groups: dict[tuple[str, bool], _Entry] = {}
+    groups: dict[tuple[str, bool, str | None], _Entry] = {}
     for slot, (grant, cells, extras, envs) in by_grant.items():
-        entry = groups.setdefault((grant.target, bool(slot & 1)), (grant, [], [], set()))
+        own = grant.source.document.path if grant.per_environment else None
+        entry = groups.setdefault((grant.target, bool(slot & 1), own), (grant, [], [], set()))
         entry[1].extend(cells)
         entry[2].extend(extras)
         entry[3].update(envs)
-    for (target, idle), (_, cells, extras, envs) in groups.items():
+    for (target, idle, _), (_, cells, extras, envs) in groups.items():
         name, single = who(cells)
         where = " and ".join(sorted(envs))
         if single:
