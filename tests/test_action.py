@@ -435,3 +435,39 @@ def test_a_base_commit_that_cannot_be_had_is_a_warning(pull_request: tuple[Path,
     done, outputs, _ = run_step(repo, PC_EXPORTS="gateway/", PC_BASE_SHA="0" * 40, PC_PR_NUMBER="7")
     assert f"::warning::policycheck: the base commit {'0' * 40} cannot be read or fetched: no diff" in done.stdout
     assert outputs["exit-code"] == "1" and "PC301" not in done.stdout
+
+
+@needs_shell
+def test_a_long_check_review_leaves_room_for_what_the_pull_request_changes(pull_request: tuple[Path, str]) -> None:
+    """A check review over the comment's size is cut at a line, with a note; the diff review after it stays whole."""
+    repo, base = pull_request
+    stub = repo.parent / "policycheck-stub"
+    stub.write_text(
+        "#!/usr/bin/env bash\n"
+        "# the CLI's reports, written as a large organisation's would be\n"
+        'for arg in "$@"; do\n'
+        "  case $arg in\n"
+        "    review=*)\n"
+        "      if [[ $1 == check ]]; then\n"
+        '        { echo \'## policycheck review\'; for n in $(seq 1 3000); do echo "- cause $n breaks 12 calls"; done; } >"${arg#review=}"\n'
+        "      else\n"
+        "        printf '## policycheck diff review\\n\\ncompliance-sync loses gl.journal-entries.post in prod\\n' >\"${arg#review=}\"\n"
+        "      fi ;;\n"
+        '    markdown=*) echo "## policycheck $1" >"${arg#markdown=}" ;;\n'
+        "  esac\n"
+        "done\n"
+        "exit 1\n"
+    )
+    stub.chmod(0o755)
+    _, outputs, _ = run_step(
+        repo, PC_BIN=str(stub), PC_EXPORTS="gateway/", PC_BASE_SHA=base, PC_PR_NUMBER="7", PC_RUN_URL="https://run/1"
+    )
+    comment = Path(outputs["review-file"]).read_text(encoding="utf-8")
+    assert len(comment) <= 60_000 < 65_536
+    assert comment.startswith(MARKER + "\n## policycheck review\n- cause 1 breaks 12 calls\n")
+    head, diff = comment.split("\n## policycheck diff review\n")
+    assert head.endswith("\n_Cut to fit a comment: the step summary and the SARIF upload have all of it._\n")
+    causes = head.split("\n## policycheck review\n", 1)[1].split("\n\n_Cut to fit")[0].splitlines()
+    assert 1000 < len(causes) < 3000  # as many whole lines as fit its share, none cut in the middle
+    assert causes == [f"- cause {n} breaks 12 calls" for n in range(1, len(causes) + 1)]
+    assert diff == "\ncompliance-sync loses gl.journal-entries.post in prod\n\n<sub>[the run](https://run/1)</sub>\n"

@@ -13,7 +13,7 @@ set -uo pipefail
 bin=${PC_BIN:-policycheck}
 out=${PC_OUT_DIR:-${RUNNER_TEMP:-/tmp}/policycheck}
 mkdir -p "$out"
-rm -f "$out"/summary.md "$out"/check-review.md "$out"/comment.md "$out"/policycheck.sarif "$out"/diff-*.md "$out"/diff-*.err
+rm -f "$out"/summary.md "$out"/check-review.md "$out"/check-failed.md "$out"/comment.md "$out"/policycheck.sarif "$out"/diff-*.md "$out"/diff-*.err
 
 read -r -a paths <<<"$(printf '%s' "${PC_PATHS:-}" | tr '\n' ' ')"
 read -r -a formats <<<"$(printf '%s' "${PC_FORMATS:-github}" | tr '\n,' '  ')"
@@ -101,23 +101,32 @@ if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then cat "$out/summary.md" >>"$GITHUB_STEP
 
 # --- the pull-request comment's body -------------------------------------------------------
 if [[ $review == true ]]; then
-  {
-    printf '%s\n' "$marker"
-    if [[ -s $out/check-review.md ]]; then cat "$out/check-review.md"; else failed "$code"; fi
-    for i in "${diffs[@]}"; do
-      if [[ -s $out/diff-review-$i.md ]]; then printf '\n'; cat "$out/diff-review-$i.md"; fi
-    done
-    [[ -n ${PC_RUN_URL:-} ]] && printf '\n<sub>[the run](%s)</sub>\n' "$PC_RUN_URL"
-  } >"$out/comment.md"
-  # GitHub refuses comment bodies over 65,536 characters: keep the head and say so.
-  python3 - "$out/comment.md" <<'PY'
+  parts=()
+  if [[ -s $out/check-review.md ]]; then parts+=("$out/check-review.md"); else failed "$code" >"$out/check-failed.md"; parts+=("$out/check-failed.md"); fi
+  for i in "${diffs[@]}"; do
+    if [[ -s $out/diff-review-$i.md ]]; then parts+=("$out/diff-review-$i.md"); fi
+  done
+  # GitHub refuses comment bodies over 65,536 characters. Each review keeps its head (its
+  # summary and first causes) within a fair share, so that a long check review never pushes
+  # what the pull request itself changes (the diff reviews, after it) out of the comment.
+  python3 - "$out/comment.md" "$marker" "${PC_RUN_URL:-}" "${parts[@]}" <<'PY'
 import sys
-path, limit = sys.argv[1], 60000
-text = open(path, encoding="utf-8").read()
-if len(text) > limit:
-    cut = text.rfind("\n", 0, limit)
-    text = text[:cut] + "\n\n_The review is longer than a comment can hold; the step summary and the SARIF upload have all of it._\n"
-    open(path, "w", encoding="utf-8").write(text)
+path, marker, url, *parts = sys.argv[1:]
+limit = 60000
+note = "\n\n_Cut to fit a comment: the step summary and the SARIF upload have all of it._\n"
+texts = [open(p, encoding="utf-8").read() for p in parts]
+tail = f"\n<sub>[the run]({url})</sub>\n" if url else ""
+left = limit - len(marker) - len(texts) - len(tail)  # a newline after the marker and between the reviews
+shares = {}
+for n, i in enumerate(sorted(range(len(texts)), key=lambda i: len(texts[i]))):  # the short ones first, whole
+    shares[i] = min(len(texts[i]), left // (len(texts) - n))
+    left -= shares[i]
+for i, text in enumerate(texts):
+    if len(text) > shares[i]:
+        cut = text.rfind("\n", 0, max(shares[i] - len(note), 0))
+        texts[i] = text[: max(cut, 0)] + note
+with open(path, "w", encoding="utf-8") as f:
+    f.write(marker + "\n" + "\n".join(texts) + tail)
 PY
 fi
 
