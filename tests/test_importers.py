@@ -831,7 +831,7 @@ IONAPI_FINDINGS = [
     "scope-matrix.yaml:15:5: error PC104 [GL-Integration prod] prod is not in parity with test: GL-Integration has "
     "'Infor-GL-Write' in test but not in prod",
     "scope-matrix.yaml:15:5: error PC202 [GL-Integration test gl.journal-entries.create] GL-Integration is granted "
-    "what gl.journal-entries.create needs in test, but it never reaches the token: 'Infor-GL-Write' travel only in "
+    "what gl.journal-entries.create needs in test, but it never reaches the token: 'Infor-GL-Write' travels only in "
     "scope Infor-GL-Write, which GL-Integration does not request in test (scope=Infor-GL)",
     "scope-matrix.yaml:23:9: error PC103 [GL-Integration prod] GL-Integration is granted 'Infor-GL-Write' in test "
     "but not in prod, and prod does not inherit from test",

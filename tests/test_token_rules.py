@@ -66,7 +66,7 @@ def test_pc202_a_permission_outside_the_scope_request_never_reaches_the_token(he
         ("PC202", "gw/export.yaml", 15, "app", "test", "items.create"),
     ]
     assert found[0].message == (
-        "app is granted what items.create needs in prod, but it never reaches the token: 'Write' travel only in "
+        "app is granted what items.create needs in prod, but it never reaches the token: 'Write' travels only in "
         "scope items.write, which app does not request in prod (scope=items.read)"
     )
     assert found[0].fix == "add items.write to the scope request of app in prod, then request a new token"

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 ID = "PC202"
 NAME = "granted-not-delivered"
 DEFAULT_SEVERITY = Severity.ERROR
+_THEIR = "\x00their\x00"
+"""Stands for the application's possessive (app's, or their for a group) until the group is known."""
 
 
 def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
@@ -51,13 +53,13 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             scopes = sorted({s for p in by_scope for s in model.permissions[p].scopes})
             requested = " ".join(app.requested_scopes(env) or ())
             reasons.append(
-                f"{listing(by_scope)} travel only in scope {' or '.join(scopes)}, "
+                f"{listing(by_scope)} travel{'s' if len(by_scope) == 1 else ''} only in scope {' or '.join(scopes)}, "
                 f"which {APP} does not request in {env} (scope={requested})"
             )
             fixes.append(f"add {scopes[0]} to the scope request of {APP} in {env}")
         if by_delivery:
             reasons.append(
-                f"the gateway does not let {listing(by_delivery)} into {APP}'s tokens in {env} (delivery allow-list)"
+                f"the gateway does not let {listing(by_delivery)} into {_THEIR} tokens in {env} (delivery allow-list)"
             )
             fixes.append(f"add {listing(by_delivery)} to the delivery allow-list (scope mappings) of {APP} in {env}")
         key = (env, "; ".join(reasons), "; ".join(fixes))
@@ -66,6 +68,7 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         name, single = who(cells)
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
         them = name if single else "each of them"
+        why = why.replace(_THEIR, f"{name}'s" if single else "their")
         yield ctx.finding(
             app_origin(model, cells),
             cells=cells,

@@ -36,9 +36,10 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
         return
     groups: dict[tuple[str, str], list[Affected]] = {}
     for change in changes:
-        added = ", ".join(f"'{p}'" for p in change.added) or "a changed requirement"
+        added = ", ".join(f"'{p}'" for p in change.added)
         for op in change.gained:
-            groups.setdefault((change.environment, added), []).append((change.application, change.environment, op))
+            why = added or _opened(analysis, change.environment, op)
+            groups.setdefault((change.environment, why), []).append((change.application, change.environment, op))
     for (env, added), cells in groups.items():
         name, _ = who(cells)
         ops = list(dict.fromkeys(c[2] for c in cells if c[2]))
@@ -48,3 +49,13 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             message=f"{name} can now call {some(ops)} in {env} (new: {added})",
             fix="confirm that this access is intended; if not, remove what grants it",
         )
+
+
+def _opened(analysis: Analysis, env: str, op: str) -> str:
+    """What opened a call when no effective permission was added: its requirement, or what reaches the token."""
+    assert analysis.before is not None
+    before = analysis.before.model.operations.get(op)
+    after = analysis.model.operations.get(op)
+    if before is not None and after is not None and before.requirement_in(env) != after.requirement_in(env):
+        return "a changed requirement"
+    return "what it needs now reaches the token: a delivery allow-list or scope request"

@@ -27,7 +27,7 @@ bindings:
     environments: [test, prod]
     operations: [items.list, items.create]
 """
-# policy.yaml lines: the header adds 2, so 'permissions:' is line 3, the binding is line 26.
+# policy.yaml lines: the header adds 2, so 'permissions:' is line 3, the binding is line 25.
 
 EXPORT = """\
 permission_sets:
