@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, line_column
 from .findings import Severity
 from .records import NEW as _NEW
 from .records import Record
@@ -264,7 +264,7 @@ def _toml(text: str, shown: str) -> dict[str, Any]:
         at = re.search(r"at line (\d+), column (\d+)", str(e))  # the position is all we take from its text
         where = (int(at[1]), int(at[2])) if at else None
         if where is None and "end of document" in str(e):
-            where = _line_column(text, len(text))
+            where = line_column(text, len(text))
         raise InputError(shown, "invalid TOML", *(where or (None, None))) from None
 
 
@@ -272,20 +272,16 @@ def _toml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int] | No
     """Line and column of a setting under [tool.policycheck] (or of its own table), found in the text."""
     if not keys:
         table = re.search(r"(?m)^[ \t]*\[tool\.policycheck\]", text)
-        return _line_column(text, table.end() - len("[tool.policycheck]")) if table else None
+        return line_column(text, table.end() - len("[tool.policycheck]")) if table else None
     key = re.escape(str(keys[0]))
     table = re.search(rf"(?m)^[ \t]*\[tool\.policycheck\.(?:{key}|\"{key}\")\]", text)
     if table:
-        return _line_column(text, table.start() + len(table.group()) - len(table.group().lstrip()))
+        return line_column(text, table.start() + len(table.group()) - len(table.group().lstrip()))
     header = re.search(r"(?m)^[ \t]*\[tool\.policycheck\][ \t]*$", text)
     found = re.compile(rf"(?m)^[ \t]*(?:{key}|\"{key}\")[ \t]*=").search(text, header.end() if header else 0)
     if not found:
         return None
-    return _line_column(text, found.start() + len(found.group()) - len(found.group().lstrip()))
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line_column(text, found.start() + len(found.group()) - len(found.group().lstrip()))
 
 
 def _strings(data: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:

@@ -19,6 +19,11 @@ def quoted(text: str, limit: int = 40) -> str:
     return f'"{inner}"' if "'" in inner and '"' not in inner else "'" + inner.replace("'", "\\'") + "'"
 
 
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of `offset` in `text`, for an InputError."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 class PolicycheckError(Exception):
     """Policycheck could not do its job (bad input, bad usage): exit code 2."""
 

@@ -18,13 +18,16 @@ from tokens_helpers import (
     NOW_ISO,
     POLICY,
     Run,
+    at_jwt,
     claims,
     cli,
+    findings_of,
     gateway,
     keys,
     public_pem,
     report,
     sign,
+    token_json,
     write,
 )
 
@@ -176,28 +179,7 @@ def token_run(
     export: str = EXPORT,
     policy: str = POLICY,
 ) -> Run:
-    gw = gateway(here, policy, export)
-    pem = write(Path("pub.pem"), public_pem(keys().rsa))
-    path = write(Path("t.jwt"), sign(c, keys().rsa, typ="at+jwt"))
-    return cli(
-        capsys,
-        "token",
-        "--no-config",
-        "--policies",
-        gw,
-        "--key",
-        pem,
-        "--now",
-        NOW_ISO,
-        "--format",
-        "json",
-        *options,
-        path,
-    )
-
-
-def rule_findings(r: Run, rule: str) -> list[dict[str, Any]]:
-    return [f for f in report(r)["findings"] if f["rule"] == rule]
+    return token_json(capsys, here, [("t.jwt", at_jwt(c))], *options, policy=policy, export=export)
 
 
 # --- PC201 token-missing ----------------------------------------------------------------------
@@ -205,7 +187,7 @@ def rule_findings(r: Run, rule: str) -> list[dict[str, Any]]:
 
 def test_pc201_names_each_missing_claim_and_the_operations_it_blocks(capsys, here):
     r = token_run(capsys, here, claims(scope="openid"))
-    found = rule_findings(r, "PC201")
+    found = findings_of(r, "PC201")
     fp = report(r)["tokens"][0]["fingerprint"]
     assert [(f["subject"], f["operation"]) for f in found] == [("x:read", None), ("x:write", "items.create")]
     assert found[0]["message"] == (
@@ -217,7 +199,7 @@ def test_pc201_names_each_missing_claim_and_the_operations_it_blocks(capsys, her
 
 def test_pc201_a_required_claim_value_without_a_permission(capsys, here):
     policy = POLICY.replace("      permissions: Read\n", "      permissions: Read\n      claims: [tenant:acme]\n")
-    found = rule_findings(token_run(capsys, here, claims(scope="x:read x:write"), policy=policy), "PC201")
+    found = findings_of(token_run(capsys, here, claims(scope="x:read x:write"), policy=policy), "PC201")
     assert [(f["subject"], f["operation"]) for f in found] == [("tenant:acme", "items.list")]
     assert found[0]["fix"] == (
         "request 'tenant:acme' in the token request of app in prod (scope=...), then request a new token"
@@ -244,7 +226,7 @@ def test_pc201_is_not_judged_on_a_rejected_token(capsys, here):
 def test_pc204_a_stale_token_lacks_what_the_export_gives(capsys, here):
     r = token_run(capsys, here, claims(scope="x:read"))
     fp = report(r)["tokens"][0]["fingerprint"]
-    drift = rule_findings(r, "PC204")
+    drift = findings_of(r, "PC204")
     assert [(f["subject"], f["severity"], f["application"], f["environment"]) for f in drift] == [
         ("Write", "warning", "app", "prod")
     ]
@@ -259,7 +241,7 @@ def test_pc204_a_claim_that_no_approved_grant_backs(capsys, here):
     export = EXPORT.replace("permission_set: Writers", "permission_set: Readers")
     r = token_run(capsys, here, claims(scope="x:read x:write"), export=export)
     fp = report(r)["tokens"][0]["fingerprint"]
-    drift = rule_findings(r, "PC204")
+    drift = findings_of(r, "PC204")
     assert [f["subject"] for f in drift] == ["x:write"]
     assert drift[0]["message"] == (
         f"token {fp} carries 'x:write' (Write), which no approved grant gives app in prod: an over-privileged "
@@ -273,19 +255,19 @@ def test_pc204_a_claim_that_no_approved_grant_backs(capsys, here):
 
 def test_pc204_a_pending_grant_backs_nothing(capsys, here):
     export = EXPORT.replace("status: approved", "status: pending")
-    drift = rule_findings(token_run(capsys, here, claims(scope="x:read x:write"), export=export), "PC204")
+    drift = findings_of(token_run(capsys, here, claims(scope="x:read x:write"), export=export), "PC204")
     assert [f["subject"] for f in drift] == ["x:read", "x:write"]
 
 
 def test_pc204_passes_when_the_token_matches_the_export(capsys, here):
-    assert rule_findings(token_run(capsys, here, claims(scope="x:read x:write openid")), "PC204") == []
+    assert findings_of(token_run(capsys, here, claims(scope="x:read x:write openid")), "PC204") == []
 
 
 def test_pc204_a_filtered_permission_is_not_expected_in_the_token(capsys, here):
     """Write is granted but kept out by the delivery allow-list: its absence is PC202's story, not drift."""
     export = EXPORT + "    delivery: {prod: [Read]}\n"
     r = token_run(capsys, here, claims(scope="x:read"), export=export)
-    assert rule_findings(r, "PC204") == []
+    assert findings_of(r, "PC204") == []
 
 
 # --- PC205 token-health --------------------------------------------------------------------------
@@ -301,7 +283,7 @@ def test_pc204_a_filtered_permission_is_not_expected_in_the_token(capsys, here):
 )
 def test_pc205_expired_or_not_yet_valid(capsys, here, claim, subject, message):
     r = token_run(capsys, here, claims(scope="x:read x:write", **claim))
-    health = rule_findings(r, "PC205")
+    health = findings_of(r, "PC205")
     fp = report(r)["tokens"][0]["fingerprint"]
     assert [(f["subject"], f["severity"], f["application"], f["environment"]) for f in health] == [
         (subject, "error", "app", "prod")
@@ -313,16 +295,16 @@ def test_pc205_expired_or_not_yet_valid(capsys, here, claim, subject, message):
 
 def test_pc205_now_decides(capsys, here):
     c = claims(scope="x:read x:write", exp=NOW + 3600)
-    assert rule_findings(token_run(capsys, here, c), "PC205") == []
+    assert findings_of(token_run(capsys, here, c), "PC205") == []
     later = token_run(capsys, here, c, "--now", "2027-01-15T10:00:00Z")
-    assert [f["subject"] for f in rule_findings(later, "PC205")] == ["exp"]
+    assert [f["subject"] for f in findings_of(later, "PC205")] == ["exp"]
     earlier = token_run(capsys, here, claims(scope="x:read x:write", nbf=NOW), "--now", "2027-01-15T07:00:00Z")
-    assert [f["subject"] for f in rule_findings(earlier, "PC205")] == ["iat", "nbf"]
+    assert [f["subject"] for f in findings_of(earlier, "PC205")] == ["iat", "nbf"]
 
 
 def test_pc205_passes_for_a_healthy_token(capsys, here):
     r = token_run(capsys, here, claims(scope="x:read x:write"))
-    assert rule_findings(r, "PC205") == [] and r.code == 0
+    assert findings_of(r, "PC205") == [] and r.code == 0
 
 
 def test_pc205_fail_on_error_still_fails_and_warnings_alone_do_not(capsys, here):

@@ -459,3 +459,46 @@ def report(run: Run) -> dict[str, Any]:
 def subjects(run: Run, rule: str) -> list[str | None]:
     """Subjects of the findings of `rule` in a JSON report."""
     return [f["subject"] for f in report(run)["findings"] if f["rule"] == rule]
+
+
+TEST_TOKEN = {"iss": TEST_ISSUER, "aud": TEST_AUDIENCE, "client_id": "app-tst"}
+"""Claims that make a token the test environment's (with `claims(**TEST_TOKEN)`)."""
+
+
+def at_jwt(c: dict[str, Any], key: Any = None) -> str:
+    """An access token (typ at+jwt) with claims `c`, signed with `key` (default: the session RSA key)."""
+    return sign(c, key or keys().rsa, typ="at+jwt")
+
+
+def token_json(
+    capsys: pytest.CaptureFixture[str],
+    here: Path,
+    tokens: Sequence[tuple[str, str]],
+    *options: str,
+    policy: str = POLICY,
+    export: str = EXPORT,
+    verify: bool = True,
+) -> Run:
+    """`policycheck token --format json` against `gateway(here, policy, export)` on each (file name, text) of
+    `tokens`, verified with the session RSA key's public PEM (or --no-verify)."""
+    gw = gateway(here, policy, export)
+    key = ("--key", write(here / "pub.pem", public_pem(keys().rsa))) if verify else ("--no-verify",)
+    paths = [write(Path(name), text) for name, text in tokens]
+    return cli(capsys, "token", "--no-config", "--policies", gw, *key, "--now", NOW_ISO, "--format", "json",
+               *options, *paths)  # fmt: skip
+
+
+def numbered(*texts: str) -> list[tuple[str, str]]:
+    """Token texts as the files t1.jwt, t2.jwt, ..."""
+    return [(f"t{i}.jwt", text) for i, text in enumerate(texts, 1)]
+
+
+def findings_of(run: Run, rule: str) -> list[dict[str, Any]]:
+    """The findings of `rule` in a JSON report."""
+    return [f for f in report(run)["findings"] if f["rule"] == rule]
+
+
+def where(f: dict[str, Any]) -> tuple[str, str, int, str | None, str | None, str | None, str]:
+    """A JSON finding's rule, place, cell and subject, for comparing in one assertion."""
+    return (f["rule"], f["location"]["path"], f["location"]["line"], f["application"], f["environment"],
+            f["operation"], f["subject"])  # fmt: skip

@@ -19,13 +19,13 @@ _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 def too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """True when containers nest more than `limit` deep in the JSON `text` (strings are skipped)."""
-    if text.count("[") + text.count("{") <= limit:  # the common case, at the speed of str.count
-        return False
     return deeper_at(text, limit) is not None
 
 
 def deeper_at(text: str, limit: int) -> int | None:
     """The offset of the first `[` or `{` that opens a container deeper than `limit` (strings skipped)."""
+    if text.count("[") + text.count("{") <= limit:  # the common case, at the speed of str.count
+        return None
     depth = 0
     for match in _TOKEN.finditer(text):
         c = match.group()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..errors import InputError
+from ..errors import InputError, line_column
 from ..errors import shown as _short
 from .jsondepth import MAX_JSON_DEPTH, deeper_at, max_depth
 from .jsonpos import JsonIndex
@@ -719,9 +719,7 @@ def _first(text: str, pattern: str) -> tuple[int | None, int | None]:
 
 
 def _offset(text: str, offset: int | None) -> tuple[int | None, int | None]:
-    if offset is None:
-        return None, None
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return (None, None) if offset is None else line_column(text, offset)
 
 
 def _check_json_depth(path: str, data: Any, limits: Limits, text: str) -> None:

@@ -75,14 +75,8 @@ def check(analysis: Analysis, ctx: RuleContext) -> Iterator[Finding]:
             entry[1].append(cell)
             entry[2].append(unneeded)
             entry[3].add(env)
-    groups: dict[tuple[str, bool, str | None], _Entry] = {}
-    for slot, (grant, cells, extras, envs) in by_grant.items():
-        own = grant.source.document.path if grant.per_environment else None
-        entry = groups.setdefault((grant.target, bool(slot & 1), own), (grant, [], [], set()))
-        entry[1].extend(cells)
-        entry[2].extend(extras)
-        entry[3].update(envs)
-    for (target, idle, _), (_, cells, extras, envs) in groups.items():
+    for slot, (grant, cells, extras, envs) in by_grant.items():  # one per what is granted (and file), idle or not
+        target, idle = grant.target, bool(slot & 1)
         name, single = who(cells)
         where = " and ".join(sorted(envs))
         if single:

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, UsageError, quoted
+from ..errors import InputError, UsageError, line_column, quoted
 from ..loading.jsondepth import MAX_JSON_DEPTH, deeper_at, too_deep
 from ..loading.jsonpos import JsonIndex
 
@@ -89,9 +89,9 @@ def load_jwks(data: bytes, source: str) -> KeySet:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(source, "expected a JWKS (JSON with keys): not UTF-8 text") from None
-    deeper = deeper_at(text, MAX_JSON_DEPTH) if too_deep(text) else None
+    deeper = deeper_at(text, MAX_JSON_DEPTH)
     if deeper is not None:  # counted: Python 3.13's json.loads no longer stops at the recursion limit
-        raise InputError(source, "expected a JWKS (JSON with keys): nested too deeply", *_line_column(text, deeper))
+        raise InputError(source, "expected a JWKS (JSON with keys): nested too deeply", *line_column(text, deeper))
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:  # its message is the parser's fixed words (before any ':'), never the input
@@ -142,10 +142,6 @@ def load_jwks(data: bytes, source: str) -> KeySet:
         because = f" ({why})" if why else " (the list of keys is empty)" if not doc["keys"] else ""
         raise InputError(source, f"the JWKS has no usable public signing key{because}", *index.locate(("keys",)))
     return out
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def load_jwks_file(path: str) -> KeySet:

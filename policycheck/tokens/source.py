@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
-from ..loading.jsondepth import MAX_JSON_DEPTH, deeper_at, too_deep
+from ..errors import InputError, line_column
+from ..loading.jsondepth import MAX_JSON_DEPTH, deeper_at
 from . import jose
 
 DEFAULT_MAX_BYTES = 16 * 1024
@@ -113,12 +113,6 @@ def _strip(text: str) -> str:
     return text
 
 
-def _line_column(lead: str, text: str, offset: int) -> tuple[int, int]:
-    """Line and column in the input of `offset` in `text`, which follows `lead` there (what was stripped)."""
-    before = lead + text[:offset]
-    return before.count("\n") + 1, len(before) - before.rfind("\n")
-
-
 def _classify(label: str, text: str, warning: str | None, lead: str = "") -> TokenInput:
     if not text:
         raise InputError(label, "empty token")
@@ -130,16 +124,20 @@ def _classify(label: str, text: str, warning: str | None, lead: str = "") -> Tok
                 what = "3 segments, with a character outside base64url (a stray character or line break?)"
             raise InputError(label, f"not a JWT (expected header.payload.signature in base64url; found {what})")
         return TokenInput(label, text, None, "jwt", warning=warning)
-    deeper = deeper_at(text, MAX_JSON_DEPTH) if too_deep(text) else None
+
+    def at(offset: int) -> tuple[int, int]:  # in the input, before which `lead` was stripped
+        return line_column(lead + text, len(lead) + offset)
+
+    deeper = deeper_at(text, MAX_JSON_DEPTH)
     if deeper is not None:  # counted: Python 3.13's json.loads no longer stops at the recursion limit
-        raise InputError(label, "token JSON is nested too deeply", *_line_column(lead, text, deeper))
+        raise InputError(label, "token JSON is nested too deeply", *at(deeper))
     try:
         data = json.loads(text, parse_constant=jose.refuse, parse_float=jose.finite, parse_int=jose.bounded)
     except RecursionError:
         raise InputError(label, "token JSON is nested too deeply") from None
     except json.JSONDecodeError as e:  # its message is the parser's fixed words (before any ':'), never the input
         reason = e.msg.split(":")[0]
-        raise InputError(label, f"not a JWT and not valid JSON: {reason}", *_line_column(lead, text, e.pos)) from None
+        raise InputError(label, f"not a JWT and not valid JSON: {reason}", *at(e.pos)) from None
     except ValueError:
         raise InputError(label, "not a JWT and not valid JSON") from None
     if not isinstance(data, dict):

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from policycheck.engine import Selection, run
-from policycheck.findings import Result
-from policycheck.loading.inputs import load_model
+from .base import PENDING_WRITE
+from .conftest import brief
 
-from .base import EXPORT, POLICY
-from .conftest import EXPORT_HEAD, POLICY_HEAD, brief
-
-WAIVERS_HEAD = """\
-apiVersion: policycheck/v1
-kind: Waivers
-waivers:
-"""
 # waivers.yaml lines: the first waiver's '- rule:' is line 4, the second's line 9.
 
 WAIVER = """\
@@ -27,32 +16,6 @@ WAIVER = """\
     reason: approval is on its way (SEC-42)
     owner: sec@example.com
 """
-
-# a pending grant of Write in prod: PC102 for items.create, for a waiver to cover
-PENDING = EXPORT.replace("permission_set: Writers", "permission_set: Readers") + (
-    """\
-      - permission: Write
-        status: pending
-        environments: [prod]
-"""
-)
-
-Waived = Callable[..., Result]
-
-
-@pytest.fixture
-def waived(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Waived:
-    """waived(waivers_body, *rules, today=...) -> the result of those rules with waivers.yaml configured."""
-    monkeypatch.chdir(tmp_path)
-
-    def run_rules(waivers: str, *rules: str, today: date, export: str = EXPORT) -> Result:
-        (tmp_path / "policy.yaml").write_text(POLICY_HEAD + POLICY)
-        (tmp_path / "export.yaml").write_text(EXPORT_HEAD + export)
-        (tmp_path / "waivers.yaml").write_text(WAIVERS_HEAD + waivers)
-        model = load_model(["policy.yaml", "export.yaml"], waiver_files=["waivers.yaml"])
-        return run(model, Selection(select=rules), today)
-
-    return run_rules
 
 
 def expiring(day: str) -> str:
@@ -85,10 +48,10 @@ def test_only_the_expired_one_of_several_is_reported(waived):
 
 
 def test_an_expired_waiver_waives_nothing_and_the_finding_is_reported_again(waived):
-    on_the_day = waived(expiring("2026-11-28"), "PC102", "PC904", today=date(2026, 11, 28), export=PENDING)
+    on_the_day = waived(expiring("2026-11-28"), "PC102", "PC904", today=date(2026, 11, 28), export=PENDING_WRITE)
     assert [f.rule for f in on_the_day.findings] == []
     assert [(w.finding.rule, w.expires, w.waiver.line) for w in on_the_day.waived] == [("PC102", "2026-11-28", 4)]
-    after = waived(expiring("2026-11-28"), "PC102", "PC904", today=date(2026, 11, 29), export=PENDING)
+    after = waived(expiring("2026-11-28"), "PC102", "PC904", today=date(2026, 11, 29), export=PENDING_WRITE)
     assert sorted((f.rule, f.location.path) for f in after.findings) == [
         ("PC102", "export.yaml"),
         ("PC904", "waivers.yaml"),

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from policycheck.engine import Selection, run
 from policycheck.findings import Finding
-from policycheck.loading.inputs import load_model
 
-from .base import EXPORT, POLICY
-from .conftest import EXPORT_HEAD, POLICY_HEAD, TODAY, brief
+from .base import APP2, BIND2, EXPORT, NO_INCLUDE, POLICY
+from .conftest import brief
 
 Diff = Callable[..., list[Finding]]
 
-NO_INCLUDE = EXPORT.replace("    includes: [Readers]\n", "")
-"""Writers no longer includes Readers: Read is gone everywhere, Write stays."""
-
-APP2 = "  - id: app2\n    clients: {test: app2-tst, prod: app2-prd}\n    grants:\n      - permission_set: Writers\n        status: approved\n"
-BIND2 = "  - application: app2\n    environments: [test, prod]\n    operations: [items.list, items.create]\n"
-
 
 @pytest.fixture
-def diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Diff:
+def diff(compare: Diff) -> Diff:
     """diff(before_export, after_export, policy=POLICY) -> PC301 findings of the new export against the old."""
-    monkeypatch.chdir(tmp_path)
-
-    def run_diff(before: str, after: str, policy: str = POLICY) -> list[Finding]:
-        (tmp_path / "policy.yaml").write_text(POLICY_HEAD + policy)
-        (tmp_path / "before.yaml").write_text(EXPORT_HEAD + before)
-        (tmp_path / "export.yaml").write_text(EXPORT_HEAD + after)
-        old = load_model(["policy.yaml", "before.yaml"])
-        new = load_model(["policy.yaml", "export.yaml"])
-        return list(run(new, Selection(select=("PC301",)), TODAY, before=old).findings)
-
-    return run_diff
+    return functools.partial(compare, rule="PC301")
 
 
 def test_fails_naming_the_permission_and_the_hop_that_broke(diff):

@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from policycheck.engine import Selection, run
 from policycheck.findings import Finding, Severity
-from policycheck.loading.inputs import load_model
 
-from .base import EXPORT, POLICY
-from .conftest import EXPORT_HEAD, POLICY_HEAD, TODAY, brief
+from .base import APP2, BIND2, EXPORT, NO_INCLUDE, POLICY
+from .conftest import brief
 
 Diff = Callable[..., list[Finding]]
 
 READERS = EXPORT.replace("permission_set: Writers", "permission_set: Readers")
 """app is granted Readers only: items.create (Read and Write) is refused."""
-NO_INCLUDE = EXPORT.replace("    includes: [Readers]\n", "")
-"""Writers without Readers: app has Write only, so every call is refused."""
 
-APP2 = "  - id: app2\n    clients: {test: app2-tst, prod: app2-prd}\n    grants:\n      - permission_set: Writers\n        status: approved\n"
-BIND2 = "  - application: app2\n    environments: [test, prod]\n    operations: [items.list, items.create]\n"
 FIX = "confirm that this access is intended; if not, remove what grants it"
 
 
 @pytest.fixture
-def diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Diff:
+def diff(compare: Diff) -> Diff:
     """diff(before_export, after_export, policy=POLICY, severities={}) -> PC302 findings of the new export."""
-    monkeypatch.chdir(tmp_path)
-
-    def run_diff(before: str, after: str, policy: str = POLICY, severities: dict | None = None) -> list[Finding]:
-        (tmp_path / "policy.yaml").write_text(POLICY_HEAD + policy)
-        (tmp_path / "before.yaml").write_text(EXPORT_HEAD + before)
-        (tmp_path / "export.yaml").write_text(EXPORT_HEAD + after)
-        old = load_model(["policy.yaml", "before.yaml"])
-        new = load_model(["policy.yaml", "export.yaml"])
-        selection = Selection(select=("PC302",), severities=severities or {})
-        return list(run(new, selection, TODAY, before=old).findings)
-
-    return run_diff
+    return functools.partial(compare, rule="PC302")
 
 
 def test_fails_naming_the_call_it_opens_and_the_new_permission(diff):

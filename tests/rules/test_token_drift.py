@@ -15,20 +15,20 @@ from tokens_helpers import (
     EXPORT,
     NOW_ISO,
     POLICY,
-    TEST_AUDIENCE,
-    TEST_ISSUER,
+    TEST_TOKEN,
     Run,
+    at_jwt,
     claims,
     cli,
+    findings_of,
     gateway,
     keys,
-    public_pem,
+    numbered,
     report,
-    sign,
+    token_json,
+    where,
     write,
 )
-
-TEST_TOKEN = {"iss": TEST_ISSUER, "aud": TEST_AUDIENCE, "client_id": "app-tst"}
 
 # Read everywhere, Write approved in test only: the two environments' tokens should differ.
 WRITE_IN_TEST_ONLY = EXPORT.replace(
@@ -42,22 +42,11 @@ def token_run(
     capsys: pytest.CaptureFixture[str], here: Path, *tokens: dict[str, Any], export: str = EXPORT, key: Any = None
 ) -> Run:
     """`policycheck token` (JSON) on tokens t1.jwt, t2.jwt, ... signed with `key` (default: the verifying key)."""
-    gw = gateway(here, POLICY, export)
-    pem = write(here / "pub.pem", public_pem(keys().rsa))
-    signer = key or keys().rsa
-    paths = [write(Path(f"t{i}.jwt"), sign(c, signer, typ="at+jwt")) for i, c in enumerate(tokens, 1)]
-    return cli(
-        capsys, "token", "--no-config", "--policies", gw, "--key", pem, "--now", NOW_ISO, "--format", "json", *paths
-    )
+    return token_json(capsys, here, numbered(*(at_jwt(c, key) for c in tokens)), export=export)
 
 
 def pc204(run: Run) -> list[dict[str, Any]]:
-    return [f for f in report(run)["findings"] if f["rule"] == "PC204"]
-
-
-def where(f: dict[str, Any]) -> tuple[str, str, int, str | None, str | None, str | None, str]:
-    return (f["rule"], f["location"]["path"], f["location"]["line"], f["application"], f["environment"],
-            f["operation"], f["subject"])  # fmt: skip
+    return findings_of(run, "PC204")
 
 
 def test_fails_for_a_stale_token_without_what_the_export_delivers(capsys, here):

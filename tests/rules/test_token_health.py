@@ -13,18 +13,16 @@ from typing import Any
 import pytest
 from tokens_helpers import (
     NOW,
-    NOW_ISO,
     TEST_AUDIENCE,
     TEST_ISSUER,
     Run,
+    at_jwt,
     claims,
-    cli,
+    findings_of,
     gateway,
-    keys,
-    public_pem,
     raw,
     report,
-    sign,
+    token_json,
     write,
 )
 
@@ -40,22 +38,16 @@ GOOD = "x:read x:write"
 
 def token_run(capsys: pytest.CaptureFixture[str], here: Path, text: str, *options: str) -> Run:
     """`policycheck token` (JSON) on one token t.jwt, verified with the session RSA key unless --no-verify."""
-    gw = gateway(here)
-    verify = (
-        ("--no-verify",) if "--no-verify" in options else ("--key", write(here / "pub.pem", public_pem(keys().rsa)))
-    )
     rest = [o for o in options if o != "--no-verify"]
-    path = write(Path("t.jwt"), text)
-    return cli(capsys, "token", "--no-config", "--policies", gw, *verify, "--now", NOW_ISO, "--format", "json", *rest,
-               path)  # fmt: skip
-
-
-def signed(**over: Any) -> str:
-    return sign(claims(scope=GOOD, **over), keys().rsa, typ="at+jwt")
+    return token_json(capsys, here, [("t.jwt", text)], *rest, verify="--no-verify" not in options)
 
 
 def pc205(run: Run) -> list[dict[str, Any]]:
-    return [f for f in report(run)["findings"] if f["rule"] == "PC205"]
+    return findings_of(run, "PC205")
+
+
+def signed(**over: Any) -> str:
+    return at_jwt(claims(scope=GOOD, **over))
 
 
 def test_fails_for_an_expired_token_with_a_401_and_a_new_token_as_the_fix(capsys, here):

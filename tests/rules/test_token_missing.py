@@ -12,41 +12,26 @@ from typing import Any
 import pytest
 from tokens_helpers import (
     AUDIENCE,
-    NOW_ISO,
     POLICY,
-    TEST_AUDIENCE,
-    TEST_ISSUER,
+    TEST_TOKEN,
     Run,
+    at_jwt,
     claims,
-    cli,
-    gateway,
-    keys,
-    public_pem,
+    findings_of,
+    numbered,
     report,
-    sign,
-    write,
+    token_json,
+    where,
 )
-
-TEST_TOKEN = {"iss": TEST_ISSUER, "aud": TEST_AUDIENCE, "client_id": "app-tst"}
 
 
 def token_run(capsys: pytest.CaptureFixture[str], here: Path, *tokens: dict[str, Any], policy: str = POLICY) -> Run:
     """`policycheck token` (JSON) on tokens t1.jwt, t2.jwt, ... signed with the session RSA key."""
-    gw = gateway(here, policy)
-    pem = write(here / "pub.pem", public_pem(keys().rsa))
-    paths = [write(Path(f"t{i}.jwt"), sign(c, keys().rsa, typ="at+jwt")) for i, c in enumerate(tokens, 1)]
-    return cli(
-        capsys, "token", "--no-config", "--policies", gw, "--key", pem, "--now", NOW_ISO, "--format", "json", *paths
-    )
+    return token_json(capsys, here, numbered(*map(at_jwt, tokens)), policy=policy)
 
 
 def pc201(run: Run) -> list[dict[str, Any]]:
-    return [f for f in report(run)["findings"] if f["rule"] == "PC201"]
-
-
-def where(f: dict[str, Any]) -> tuple[str, str, int, str | None, str | None, str | None, str]:
-    return (f["rule"], f["location"]["path"], f["location"]["line"], f["application"], f["environment"],
-            f["operation"], f["subject"])  # fmt: skip
+    return findings_of(run, "PC201")
 
 
 def test_fails_at_the_token_naming_the_missing_claim_its_permission_and_the_operation(capsys, here):

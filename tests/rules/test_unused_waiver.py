@@ -1,50 +1,23 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from policycheck.engine import Selection, run
 from policycheck.findings import Result
-from policycheck.loading.inputs import load_model
 
-from .base import EXPORT, POLICY
-from .conftest import EXPORT_HEAD, POLICY_HEAD, TODAY, brief
-
-WAIVERS_HEAD = """\
-apiVersion: policycheck/v1
-kind: Waivers
-waivers:
-"""
-# waivers.yaml lines: the first waiver's '- rule:' is line 4.
-
-# a pending grant of Write in prod: one PC102 finding (app, prod, items.create) for a waiver to cover
-PENDING = EXPORT.replace("permission_set: Writers", "permission_set: Readers") + (
-    """\
-      - permission: Write
-        status: pending
-        environments: [prod]
-"""
-)
+from .base import PENDING_WRITE
+from .conftest import brief
 
 Waived = Callable[..., Result]
 
 
 @pytest.fixture
-def waived(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Waived:
-    """waived(waivers_body, *rules) -> the result of those rules on PENDING with waivers.yaml configured."""
-    monkeypatch.chdir(tmp_path)
-
-    def run_rules(waivers: str, *rules: str, today: date = TODAY) -> Result:
-        (tmp_path / "policy.yaml").write_text(POLICY_HEAD + POLICY)
-        (tmp_path / "export.yaml").write_text(EXPORT_HEAD + PENDING)
-        (tmp_path / "waivers.yaml").write_text(WAIVERS_HEAD + waivers)
-        model = load_model(["policy.yaml", "export.yaml"], waiver_files=["waivers.yaml"])
-        return run(model, Selection(select=rules), today)
-
-    return run_rules
+def waived(waived: Waived) -> Waived:
+    """waived(waivers_body, *rules) -> the result of those rules on PENDING_WRITE with waivers.yaml configured."""
+    return functools.partial(waived, export=PENDING_WRITE)
 
 
 def waiver(rule: str, **patterns: str) -> str:
